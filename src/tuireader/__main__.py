@@ -1,0 +1,8 @@
+"""`python -m tuireader`."""
+
+from __future__ import annotations
+
+from tuireader.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

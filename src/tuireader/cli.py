@@ -1,0 +1,333 @@
+"""The ``tuireader`` command line.
+
+Every command prints its results on stdout and each problem as one line on stderr
+(``error: <source>: <reason>``), never a traceback.  Exit status: 0 success, 1 when something
+failed (the rest still done), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from tuireader import __version__
+from tuireader.locations import LIBRARY_ENV, default_library_dir
+from tuireader.model import Article, Highlight
+from tuireader.storage import StorageError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class CliError(Exception):
+    """A failure reported as one line on stderr with exit status 1."""
+
+
+def _clean(text: str) -> str:
+    """One line of user text for the terminal: control characters shown as U+FFFD."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else "\ufffd" for ch in text.replace("\n", " ")
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tuireader",
+        description="A terminal reader: read articles, highlight with the keyboard, tag, note, "
+        "export to Markdown. With no command, starts the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
+    parser.add_argument(
+        "--library",
+        metavar="DIR",
+        type=Path,
+        help=f"the library folder (default: ${LIBRARY_ENV} or {default_library_dir()})",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("add", help="add files, folders, URLs or - (stdin) to the library")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="tag the articles")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+
+    p = sub.add_parser("list", help="list the articles in the library")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("show", help="show an article's details and Markdown")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("remove", help="remove an article (kept in the library's trash folder)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask")
+
+    p = sub.add_parser("convert", help="print the article a SOURCE gives, without storing it")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--json", action="store_true", help="print metadata and Markdown as JSON")
+
+    p = sub.add_parser("highlights", help="list highlights")
+    p.add_argument("--tag", metavar="T")
+    p.add_argument("--article", metavar="ID")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("open", help="start the reader at an article (a new SOURCE is added first)")
+    p.add_argument("target", metavar="ID|SOURCE")
+    return parser
+
+
+def _library(args: argparse.Namespace) -> Path:
+    return Path(args.library).expanduser() if args.library else default_library_dir()
+
+
+@contextmanager
+def _open_store(args: argparse.Namespace, *, write: bool) -> Iterator[Any]:
+    from tuireader.store import Store
+
+    store = Store(_library(args), read_only=not write)
+    try:
+        for warning in store.warnings:
+            if write or "read-only" not in warning:
+                print(f"warning: {_clean(warning)}", file=sys.stderr)
+        if write and store.read_only:
+            raise CliError("the library is read-only now; nothing was changed")
+        yield store
+    finally:
+        store.close()
+
+
+def _article_json(article: Article, highlight_count: int | None = None) -> dict[str, Any]:
+    data = article.to_record()
+    if highlight_count is not None:
+        data["highlight_count"] = highlight_count
+    return data
+
+
+def _dump(data: object, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from tuireader.importers import import_source
+
+    failed = False
+    show_progress = sys.stderr.isatty() and (len(args.sources) > 1 or any(
+        Path(s).is_dir() for s in args.sources if s != "-"))
+    with _open_store(args, write=True) as store:
+        outcomes = (o for source in args.sources for o in import_source(source))
+        for outcome in _progress(outcomes, show_progress):
+            if outcome.article is None:
+                failed = True
+                print(f"error: {_clean(outcome.source)}: {_clean(outcome.error)}", file=sys.stderr)
+                continue
+            try:
+                result = store.add_article(outcome.article, tags=args.tag)
+            except StorageError as exc:
+                failed = True
+                print(f"error: {_clean(outcome.source)}: {_clean(str(exc))}", file=sys.stderr)
+                continue
+            print(f"{result.status} {result.article.id} {_clean(result.article.title)}", flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _progress(items: Iterator[Any], enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("importing {task.completed} sources"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=None)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open_store(args, write=False) as store:
+        articles = sorted(store.list_articles(), key=lambda a: a.added, reverse=True)
+        counts = store.highlight_counts()
+        if args.json:
+            _dump([_article_json(a, counts.get(a.id, 0)) for a in articles], sys.stdout)
+            return EXIT_OK
+        for a in articles:
+            tags = " ".join(f"#{t}" for t in a.tags)
+            print(f"{a.id}  {a.word_count:>7} words  {counts.get(a.id, 0):>3} hl  "
+                  f"{_clean(a.title)}" + (f"  {_clean(tags)}" if tags else ""))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open_store(args, write=False) as store:
+        article = store.resolve(args.id)
+        markdown = store.read_markdown(article.id)
+        highlights = store.highlights(article.id)
+        if args.json:
+            data = _article_json(article, len(highlights))
+            data["markdown"] = markdown
+            _dump(data, sys.stdout)
+            return EXIT_OK
+        fields = [("id", article.id), ("title", article.title), ("author", article.author),
+                  ("site", article.site), ("source", article.source), ("url", article.url),
+                  ("published", article.published), ("added", article.added),
+                  ("words", str(article.word_count)), ("tags", ", ".join(article.tags)),
+                  ("highlights", str(len(highlights)))]
+        for name, value in fields:
+            if value:
+                print(f"{name + ':':<12}{_clean(value)}")
+        print()
+        sys.stdout.write(_safe_block(markdown))
+        if not markdown.endswith("\n"):
+            sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _safe_block(text: str) -> str:
+    """Multi-line user text for the terminal: keeps newlines and tabs, neutralises controls."""
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else "\ufffd" for ch in text)
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with _open_store(args, write=True) as store:
+        article = store.resolve(args.id)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("not removing without confirmation: use --yes")
+            answer = input(f"Remove {article.id} {_clean(article.title)!r}? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("not removed")
+                return EXIT_FAILED
+        trash = store.remove_article(article.id)
+        print(f"removed {article.id} {_clean(article.title)} (kept in {trash})")
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from tuireader.importers import import_source
+
+    status = EXIT_OK
+    for outcome in import_source(args.source):
+        if outcome.article is None:
+            print(f"error: {_clean(outcome.source)}: {_clean(outcome.error)}", file=sys.stderr)
+            status = EXIT_FAILED
+            continue
+        imported = outcome.article
+        if args.json:
+            _dump(vars(imported), sys.stdout)
+        else:
+            sys.stdout.write(_safe_block(imported.markdown))
+    return status
+
+
+def _highlight_line(h: Highlight, titles: dict[str, str]) -> str:
+    quote = _clean(h.exact)
+    if len(quote) > 100:
+        quote = quote[:99] + "…"
+    extra = ""
+    if h.tags:
+        extra += "  " + " ".join(f"#{t}" for t in h.tags)
+    if h.note:
+        extra += f"  note: {_clean(h.note)[:80]}"
+    flag = "" if h.anchor == "ok" else f" [{h.anchor}]"
+    return f"{h.id}  {h.article_id}  {h.glyph} {quote!s}{extra}{flag}  ({_clean(titles.get(h.article_id, ''))})"
+
+
+def cmd_highlights(args: argparse.Namespace) -> int:
+    with _open_store(args, write=False) as store:
+        article_id = store.resolve(args.article).id if args.article else None
+        items = store.query_highlights(tag=args.tag, article_id=article_id, search=args.search)
+        if args.json:
+            _dump([h.to_record() for h in items], sys.stdout)
+            return EXIT_OK
+        titles = {a.id: a.title for a in store.list_articles()}
+        for h in items:
+            print(_highlight_line(h, titles))
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace, open_target: str | None = None) -> int:
+    from tuireader.app import run_app
+    from tuireader.config import load_config
+    from tuireader.samples import seed_library
+    from tuireader.store import Store
+
+    store = Store(_library(args))
+    try:
+        if not store.read_only and not store.seeded and not store.list_articles():
+            print(f"First start: adding the bundled sample articles to {store.dir} ...",
+                  file=sys.stderr, flush=True)
+            for outcome in seed_library(store):
+                if outcome.status.startswith("error"):
+                    print(f"warning: sample {outcome.file}: {outcome.status}", file=sys.stderr)
+        open_id = None
+        if open_target is not None:
+            open_id = _resolve_or_add(store, open_target)
+        return run_app(store, load_config(), open_article=open_id)
+    finally:
+        store.close()
+
+
+def _resolve_or_add(store: Any, target: str) -> str:
+    from tuireader.importers import import_source
+    from tuireader.store import NotFound
+
+    looks_like_source = target == "-" or "://" in target or Path(target).exists()
+    if not looks_like_source:
+        try:
+            return str(store.resolve(target).id)
+        except NotFound as exc:
+            raise CliError(str(exc)) from exc
+    outcome = next(iter(import_source(target)))
+    if outcome.article is None:
+        raise CliError(f"{target}: {outcome.error}")
+    return str(store.add_article(outcome.article).article.id)
+
+
+COMMANDS = {
+    "add": cmd_add,
+    "list": cmd_list,
+    "show": cmd_show,
+    "remove": cmd_remove,
+    "convert": cmd_convert,
+    "highlights": cmd_highlights,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return cmd_app(args)
+        if args.command == "open":
+            return cmd_app(args, open_target=args.target)
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except StorageError as exc:
+        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK

@@ -1,0 +1,95 @@
+"""User configuration: ``config.toml`` read with tomllib, written with tomlkit.
+
+Example::
+
+    theme = "textual-dark"
+    reading_width = 80        # columns of text in the reader
+    smooth_scroll = false     # animate key jumps (off: jumps are instant)
+    export_dir = "~/Notes/tuireader"
+
+    [keys]                    # binding id = "key[,key...]"
+    "reader.next-block" = "j,down"
+
+A broken file never stops the app: the problem is reported and the defaults are used.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from tuireader.locations import default_config_file
+
+
+@dataclass
+class Config:
+    theme: str = "textual-dark"
+    reading_width: int = 80
+    smooth_scroll: bool = False
+    export_dir: str = "~/tuireader-notes"
+    keys: dict[str, str] = field(default_factory=dict)
+    #: Problems found while reading the file (shown to the user, never fatal).
+    problems: list[str] = field(default_factory=list)
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or default_config_file()
+    config = Config()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return config
+    except OSError as exc:
+        config.problems.append(f"cannot read {path}: {exc.strerror or exc}")
+        return config
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        config.problems.append(f"{path}: {exc}; using the defaults")
+        return config
+
+    def take(name: str, kind: type, check: Any = None) -> None:
+        if name not in data:
+            return
+        value = data[name]
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool) or (
+            check is not None and not check(value)
+        ):
+            config.problems.append(f"{path}: {name} = {value!r} is not valid; using the default")
+            return
+        setattr(config, name, value)
+
+    take("theme", str)
+    take("reading_width", int, lambda v: 20 <= v <= 400)
+    take("smooth_scroll", bool)
+    take("export_dir", str)
+    keys = data.get("keys", {})
+    if isinstance(keys, dict):
+        for binding_id, key in keys.items():
+            if isinstance(key, str) and key.strip():
+                config.keys[str(binding_id)] = key.replace(" ", "")
+            else:
+                config.problems.append(f"{path}: keys.{binding_id} must be a string like \"j,down\"")
+    else:
+        config.problems.append(f"{path}: [keys] must be a table")
+    return config
+
+
+def save_setting(name: str, value: Any, path: Path | None = None) -> None:
+    """Change one top-level setting, keeping the user's comments and layout (tomlkit)."""
+    import tomlkit
+
+    from tuireader.storage import atomic_write_bytes
+
+    path = path or default_config_file()
+    doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()
+    doc[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, tomlkit.dumps(doc).encode("utf-8"))

@@ -1,0 +1,149 @@
+"""The data model: articles and highlights, as plain dataclasses.
+
+No Textual imports here: the model is shared by the store, the importers, the export code, the
+command line and the App.  Records are serialised to plain JSON-able dicts for TinyDB with
+:meth:`to_record` / :meth:`from_record`; unknown keys in a record are ignored (so an older program
+can read a file written by a newer one that only *added* fields), missing keys take defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeVar
+
+AnchorStatus = Literal["ok", "fuzzy", "orphan"]
+ANCHOR_STATUSES: tuple[str, ...] = ("ok", "fuzzy", "orphan")
+
+#: Highlight kinds 1-5: name, and a glyph drawn in the margin so a kind reads without colour.
+KINDS: dict[int, tuple[str, str]] = {
+    1: ("yellow", "●"),
+    2: ("green", "▲"),
+    3: ("blue", "■"),
+    4: ("red", "◆"),
+    5: ("purple", "★"),
+}
+
+#: Characters of context kept on each side of a highlight's quote (TextQuoteSelector prefix/suffix).
+CONTEXT_CHARS = 32
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string with seconds precision."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def new_id() -> str:
+    """A short random id (8 hex digits): readable on the command line, unique in practice.
+
+    The CLI accepts any unique prefix, like git does.
+    """
+    return secrets.token_hex(4)
+
+
+_R = TypeVar("_R", bound="_Record")
+
+
+class _Record:
+    """Shared (de)serialisation for the dataclasses below."""
+
+    _list_fields: ClassVar[tuple[str, ...]] = ()
+
+    def to_record(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)  # type: ignore[call-overload]
+        return data  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_record(cls: type[_R], record: dict[str, Any]) -> _R:
+        names = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        kwargs: dict[str, Any] = {}
+        for key, value in record.items():
+            if key not in names:
+                continue
+            if key in cls._list_fields:
+                value = [str(v) for v in value] if isinstance(value, list) else []
+            kwargs[key] = value
+        return cls(**kwargs)
+
+
+@dataclass
+class Article(_Record):
+    """One article in the library.  Its Markdown body lives in its own file, not in the database."""
+
+    _list_fields: ClassVar[tuple[str, ...]] = ("tags",)
+
+    id: str
+    title: str
+    author: str = ""
+    #: Where it came from: a URL, or an absolute file path, or "-" for standard input.
+    source: str = ""
+    #: The canonical URL when the page named one (may differ from ``source``).
+    url: str = ""
+    site: str = ""
+    published: str = ""
+    language: str = ""
+    added: str = field(default_factory=now_iso)
+    word_count: int = 0
+    char_count: int = 0
+    #: sha256 of the stored Markdown: the same content added twice is reported as "exists".
+    content_hash: str = ""
+    tags: list[str] = field(default_factory=list)
+    #: Reading position: a character offset into the article's plain text.
+    position: int = 0
+    #: Reading progress, 0.0-1.0, as last shown in the reader.
+    progress: float = 0.0
+    last_opened: str = ""
+
+
+@dataclass
+class Highlight(_Record):
+    """A highlighted passage, anchored to the article's plain text.
+
+    The anchor follows the W3C Web Annotation model: a TextPositionSelector (``start``/``end``,
+    character offsets into the plain text) plus a TextQuoteSelector (``exact`` with ``prefix`` and
+    ``suffix`` context) that lets the highlight be found again when the text changes.
+    """
+
+    _list_fields: ClassVar[tuple[str, ...]] = ("tags",)
+
+    id: str
+    article_id: str
+    start: int
+    end: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    kind: int = 1
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+    anchor: str = "ok"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            self.kind = 1
+        if self.anchor not in ANCHOR_STATUSES:
+            self.anchor = "ok"
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS[self.kind][0]
+
+    @property
+    def glyph(self) -> str:
+        return KINDS[self.kind][1]
+
+
+def quote_selector(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """Return ``(prefix, exact, suffix)`` for ``text[start:end]`` with ``context`` chars each side."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    return text[max(0, start - context) : start], text[start:end], text[end : end + context]
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are stored trimmed, lower-cased, with inner whitespace runs folded to one '-'."""
+    return "-".join(tag.strip().lower().split())
