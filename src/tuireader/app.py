@@ -1,0 +1,93 @@
+"""The Textual App: thin on purpose.
+
+It holds the store and the config handed to it, loads the stylesheet, applies the user's theme and
+keymap, and pushes the main screen.  Everything else lives in screens and widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tuireader.config import Config
+from tuireader.locations import styles_dir
+from tuireader.store import Store
+from tuireader.text_safety import inert
+
+
+class TuiReaderApp(App[int]):
+    """tuireader's application object."""
+
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    TITLE = "tuireader"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(self, store: Store, config: Config | None = None,
+                 open_article: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config or Config()
+        self._open_article = open_article
+
+    def on_mount(self) -> None:
+        from tuireader.screens.main import MainScreen
+
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        elif self.config.theme:
+            self.config.problems.append(f"unknown theme {self.config.theme!r}; using the default")
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.push_screen(MainScreen(open_article=self._open_article))
+        for message in [*self.store.warnings, *self.config.problems]:
+            self.notify(inert(message), severity="warning", timeout=10, markup=False)
+
+    def action_help(self) -> None:
+        from tuireader.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        from tuireader.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.save_now()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette lists every described binding of the screen and focused widgets."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = {"quit"}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            namespace = active.node
+
+            def run(ns: object = namespace, action: str = binding.action) -> None:
+                self.call_later(self.run_action, action, ns)
+
+            yield SystemCommand(binding.description, f"{binding.description} ({key})", run)
+
+
+def make_app(store: Store, config: Config | None = None,
+             open_article: str | None = None) -> TuiReaderApp:
+    """The app factory used by the CLI and the tests."""
+    return TuiReaderApp(store, config, open_article)
+
+
+def run_app(store: Store, config: Config, open_article: str | None = None) -> int:
+    app = make_app(store, config, open_article)
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,69 @@
+"""The help screen (``?``): every key, generated from the same ``Binding`` lists the app uses.
+
+Because it reads the bindings (and the user's keymap) at the time it opens, a key remapped in
+``config.toml`` shows here with its new key.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """(section title, bindings) for every part of the app, in the order they are shown."""
+    from tuireader.app import TuiReaderApp
+    from tuireader.screens.main import MainScreen
+    from tuireader.widgets.article_list import ArticleList, ArticleOptions
+    from tuireader.widgets.reader import ReaderView
+
+    def described(bindings: list[Binding | tuple[str, ...]]) -> list[Binding]:
+        result = []
+        for b in bindings:
+            if isinstance(b, Binding) and b.description:
+                result.append(b)
+        return result
+
+    return [
+        ("Everywhere", described(TuiReaderApp.BINDINGS) + described(MainScreen.BINDINGS)),
+        ("Reader", described(ReaderView.BINDINGS)),
+        ("Library list", described(ArticleList.BINDINGS) + described(ArticleOptions.BINDINGS)),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of keys; escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(self._content(), id="help-text")
+
+    def _content(self) -> Content:
+        keymap = getattr(self.app, "_keymap", {})
+        parts: list[Content | str] = [Content("tuireader keys").stylize("bold"), "\n"]
+        for title, bindings in binding_groups():
+            parts.extend(["\n", Content(title).stylize("bold underline"), "\n"])
+            seen: set[str] = set()
+            for binding in bindings:
+                key_id = binding.id or binding.action
+                if key_id in seen:
+                    continue
+                seen.add(key_id)
+                keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+                display = ", ".join(
+                    self.app.get_key_display(Binding(k.strip(), binding.action))
+                    for k in keys.split(",")
+                )
+                parts.extend([Content(f"  {display:<16}").stylize("bold $accent"),
+                              Content(binding.description), "\n"])
+        parts.extend(["\n", Content("Keys can be changed in config.toml ([keys] table, by the "
+                                    "binding ids listed in the README).").stylize("dim")])
+        return Content.assemble(*parts)
