@@ -65,20 +65,26 @@ class TuiReaderApp(App[int]):
         self.exit(0)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The command palette lists every described binding of the screen and focused widgets."""
+        """The command palette offers every described binding of the focused widget, its
+        containers, the screen and the app (including keys another binding shadows)."""
         yield from super().get_system_commands(screen)
+        focused = screen.focused
+        nodes = list(focused.ancestors_with_self) if focused is not None else [screen, self]
         seen: set[str] = {"quit"}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            seen.add(binding.action)
-            namespace = active.node
+        for node in nodes:
+            for bindings in node._bindings.key_to_bindings.values():
+                for binding in bindings:
+                    if not binding.description or binding.action in seen:
+                        continue
+                    if node.check_action(binding.action, ()) is False:
+                        continue
+                    seen.add(binding.action)
 
-            def run(ns: object = namespace, action: str = binding.action) -> None:
-                self.call_later(self.run_action, action, ns)
+                    def run(ns: object = node, action: str = binding.action) -> None:
+                        self.call_later(self.run_action, action, ns)
 
-            yield SystemCommand(binding.description, f"{binding.description} ({key})", run)
+                    key = self.get_key_display(binding)
+                    yield SystemCommand(binding.description, f"{binding.description} ({key})", run)
 
 
 def make_app(store: Store, config: Config | None = None,

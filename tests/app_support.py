@@ -1,0 +1,70 @@
+"""Building libraries with fixed contents for the App tests and snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuireader.config import Config
+from tuireader.importers.base import ImportedArticle
+from tuireader.store import Store
+
+FIXED_DATE = "2026-01-15T09:30:00+00:00"
+
+LONG_PARAGRAPHS = "\n\n".join(
+    f"Paragraph {i}: the quick brown fox jumps over the lazy dog while the reader keeps "
+    f"reading line after line of steady prose, sentence {i} of a long article." for i in range(1, 401)
+)
+
+ARTICLE_MD = """Opening words of the first article, which has *emphasis*, **strong words**, `code` and a
+[link to the example site](https://example.org/page).
+
+## A section heading
+
+- first item in a list
+- second item, long enough to wrap onto a second line when the reading measure is narrow enough
+  to need it
+
+> A block quote that stands apart from the text.
+
+```python
+print("code block")
+```
+
+## Another section
+
+Closing words with the findable word pumpernickel, and pumpernickel again.
+"""
+
+HOSTILE_TITLE = "[@click=app.quit]Click me[/] [bold]x[i] \x1b]0;pwned\x07 \x1b[2J"
+HOSTILE_MD = (
+    "Text with markup-like content: [@click=app.quit]quit[/], [bold]bold?[/bold], x[i], "
+    "[link=https://evil.example]link[/link].\n\n"
+    "Escapes: \x1b]52;c;SGVsbG8=\x07 clipboard, \x1b[2J clear, \x1b[6n ask, \x9b31m C1, NUL \x00 end.\n"
+)
+
+
+def make_library(path: Path, *, hostile: bool = False, long: bool = True) -> Store:
+    """A library with fixed metadata (dates, sources) so screenshots are stable."""
+    store = Store(path)
+    items = [
+        ImportedArticle(title="A Tidy Article", markdown=ARTICLE_MD, author="Ada Writer",
+                        site="example.org", source="https://example.org/tidy"),
+    ]
+    if long:
+        items.append(ImportedArticle(title="The Long Read", markdown=LONG_PARAGRAPHS,
+                                     site="long.example", source="https://long.example/read"))
+    if hostile:
+        items.append(ImportedArticle(title=HOSTILE_TITLE, markdown=HOSTILE_MD,
+                                     site="[red]evil[/red]", source="https://evil.example/x"))
+    for i, item in enumerate(items):
+        article = store.add_article(item).article
+        article.added = FIXED_DATE.replace("09:30", f"09:{30 + i}")
+        store.update_article(article)
+    return store
+
+
+def make_config(**overrides: object) -> Config:
+    config = Config()
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
