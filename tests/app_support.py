@@ -12,11 +12,12 @@ FIXED_DATE = "2026-01-15T09:30:00+00:00"
 
 LONG_PARAGRAPHS = "\n\n".join(
     f"Paragraph {i}: the quick brown fox jumps over the lazy dog while the reader keeps "
-    f"reading line after line of steady prose, sentence {i} of a long article." for i in range(1, 401)
+    f"reading line after line of steady prose, sentence {i} of a long article."
+    for i in range(1, 401)
 )
 
-ARTICLE_MD = """Opening words of the first article, which has *emphasis*, **strong words**, `code` and a
-[link to the example site](https://example.org/page).
+ARTICLE_MD = """Opening words of the first article, which has *emphasis*, **strong words**,
+`code` and a [link to the example site](https://example.org/page).
 
 ## A section heading
 
@@ -39,7 +40,8 @@ HOSTILE_TITLE = "[@click=app.quit]Click me[/] [bold]x[i] \x1b]0;pwned\x07 \x1b[2
 HOSTILE_MD = (
     "Text with markup-like content: [@click=app.quit]quit[/], [bold]bold?[/bold], x[i], "
     "[link=https://evil.example]link[/link].\n\n"
-    "Escapes: \x1b]52;c;SGVsbG8=\x07 clipboard, \x1b[2J clear, \x1b[6n ask, \x9b31m C1, NUL \x00 end.\n"
+    "Escapes: \x1b]52;c;SGVsbG8=\x07 clipboard, \x1b[2J clear, \x1b[6n ask, "
+    "\x9b31m C1, NUL \x00 end.\n"
 )
 
 

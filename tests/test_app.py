@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import HOSTILE_TITLE, make_config, make_library
 from textual.widgets import Input, OptionList
 
+from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
 from tuireader.screens.dialogs import OutlineScreen
 from tuireader.screens.help import HelpScreen
@@ -139,7 +139,8 @@ async def test_outline_jumps_to_heading(store: Store) -> None:
         tidy = next(a.id for a in store.list_articles() if a.title == "A Tidy Article")
         screen.open_article(tidy, focus_reader=True)
         await _settle(pilot, app)
-        assert [h.title for h in screen.document.headings] == ["A section heading", "Another section"]
+        titles = [h.title for h in screen.document.headings]
+        assert titles == ["A section heading", "Another section"]
         outline = screen.query_one(SidePanel).query_one(OptionList)
         assert outline.option_count == 2
         await pilot.press("o")

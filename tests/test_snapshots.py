@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import HOSTILE_TITLE, make_config, make_library
 from textual.widgets import Input
 
+from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
 from tuireader.store import Store
 

@@ -68,7 +68,10 @@ class ChoiceScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(Content(self._title).stylize("bold"), classes="dialog-title")
             yield OptionList(
-                *[Option(Content(inert(label)), id=str(i)) for i, (label, _v) in enumerate(self._choices)],
+                *[
+                    Option(Content(inert(label)), id=str(i))
+                    for i, (label, _value) in enumerate(self._choices)
+                ],
                 markup=False,
             )
 

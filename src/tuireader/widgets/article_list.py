@@ -35,7 +35,7 @@ def sort_articles(articles: list[Article], mode: str) -> list[Article]:
 
 
 def matches(article: Article, needle: str) -> bool:
-    """Every word of the filter must appear in the title, site, author or tags (``#tag`` for tags)."""
+    """Every word of the filter must appear in the title, site, author or tags (``#tag``: tags)."""
     hay = " ".join([article.title, article.site, article.author]).casefold()
     for word in needle.casefold().split():
         if word.startswith("#"):

@@ -1,0 +1,410 @@
+"""The document model: an article's Markdown parsed into blocks over one plain text.
+
+Why a plain text?  Highlights, find matches and the reading position are anchored to character
+offsets of ``Document.plain_text`` -- never to screen rows, which change with the terminal width.
+Every block's text is a slice of it: ``plain_text[block.start:block.end] == block.text`` and the
+blocks are joined by ``"\\n\\n"``.
+
+Choices made here (the rest of the program relies on them):
+
+* **Sanitising.**  The Markdown source is cleaned *before* parsing, so nothing from an article can
+  reach the terminal as a control sequence: CRLF and lone CR become LF; C0 controls other than
+  ``\\n`` and ``\\t`` become their Control Pictures glyph (ESC -> ``␛`` U+241B, BEL -> ``␇``);
+  DEL becomes ``␡``; C1 controls (U+0080-U+009F) become U+FFFD.  Tabs are expanded (to 4 columns)
+  in code blocks and become one space elsewhere, so a character is never wider than measured.
+* **Images** render as ``[image: alt]`` (or ``[image]`` without alt text) with an ``image`` span.
+* **Links** keep their text; the URL is kept in the ``link`` span.
+* **Tables** become one line per row, cells padded to the column width and separated by ``" │ "``;
+  the header row carries a ``strong`` span.
+* **Rules** are blocks with empty text (the layout draws them).
+* Raw HTML (blocks and inline) is shown literally, never interpreted.
+
+Large inputs: :func:`split_chunks` cuts the source at blank lines outside code fences, and
+:func:`iter_parse` yields the blocks chunk by chunk with offsets that continue across chunks, so a
+reader can show the first screen at once and :meth:`Document.extend` the rest from a worker.
+Known limit of chunking: a link reference definition only resolves inside its own chunk.
+
+No Textual imports: this module is core and is tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tuireader._document_inline import render_inline, render_table
+
+BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table", "rule", "html"]
+SpanKind = Literal["emph", "strong", "code", "link", "strike", "image"]
+
+#: Separator between blocks in the plain text.
+BLOCK_SEP = "\n\n"
+
+
+@dataclass(slots=True)
+class Span:
+    """An inline style run, offsets relative to the block's text."""
+
+    start: int
+    end: int
+    kind: str
+    #: Target of a link or source of an image, else None.
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of the article: a paragraph, heading, list item, code block, ..."""
+
+    kind: str
+    text: str
+    #: Offsets of ``text`` in ``Document.plain_text``.
+    start: int = 0
+    end: int = 0
+    #: Heading level (1-6), or list nesting depth (1 = top level); 0 otherwise.
+    level: int = 0
+    #: List marker ("•", "1.") on the first block of a list item; "" on its later paragraphs.
+    marker: str = ""
+    #: Number of enclosing block quotes.
+    quote_depth: int = 0
+    spans: list[Span] = field(default_factory=list)
+    #: Fence info string for code blocks (e.g. "python").
+    info: str = ""
+
+
+@dataclass(slots=True)
+class Heading:
+    """One outline entry."""
+
+    level: int
+    title: str
+    block: int
+    offset: int
+
+
+# --------------------------------------------------------------------------- sanitising
+
+_CONTROL_MAP: dict[int, str] = {c: chr(0x2400 + c) for c in range(0x20) if c not in (9, 10)}
+_CONTROL_MAP[0x7F] = "\u2421"
+_CONTROL_MAP.update({c: "\ufffd" for c in range(0x80, 0xA0)})
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def sanitize(text: str) -> str:
+    """Normalise line endings and make terminal control characters visible and inert."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL_RE.search(text) is None:
+        return text
+    return _CONTROL_RE.sub(lambda m: _CONTROL_MAP[ord(m.group())], text)
+
+
+# --------------------------------------------------------------------------- chunking
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+
+
+def _fence_intervals(markdown: str) -> list[tuple[int, int]]:
+    """Character ranges covered by fenced code blocks (an unclosed fence runs to the end)."""
+    intervals: list[tuple[int, int]] = []
+    opener: tuple[str, int, int] | None = None
+    for match in _FENCE_RE.finditer(markdown):
+        fence = match.group(1)
+        if opener is None:
+            opener = (fence[0], len(fence), match.start())
+        elif fence[0] == opener[0] and len(fence) >= opener[1]:
+            line_end = markdown.find("\n", match.end())
+            rest = markdown[match.end() : line_end if line_end >= 0 else len(markdown)]
+            if rest.strip():  # a closing fence has no info string
+                continue
+            intervals.append((opener[2], match.end()))
+            opener = None
+    if opener is not None:
+        intervals.append((opener[2], len(markdown)))
+    return intervals
+
+
+def split_chunks(
+    markdown: str, chunk_chars: int = 200_000, first_chunk_chars: int | None = None
+) -> list[str]:
+    """Cut Markdown into pieces at blank lines that parse the same alone as together.
+
+    A cut is made only at a blank line outside a code fence that is followed by an unindented,
+    non-blank line, so list continuations and indented code are never split.  The concatenation
+    of the chunks is the input.
+    """
+    if first_chunk_chars is None:
+        first_chunk_chars = chunk_chars
+    fences = _fence_intervals(markdown)
+    fence_starts = [a for a, _ in fences]
+    chunks: list[str] = []
+    pos = 0
+    size = first_chunk_chars
+    n = len(markdown)
+    while n - pos > size:
+        search = pos + size
+        cut = -1
+        while True:
+            blank = markdown.find("\n\n", search)
+            if blank < 0:
+                break
+            nxt = blank + 2
+            while nxt < n and markdown[nxt] == "\n":
+                nxt += 1
+            i = bisect_right(fence_starts, blank) - 1
+            if i >= 0 and fences[i][0] <= blank < fences[i][1]:
+                search = fences[i][1]
+                continue
+            if nxt < n and markdown[nxt] not in " \t":
+                cut = nxt
+                break
+            search = nxt
+        if cut < 0:
+            break
+        chunks.append(markdown[pos:cut])
+        pos = cut
+        size = chunk_chars
+    chunks.append(markdown[pos:])
+    return chunks
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _make_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+class _BlockBuilder:
+    """Turns markdown-it's token stream into Blocks, keeping offsets across chunks."""
+
+    def __init__(self) -> None:
+        self.md = _make_parser()
+        self.offset = 0
+        self.count = 0
+
+    def parse(self, markdown: str) -> list[Block]:
+        tokens = self.md.parse(markdown)
+        blocks = list(self._blocks(tokens))
+        for block in blocks:
+            if self.count:
+                self.offset += len(BLOCK_SEP)
+            block.start = self.offset
+            self.offset += len(block.text)
+            block.end = self.offset
+            self.count += 1
+        return blocks
+
+    def _blocks(self, tokens: list[Token]) -> Iterator[Block]:
+        # list stack entries: [ordered, next number, bullet]
+        lists: list[list[int | bool]] = []
+        item_marker: str | None = None
+        quote_depth = 0
+        heading_level = 0
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i]
+            t = tok.type
+            if t == "blockquote_open":
+                quote_depth += 1
+            elif t == "blockquote_close":
+                quote_depth -= 1
+            elif t in ("bullet_list_open", "ordered_list_open"):
+                start = int(tok.attrs.get("start", 1) or 1)
+                lists.append([t == "ordered_list_open", start])
+            elif t in ("bullet_list_close", "ordered_list_close"):
+                lists.pop()
+            elif t == "list_item_open":
+                ordered, number = lists[-1]
+                if ordered:
+                    item_marker = f"{number}{tok.markup or '.'}"
+                    lists[-1][1] = int(number) + 1
+                else:
+                    item_marker = ("•", "◦", "▪")[(len(lists) - 1) % 3]
+            elif t == "list_item_close":
+                if item_marker is not None:  # an empty item still shows its marker
+                    yield Block("list_item", "", level=len(lists), marker=item_marker)
+                item_marker = None
+            elif t == "heading_open":
+                heading_level = int(tok.tag[1:])
+            elif t == "inline":
+                text, spans = render_inline(tok.children or [])
+                if heading_level:
+                    yield Block("heading", text, level=heading_level, spans=spans)
+                elif lists:
+                    yield Block(
+                        "list_item",
+                        text,
+                        level=len(lists),
+                        marker=item_marker or "",
+                        quote_depth=quote_depth,
+                        spans=spans,
+                    )
+                    item_marker = None
+                elif quote_depth:
+                    yield Block("quote", text, quote_depth=quote_depth, spans=spans)
+                else:
+                    yield Block("paragraph", text, spans=spans)
+            elif t == "heading_close":
+                heading_level = 0
+            elif t in ("fence", "code_block"):
+                code = tok.content[:-1] if tok.content.endswith("\n") else tok.content
+                code = "\n".join(line.expandtabs(4) for line in code.split("\n"))
+                yield Block(
+                    "code",
+                    code,
+                    level=len(lists),
+                    quote_depth=quote_depth,
+                    info=tok.info.strip(),
+                )
+            elif t == "html_block":
+                yield Block("html", tok.content.rstrip("\n").replace("\t", " "))
+            elif t == "hr":
+                yield Block("rule", "", quote_depth=quote_depth)
+            elif t == "table_open":
+                j = i
+                while tokens[j].type != "table_close":
+                    j += 1
+                text, spans = render_table(tokens[i : j + 1])
+                yield Block("table", text, quote_depth=quote_depth, spans=spans)
+                i = j
+            i += 1
+
+
+@dataclass
+class Document:
+    """A parsed article: blocks, their joined plain text, and the heading outline."""
+
+    blocks: list[Block] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    #: False while a background parse is still appending chunks.
+    complete: bool = True
+    _parts: list[str] = field(default_factory=list, repr=False)
+    _plain: str | None = field(default="", repr=False)
+    _length: int = field(default=0, repr=False)
+
+    @property
+    def plain_text(self) -> str:
+        """The whole text (joined lazily, so extending chunk by chunk stays linear)."""
+        if self._plain is None:
+            self._plain = "".join(self._parts)
+            self._parts = [self._plain]
+        return self._plain
+
+    def __len__(self) -> int:
+        """Length of the plain text."""
+        return self._length
+
+    def extend(self, blocks: list[Block]) -> None:
+        """Append blocks parsed by the same :func:`iter_parse` run (offsets must continue)."""
+        for block in blocks:
+            expected = self._length + (len(BLOCK_SEP) if self.blocks else 0)
+            if block.start != expected:
+                raise ValueError(f"block starts at {block.start}, expected {expected}")
+            if self.blocks:
+                self._parts.append(BLOCK_SEP)
+            self._parts.append(block.text)
+            self._length = block.end
+            if block.kind == "heading":
+                self.headings.append(
+                    Heading(block.level, block.text, len(self.blocks), block.start)
+                )
+            self.blocks.append(block)
+        if blocks:
+            self._plain = None
+
+    def block_at(self, offset: int) -> int:
+        """Index of the block containing ``offset`` (or the one before a separator)."""
+        if not self.blocks:
+            return 0
+        starts = self.block_starts()
+        return max(0, bisect_right(starts, offset) - 1)
+
+    def block_starts(self) -> list[int]:
+        """Start offsets of the blocks, cached until the next :meth:`extend`."""
+        cache = getattr(self, "_starts_cache", None)
+        if cache is None or len(cache) != len(self.blocks):
+            cache = [b.start for b in self.blocks]
+            self._starts_cache = cache
+        return cache
+
+
+def iter_parse(
+    markdown: str, chunk_chars: int = 200_000, first_chunk_chars: int = 20_000
+) -> Iterator[list[Block]]:
+    """Parse Markdown chunk by chunk, yielding blocks whose offsets continue across chunks.
+
+    The first chunk is small so the first screen can be shown at once.
+    """
+    builder = _BlockBuilder()
+    for chunk in split_chunks(sanitize(markdown), chunk_chars, first_chunk_chars):
+        yield builder.parse(chunk)
+
+
+def parse_markdown(markdown: str) -> Document:
+    """Parse a whole Markdown article into a :class:`Document`."""
+    doc = Document()
+    for blocks in iter_parse(markdown):
+        doc.extend(blocks)
+    return doc
+
+
+# --------------------------------------------------------------------------- sentences / words
+
+_SENTENCE_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[A-Z0-9À-ÖØ-Þ]|\s*$)""")
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "prof", "sr", "jr", "vs", "etc", "e.g", "i.e", "no", "fig"}
+    | {"gen", "col", "capt", "lt", "sgt", "rev", "mt", "ft"}
+)
+_WORD_RE = re.compile(r"\w+(?:['’.-]\w+)*", re.UNICODE)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence ranges in a block's text (start, end), trimmed of surrounding spaces.
+
+    A regex segmenter: pysbd is more accurate but takes ~60 ms on a 3 KB paragraph, too slow to
+    run on every focus move; :func:`sentence_spans_pysbd` is there when accuracy matters more.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    n = len(text)
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        word_start = text.rfind(" ", start, match.start()) + 1
+        word = text[max(word_start, start) : match.start()].lower().lstrip("\"'“‘(")
+        if match.group().startswith(".") and (word in _ABBREVIATIONS or len(word) == 1):
+            continue
+        spans.append((start, end))
+        start = end
+        while start < n and text[start].isspace():
+            start += 1
+    if start < n and text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def sentence_spans_pysbd(text: str) -> list[tuple[int, int]]:
+    """Sentence ranges using pysbd (slower, more accurate), trimmed of trailing spaces."""
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    result: list[tuple[int, int]] = []
+    for span in segmenter.segment(text):
+        start, end = span.start, span.end
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            result.append((start, end))
+    return result
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Word ranges in a block's text (letters/digits with inner apostrophes or hyphens)."""
+    return [m.span() for m in _WORD_RE.finditer(text)]
