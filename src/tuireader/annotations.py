@@ -1,0 +1,157 @@
+"""Editing highlights, with undo: the logic behind the annotation keys, free of any UI.
+
+:class:`Annotator` wraps the store for one library.  Every method saves durably before it returns
+(call it from a thread worker), and records what it changed so :meth:`Annotator.undo` can put it
+back.  Undo covers every kind of change: a new highlight, a colour, a note, tags, a deletion
+(which brings back the note and tags with it), a re-attachment.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+
+from tuireader.anchoring import make_highlight
+from tuireader.model import Highlight, normalise_tag, now_iso, quote_selector
+from tuireader.store import Store
+
+#: How many changes undo remembers.
+UNDO_DEPTH = 200
+
+
+@dataclass
+class Change:
+    """One undoable change: the highlight before (None if it was created) and after (None if
+    it was deleted)."""
+
+    description: str
+    before: Highlight | None
+    after: Highlight | None
+
+    @property
+    def article_id(self) -> str:
+        h = self.after or self.before
+        assert h is not None
+        return h.article_id
+
+
+def trim_range(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``start:end`` so it neither starts nor ends with whitespace."""
+    start, end = max(0, start), min(len(text), end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def highlight_at(highlights: list[Highlight], start: int, end: int) -> Highlight | None:
+    """The highlight that best matches the range ``start:end``.
+
+    An exact match wins; then the highlight covering ``start``; then any overlapping one (the one
+    with the largest overlap).  Orphans have no place in the text and never match.
+    """
+    placed = [h for h in highlights if h.anchor != "orphan"]
+    for h in placed:
+        if h.start == start and h.end == end:
+            return h
+    covering = [h for h in placed if h.start <= start < h.end]
+    if covering:
+        return min(covering, key=lambda h: h.end - h.start)
+    overlapping = [(min(end, h.end) - max(start, h.start), h) for h in placed
+                   if h.start < end and start < h.end]
+    if overlapping:
+        return max(overlapping, key=lambda pair: pair[0])[1]
+    return None
+
+
+class Annotator:
+    """Highlight edits for a library, each saved at once, all undoable."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._undo: list[Change] = []
+        self._lock = threading.Lock()
+
+    def _record(self, change: Change) -> Change:
+        with self._lock:
+            self._undo.append(change)
+            del self._undo[:-UNDO_DEPTH]
+        return change
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def add(self, article_id: str, text: str, start: int, end: int,
+            kind: int = 1) -> tuple[Highlight, bool]:
+        """Highlight ``text[start:end]`` (trimmed).  Returns ``(highlight, created)``.
+
+        Highlighting a range that is already highlighted returns that highlight unchanged
+        (``created`` False): pressing ``h`` twice never duplicates.
+        """
+        start, end = trim_range(text, start, end)
+        if start >= end:
+            raise ValueError("nothing to highlight there")
+        for existing in self.store.highlights(article_id):
+            if existing.start == start and existing.end == end and existing.anchor != "orphan":
+                return existing, False
+        highlight = make_highlight(article_id, text, start, end, kind)
+        self.store.add_highlight(highlight)
+        self._record(Change("highlight", None, copy.deepcopy(highlight)))
+        return highlight, True
+
+    def _update(self, highlight: Highlight, description: str, **changes: object) -> Highlight:
+        before = copy.deepcopy(highlight)
+        for name, value in changes.items():
+            setattr(highlight, name, value)
+        highlight.updated = now_iso()
+        self.store.save_highlights([highlight])
+        self._record(Change(description, before, copy.deepcopy(highlight)))
+        return highlight
+
+    def set_kind(self, highlight: Highlight, kind: int) -> Highlight:
+        return self._update(highlight, "colour", kind=kind)
+
+    def set_note(self, highlight: Highlight, note: str) -> Highlight:
+        return self._update(highlight, "note", note=note.rstrip())
+
+    def set_tags(self, highlight: Highlight, tags: list[str]) -> Highlight:
+        clean: list[str] = []
+        for tag in tags:
+            tag = normalise_tag(tag.lstrip("#"))
+            if tag and tag not in clean:
+                clean.append(tag)
+        return self._update(highlight, "tags", tags=clean)
+
+    def reattach(self, highlight: Highlight, text: str, start: int, end: int) -> Highlight:
+        """Anchor ``highlight`` (typically an orphan) to a new range of the current text."""
+        start, end = trim_range(text, start, end)
+        if start >= end:
+            raise ValueError("nothing selected to attach the highlight to")
+        prefix, exact, suffix = quote_selector(text, start, end)
+        return self._update(highlight, "re-attach", start=start, end=end, exact=exact,
+                            prefix=prefix, suffix=suffix, anchor="ok")
+
+    def delete(self, highlight: Highlight) -> None:
+        self.store.delete_highlight(highlight)
+        self._record(Change("delete", copy.deepcopy(highlight), None))
+
+    def undo(self) -> Change | None:
+        """Revert the last change.  Returns it (None if there was nothing to undo)."""
+        with self._lock:
+            if not self._undo:
+                return None
+            change = self._undo.pop()
+        try:
+            if change.before is None:
+                assert change.after is not None
+                self.store.delete_highlight(change.after)
+            else:
+                self.store.save_highlights([copy.deepcopy(change.before)])
+        except BaseException:
+            with self._lock:
+                self._undo.append(change)
+            raise
+        return change

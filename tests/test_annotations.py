@@ -1,0 +1,109 @@
+"""The annotation core: highlighting without duplicates, edits, undo of every kind of change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuireader.annotations import Annotator, highlight_at, trim_range
+from tuireader.importers.base import ImportedArticle
+from tuireader.store import Store
+from tuireader.widgets.highlight_table import filter_rows, make_row
+
+TEXT = "First sentence here. Second sentence follows!  Third one ends it."
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    store = Store(tmp_path / "lib")
+    article = store.add_article(ImportedArticle(title="T", markdown=TEXT + "\n",
+                                                source="https://example.org/a")).article
+    yield store, Annotator(store), article.id
+    store.close()
+
+
+def test_trim_range_drops_surrounding_space() -> None:
+    assert trim_range("  ab c  ", 0, 8) == (2, 6)
+    assert trim_range("   ", 0, 3)[0] == trim_range("   ", 0, 3)[1]
+
+
+def test_add_highlight_is_saved_and_not_duplicated(setup) -> None:
+    store, annotator, aid = setup
+    h, created = annotator.add(aid, TEXT, 0, 21)
+    assert created and h.exact == "First sentence here."
+    again, created_again = annotator.add(aid, TEXT, 0, 21)
+    assert not created_again and again.id == h.id
+    assert [x.id for x in store.highlights(aid)] == [h.id]
+
+
+def test_nothing_to_highlight_raises(setup) -> None:
+    _store, annotator, aid = setup
+    with pytest.raises(ValueError):
+        annotator.add(aid, TEXT, 20, 21)
+
+
+def test_edits_and_undo_each_kind_of_change(setup) -> None:
+    store, annotator, aid = setup
+    h, _ = annotator.add(aid, TEXT, 21, 45)
+    annotator.set_kind(h, 3)
+    annotator.set_note(h, "a note\nwith two lines")
+    annotator.set_tags(h, ["#Big Idea", "big-idea", "later"])
+    stored = store.highlights(aid)[0]
+    assert (stored.kind, stored.note, stored.tags) == (3, "a note\nwith two lines",
+                                                        ["big-idea", "later"])
+    annotator.delete(stored)
+    assert store.highlights(aid) == []
+    assert annotator.undo().description == "delete"
+    restored = store.highlights(aid)[0]
+    assert restored.note == "a note\nwith two lines" and restored.tags == ["big-idea", "later"]
+    annotator.undo()  # tags
+    assert store.highlights(aid)[0].tags == []
+    annotator.undo()  # note
+    assert store.highlights(aid)[0].note == ""
+    annotator.undo()  # colour
+    assert store.highlights(aid)[0].kind == 1
+    annotator.undo()  # the highlight itself
+    assert store.highlights(aid) == []
+    assert annotator.undo() is None
+
+
+def test_reattach_an_orphan(setup) -> None:
+    store, annotator, aid = setup
+    h, _ = annotator.add(aid, TEXT, 0, 5)
+    h.anchor = "orphan"
+    store.save_highlights([h])
+    annotator.reattach(h, TEXT, 47, 56)
+    stored = store.highlights(aid)[0]
+    assert stored.anchor == "ok" and stored.exact == "Third one"
+
+
+def test_highlight_at_prefers_exact_then_covering(setup) -> None:
+    _store, annotator, aid = setup
+    whole, _ = annotator.add(aid, TEXT, 0, len(TEXT))
+    part, _ = annotator.add(aid, TEXT, 21, 45)
+    highlights = [whole, part]
+    assert highlight_at(highlights, 21, 45) is part
+    assert highlight_at(highlights, 0, len(TEXT)) is whole
+    assert highlight_at(highlights, 25, 30) is part
+    assert highlight_at(highlights, 2, 3) is whole
+    part.anchor = "orphan"
+    assert highlight_at([part], 21, 45) is None
+
+
+def test_highlights_view_filter_terms(setup) -> None:
+    _store, annotator, aid = setup
+    a, _ = annotator.add(aid, TEXT, 0, 20)
+    b, _ = annotator.add(aid, TEXT, 21, 45)
+    annotator.set_kind(b, 2)
+    annotator.set_tags(a, ["ideas"])
+    annotator.set_note(b, "remember pumpernickel")
+    rows = [make_row(a, "Bread Article"), make_row(b, "Other Title")]
+    assert filter_rows(rows, "") == [0, 1]
+    assert filter_rows(rows, "#ide") == [0]
+    assert filter_rows(rows, "c:green") == [1]
+    assert filter_rows(rows, "c:2") == [1]
+    assert filter_rows(rows, "pumpernickel") == [1]
+    assert filter_rows(rows, "a:bread") == [0]
+    assert filter_rows(rows, "sentence a:other") == [1]
+    assert filter_rows(rows, "nothing-like-this") == []
