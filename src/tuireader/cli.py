@@ -247,7 +247,8 @@ def _highlight_line(h: Highlight, titles: dict[str, str]) -> str:
     if h.note:
         extra += f"  note: {_clean(h.note)[:80]}"
     flag = "" if h.anchor == "ok" else f" [{h.anchor}]"
-    return f"{h.id}  {h.article_id}  {h.glyph} {quote!s}{extra}{flag}  ({_clean(titles.get(h.article_id, ''))})"
+    title = _clean(titles.get(h.article_id, ""))
+    return f"{h.id}  {h.article_id}  {h.glyph} {quote!s}{extra}{flag}  ({title})"
 
 
 def cmd_highlights(args: argparse.Namespace) -> int:
@@ -269,7 +270,9 @@ def cmd_app(args: argparse.Namespace, open_target: str | None = None) -> int:
     from tuireader.samples import seed_library
     from tuireader.store import Store
 
-    store = Store(_library(args))
+    # preload: the highlight shards are read in a background thread while the App starts, so
+    # the first tag or search query in the App does not wait for them.
+    store = Store(_library(args), preload=True)
     try:
         if not store.read_only and not store.seeded and not store.list_articles():
             print(f"First start: adding the bundled sample articles to {store.dir} ...",

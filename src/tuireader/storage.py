@@ -4,14 +4,16 @@ TinyDB's stock ``JSONStorage`` truncates and rewrites its file in place: a proce
 middle of a write leaves a half-written, unreadable file.  :class:`DurableStorage` never touches the
 live file's bytes.  A save is:
 
-1. serialise the whole database to a temporary file in the same folder, ``fsync`` it;
+1. serialise the whole database to a temporary file in the same folder, ``fsync`` it (if this
+   fails, e.g. disk full, nothing else has been touched);
 2. rotate the backups (``name.bak1`` is the file as it was before this save, ``bak2`` the one
    before that, ...) using hard links and renames, which cost no copying;
 3. ``os.replace`` the temporary file over the live one (atomic on POSIX);
 4. ``fsync`` the folder so the rename itself is durable.
 
 When ``write`` returns, the data is on disk.  A kill at any point leaves either the old file or the
-new one, plus possibly a stray temporary file, which the next open removes.
+new one, plus possibly a stray temporary file, which the next open removes (the Store does this
+while holding the library lock, so it never removes a file another writer is still filling).
 
 On read, a file that does not parse as a JSON object is *moved aside* (``name.corrupt-<time>``,
 never overwritten or deleted) and the newest backup that does parse is used instead; the
@@ -29,6 +31,8 @@ import datetime as _dt
 import json
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -51,9 +55,11 @@ Signature = tuple[int, int, int]
 
 
 def _signature(path: Path) -> Signature | None:
+    """``(inode, size, mtime)`` of ``path``, or None if it does not exist (including when a
+    folder on the way is missing or is a file: there is nothing to read either way)."""
     try:
         st = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -72,14 +78,31 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, rename, fsync dir)."""
-    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}-{secrets.token_hex(3)}")
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}-{secrets.token_hex(3)}")
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file next to ``path`` and fsync it; return its path.
+
+    On failure the temporary file is removed and the error re-raised: ``path`` is untouched.
+    """
+    tmp = _temp_path(path)
     try:
-        with open(tmp, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _commit_temp(tmp: Path, path: Path, *, sync_dir: bool = True) -> None:
+    """Atomically put the fsynced temporary file ``tmp`` in place of ``path``."""
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -87,6 +110,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> Non
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, rename, fsync dir).
+
+    Raises OSError on failure, with ``path`` left as it was and no temporary file behind.
+    """
+    _commit_temp(_write_temp(path, data), path, sync_dir=sync_dir)
 
 
 def remove_stale_temp_files(folder: Path) -> int:
@@ -138,6 +169,10 @@ class DurableStorage(Storage):
         self._cache: dict[str, Any] | None = None
         self._signature: Signature | None = None
         self._loaded = False
+        self._checked_at = 0.0  # time.monotonic() of the last look at the file
+        # Guards the cache against prefetch() running in another thread; TinyDB's own calls
+        # come from one thread at a time (the Store serialises them).
+        self._cache_lock = threading.RLock()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -145,17 +180,29 @@ class DurableStorage(Storage):
         return self.path.with_name(f"{self.path.name}.bak{n}")
 
     def _parse(self, path: Path) -> dict[str, Any]:
-        """Parse ``path``; raise ValueError with a reason if it is not a valid database file."""
+        """Parse ``path``; raise ValueError with a reason if it is not a valid database file.
+
+        Valid means what TinyDB needs to work on it: a JSON object of tables, each an object of
+        documents keyed by an integer id.  Anything else would only fail later, deep inside a
+        query, so it is treated as corrupt here, where a backup can still be used.
+        """
         raw = path.read_bytes()
         if not raw.strip():
             raise ValueError("the file is empty")
         try:
-            data = json.loads(raw.decode("utf-8"))
+            # utf-8-sig: a byte-order mark added by an editor is harmless, not corruption.
+            data = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise ValueError(f"not UTF-8 text ({exc.reason})") from exc
         except json.JSONDecodeError as exc:
             raise ValueError(f"not valid JSON ({exc.msg} at byte {exc.pos})") from exc
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        except RecursionError as exc:
+            raise ValueError("not a tuireader database (nested too deeply)") from exc
+        if not isinstance(data, dict) or not all(
+            isinstance(table, dict)
+            and all(isinstance(doc, dict) and key.isdigit() for key, doc in table.items())
+            for table in data.values()
+        ):
             raise ValueError("valid JSON, but not a tuireader database (wrong shape)")
         if self._validate is not None:
             problem = self._validate(data)
@@ -163,15 +210,31 @@ class DurableStorage(Storage):
                 raise ValueError(problem)
         return data
 
+    def _aside_path(self) -> Path:
+        """A fresh ``<name>.corrupt-<time>`` path: an earlier quarantined copy is never replaced."""
+        stamp = _timestamp()
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        return aside
+
     def _recover(self, reason: str) -> dict[str, Any] | None:
         """The live file is unreadable: move it aside and fall back to the newest good backup."""
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{_timestamp()}")
         if self.read_only:
-            aside_note = "left in place (read-only)"
+            aside_note = "left in place (opened read-only)"
         else:
-            os.replace(self.path, aside)
+            aside = self._aside_path()
+            try:
+                os.replace(self.path, aside)
+            except OSError as exc:
+                raise StorageError(
+                    f"{self.path} is unreadable ({reason}) and could not be moved aside: "
+                    f"{exc.strerror or exc}"
+                ) from exc
             fsync_dir(self.path.parent)
-            aside_note = f"moved aside to {aside.name}"
+            aside_note = f"moved aside to {aside}"
         for n in range(1, self.backups + 1):
             candidate = self.backup_path(n)
             if not candidate.exists():
@@ -180,12 +243,18 @@ class DurableStorage(Storage):
                 data = self._parse(candidate)
             except (OSError, ValueError):
                 continue
+            if not self.read_only:
+                try:
+                    atomic_write_bytes(self.path, candidate.read_bytes())
+                except OSError as exc:
+                    raise StorageError(
+                        f"{self.path} is unreadable ({reason}); it was {aside_note}, but the "
+                        f"backup {candidate} could not be restored: {exc.strerror or exc}"
+                    ) from exc
             self._warn(
                 f"{self.path} was unreadable ({reason}); {aside_note}; "
-                f"using the backup {candidate.name}"
+                f"using the backup {candidate}"
             )
-            if not self.read_only:
-                atomic_write_bytes(self.path, candidate.read_bytes())
             return data
         self._warn(
             f"{self.path} was unreadable ({reason}); {aside_note}; no readable backup, "
@@ -195,12 +264,63 @@ class DurableStorage(Storage):
 
     # -- Storage API ----------------------------------------------------------------------
 
-    def read(self) -> dict[str, Any] | None:
+    @property
+    def signature(self) -> Signature | None:
+        """Identity (inode, size, mtime) of the file the cached data came from; it changes on
+        every write, so callers can key their own derived caches on it."""
+        return self._signature
+
+    def prefetch(self) -> tuple[Signature, dict[str, Any]] | None:
+        """Parse the file ahead of need, typically from a background thread.
+
+        The parsing runs without holding the cache lock, so a concurrent read or write is never
+        held up by it; the result is kept only if nothing was loaded meanwhile and the file is
+        unchanged.  An unreadable file is left for :meth:`read`, which repairs it and warns.
+
+        Returns the cached ``(signature, data)`` pair (taken together, so they belong to the
+        same version), or None if nothing is cached (no file, or an unreadable one).
+        """
+        if not self._loaded:
+            sig = _signature(self.path)
+            if sig is None:
+                return None
+            try:
+                data = self._parse(self.path)
+            except (OSError, ValueError):
+                return None
+            with self._cache_lock:
+                if not self._loaded and _signature(self.path) == sig:
+                    self._cache, self._signature, self._loaded = data, sig, True
+                    self._checked_at = time.monotonic()
+        with self._cache_lock:
+            if self._loaded and self._signature is not None and self._cache is not None:
+                return self._signature, self._cache
+        return None
+
+    def read(self, *, fresh_within: float = 0.0) -> dict[str, Any] | None:
+        """The database contents, re-read if the file changed since it was last looked at.
+
+        ``fresh_within``: trust the cached copy without looking at the file (a ``stat``) if it
+        was checked less than this many seconds ago.  Library-wide queries read thousands of
+        shards and can accept a second of staleness about changes made by *another* program;
+        TinyDB's own reads (including the read before every write) always look.
+        """
+        with self._cache_lock:
+            if fresh_within > 0 and self._loaded and (
+                time.monotonic() - self._checked_at < fresh_within
+            ):
+                return self._cache
+            return self._read()
+
+    def _read(self) -> dict[str, Any] | None:
         sig = _signature(self.path)
+        self._checked_at = time.monotonic()
         if self._loaded and sig == self._signature:
             return self._cache
-        if self._loaded and sig != self._signature:
-            self._warn(f"{self.path.name} was changed by another program; reloaded it")
+        if self._loaded and not self.read_only:
+            # A read-only instance expects the writer to change the file; a writer does not.
+            what = "deleted" if sig is None else "changed"
+            self._warn(f"{self.path} was {what} by another program; reloaded it")
         data: dict[str, Any] | None
         if sig is None:
             data = None
@@ -217,25 +337,45 @@ class DurableStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
+        """Save ``data``; when this returns it is on disk.  Raises StorageError on failure.
+
+        The new contents go to an fsynced temporary file *before* the backups rotate, so a
+        failed write (disk full, file too large, I/O error) leaves the live file and the
+        backups exactly as they were.
+        """
+        with self._cache_lock:
+            self._write(data)
+
+    def _write(self, data: dict[str, Any]) -> None:
         if self.read_only:
-            self._cache = None
-            self._loaded = False
+            self._forget()
             raise ReadOnlyError(f"{self.path.name} is open read-only; the change was not saved")
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            self._rotate_backups()
-            atomic_write_bytes(self.path, payload)
+            tmp = _write_temp(self.path, payload)
+            try:
+                self._rotate_backups()
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+            _commit_temp(tmp, self.path)
         except OSError as exc:
-            # TinyDB already changed the cached dict in place: forget it, so the next read
-            # reflects what is really on disk.
-            self._cache = None
-            self._loaded = False
+            self._forget()
             raise StorageError(
                 f"could not save {self.path}: {exc.strerror or exc}; the file on disk is unchanged"
             ) from exc
         self._cache = data
         self._signature = _signature(self.path)
         self._loaded = True
+        self._checked_at = time.monotonic()
+
+    def _forget(self) -> None:
+        """Drop the cache: TinyDB changed the cached dict in place before a write that did not
+        happen, so the next read must come from disk."""
+        self._cache = None
+        self._loaded = False
+        self._signature = None
 
     def _rotate_backups(self) -> None:
         """``bakN-1`` -> ``bakN`` ... current -> ``bak1``, by rename and hard link (no copying)."""
@@ -256,8 +396,7 @@ class DurableStorage(Storage):
             atomic_write_bytes(bak1, self.path.read_bytes(), sync_dir=False)
 
     def close(self) -> None:
-        self._cache = None
-        self._loaded = False
+        self._forget()
 
     def all_files(self) -> Iterator[Path]:
         """The live file and its backups that exist."""

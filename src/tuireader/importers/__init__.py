@@ -47,7 +47,8 @@ class ImportOutcome:
 
 def _looks_like_html(data: bytes) -> bool:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<!--")) or (
+    starts = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<!--")
+    return head.startswith(starts) or (
         b"<html" in head or b"<body" in head or b"<p>" in head
     )
 

@@ -19,11 +19,12 @@ from tuireader.importers.encoding import decode_text
 
 _MAX_TITLE = 200
 _HEADING_LINE = re.compile(
-    r"^(chapter|book|part|volume|epilogue|prologue|preface|introduction|appendix)\b[\w .,:'’-]{0,60}$",
+    r"^(chapter|book|part|volume|epilogue|prologue|preface|introduction|appendix)\b"
+    r"[\w .,:'’-]{0,60}$",
     re.IGNORECASE,
 )
 _ESCAPE_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~])")
-_ESCAPE_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d{1,9}[.)])")
+_ESCAPE_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d{1,9})([.)]))")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _ATX_HEADING = re.compile(r"^ {0,3}#\s+(.+?)\s*#*\s*$")
 
@@ -35,7 +36,15 @@ def normalise_newlines(text: str) -> str:
 def escape_markdown(line: str) -> str:
     """Escape ``line`` so Markdown shows it literally."""
     line = _ESCAPE_ANYWHERE.sub(r"\\\1", line)
-    return _ESCAPE_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+    # A block marker at the start of the line: "# x", "> x", "- x" get a backslash before the
+    # marker; an ordered-list number gets it before its "." or ")" (1\. x), as a backslash
+    # before a digit is no escape and would show.
+    return _ESCAPE_LINE_START.sub(_escape_marker, line)
+
+
+def _escape_marker(m: re.Match[str]) -> str:
+    indent, marker, number, delimiter = m.groups()
+    return indent + ("\\" + marker if marker else number + "\\" + delimiter)
 
 
 def _is_heading(lines: list[str]) -> bool:
@@ -93,7 +102,9 @@ def import_text(text: str, *, source: str = "") -> ImportedArticle:
                            source=source)
 
 
-def import_text_bytes(data: bytes, *, source: str = "", charset: str | None = None) -> ImportedArticle:
+def import_text_bytes(
+    data: bytes, *, source: str = "", charset: str | None = None
+) -> ImportedArticle:
     return import_text(decode_text(data, charset), source=source)
 
 
@@ -103,6 +114,10 @@ def _front_matter(markdown: str) -> tuple[dict[str, Any], str]:
         return {}, markdown
     try:
         data = yaml.safe_load(match.group(1))
+    except yaml.constructor.ConstructorError:
+        # Well-formed YAML with tags safe_load refuses (``!!python/object`` ...): it is front
+        # matter, so it leaves the body, but none of it is used.
+        return {}, markdown[match.end() :]
     except yaml.YAMLError:
         return {}, markdown
     if not isinstance(data, dict):

@@ -1,0 +1,204 @@
+"""Benchmark the library store at scale: 2,000 articles, 50,000 highlights.
+
+Run with ``.venv/bin/python bench/store.py`` (``--articles``/``--highlights`` to change the size,
+``--keep DIR`` to build the library in DIR and leave it there).
+
+The library is built directly in the on-disk format (``library.json``, ``articles/<id>.md``,
+``annotations/<id>.json``) because adding 2,000 articles one by one through the store would
+measure the build, not the use.  The figures are then taken through the public :class:`Store`
+API, each save durable on disk when it returns:
+
+* open: ``Store(path)`` plus listing the articles (what the App does first);
+* save one highlight: median and p95 over 200 saves into random articles;
+* list all articles;
+* query highlights by tag: the first query after opening (cold: shards still being read) and
+  the same query repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tuireader.anchoring import make_highlight
+from tuireader.model import Article, Highlight, new_id
+from tuireader.store import SCHEMA_VERSION, Store, content_hash
+
+TARGETS_MS = {
+    "open": 1000.0,
+    "save p95": 50.0,
+    "list articles": 100.0,
+    "query tag (first)": 100.0,
+    "query tag (repeat)": 100.0,
+    "query search (repeat)": 100.0,
+}
+
+WORDS = (
+    "the", "reader", "keeps", "every", "highlight", "anchored", "to", "a", "quote", "with",
+    "context", "so", "that", "an", "article", "can", "change", "and", "the", "notes", "still",
+    "find", "their", "place", "in", "the", "text", "of", "long", "essays", "about", "memory",
+    "attention", "craft", "software", "history", "cities", "rivers", "and", "the", "quiet",
+    "work", "of", "paying", "attention",
+)
+TAGS = ["idea", "quote", "todo", "history", "method", "reread", "question", "data", "craft"]
+
+
+def _paragraph(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def build_library(root: Path, n_articles: int, n_highlights: int, seed: int = 1) -> list[str]:
+    """Write a library of the given size in the store's on-disk format; return the article ids."""
+    rng = random.Random(seed)
+    (root / "articles").mkdir(parents=True, exist_ok=True)
+    (root / "annotations").mkdir(exist_ok=True)
+    ids: list[str] = []
+    pool = [_paragraph(rng, rng.randint(60, 140)) for _ in range(300)]
+    articles: dict[str, dict[str, object]] = {}
+    per_article = [n_highlights // n_articles] * n_articles
+    for i in range(n_highlights - sum(per_article)):
+        per_article[i] += 1
+    for n in range(n_articles):
+        article_id = new_id()
+        while article_id in ids:
+            article_id = new_id()
+        ids.append(article_id)
+        body = "\n\n".join(rng.sample(pool, 40))
+        plain = body  # no markup in the generated body: the plain text is the Markdown
+        article = Article(id=article_id, title=f"Article {n}: {_paragraph(rng, 6)}",
+                          source=f"https://example.org/{article_id}", word_count=len(body.split()),
+                          char_count=len(body), content_hash=content_hash(body),
+                          tags=rng.sample(TAGS, rng.randint(0, 2)))
+        articles[str(n + 1)] = article.to_record()
+        (root / "articles" / f"{article_id}.md").write_text(body, encoding="utf-8")
+        records: dict[str, dict[str, object]] = {}
+        for k in range(per_article[n]):
+            start = rng.randrange(0, len(plain) - 200)
+            h = make_highlight(article_id, plain, start, start + rng.randint(120, 180),
+                               kind=rng.randint(1, 5))
+            if rng.random() < 0.3:
+                h.note = _paragraph(rng, rng.randint(5, 30))
+            h.tags = rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2, 3)))
+            records[str(k + 1)] = h.to_record()
+        if records:
+            (root / "annotations" / f"{article_id}.json").write_text(
+                json.dumps({"highlights": records}, ensure_ascii=False, separators=(",", ":")),
+                encoding="utf-8")
+    data = {"articles": articles, "_meta": {"1": {"schema_version": SCHEMA_VERSION}}}
+    (root / "library.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return ids
+
+
+def _ms(func: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    result = func()
+    return (time.perf_counter() - t0) * 1000, result
+
+
+def run(root: Path, n_articles: int, n_highlights: int, saves: int) -> bool:
+    t0 = time.perf_counter()
+    ids = build_library(root, n_articles, n_highlights)
+    size = sum(p.stat().st_size for p in (root / "annotations").iterdir())
+    print(f"built {n_articles} articles, {n_highlights} highlights "
+          f"({size / 1e6:.1f} MB of shards) in {time.perf_counter() - t0:.1f} s at {root}")
+
+    figures: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    # As the App opens it: the highlight shards are read by a background thread.
+    open_ms, store = _ms(lambda: Store(root, preload=True))
+    assert isinstance(store, Store)
+    list_ms, articles = _ms(store.list_articles)
+    figures["open"] = open_ms + list_ms
+    notes["open"] = f"Store() {open_ms:.0f} + list {list_ms:.0f}; shards load in background"
+    if store.warnings:
+        print("warnings:", *store.warnings, sep="\n  ")
+
+    rng = random.Random(2)
+    timings: list[float] = []
+    saved: list[Highlight] = []
+    for _ in range(saves):
+        article_id = rng.choice(ids)
+        text = store.read_markdown(article_id)
+        start = rng.randrange(0, len(text) - 200)
+        h = make_highlight(article_id, text, start, start + 150)
+        h.tags = ["bench"]
+        ms, _ = _ms(lambda h=h: store.add_highlight(h))
+        timings.append(ms)
+        saved.append(h)
+    timings.sort()
+    figures["save median"] = statistics.median(timings)
+    figures["save p95"] = timings[max(0, int(len(timings) * 0.95) - 1)]
+    notes["save p95"] = f"{saves} saves, each fsynced; max {timings[-1]:.1f}"
+
+    list_ms, articles = _ms(store.list_articles)
+    figures["list articles"] = list_ms
+    notes["list articles"] = f"{len(articles)} articles"  # type: ignore[arg-type]
+
+    still_loading = store.preloading
+    first_ms, first = _ms(lambda: store.query_highlights(tag="idea"))
+    figures["query tag (first)"] = first_ms
+    notes["query tag (first)"] = f"{len(first)} found" + (  # type: ignore[arg-type]
+        "; background load still running" if still_loading else "")
+
+    repeat = []
+    for _ in range(5):
+        ms, found = _ms(lambda: store.query_highlights(tag="idea"))
+        repeat.append(ms)
+    figures["query tag (repeat)"] = statistics.median(repeat)
+    notes["query tag (repeat)"] = f"{len(found)} found, median of 5"  # type: ignore[arg-type]
+
+    _ms(lambda: store.query_highlights(search="quiet work"))
+    ms, found = _ms(lambda: store.query_highlights(search="quiet work"))
+    figures["query search (repeat)"] = ms
+    notes["query search (repeat)"] = f"{len(found)} found"  # type: ignore[arg-type]
+
+    ms, counts = _ms(store.highlight_counts)
+    figures["highlight counts"] = ms
+    notes["highlight counts"] = f"{sum(counts.values())} highlights"  # type: ignore[union-attr]
+    store.close()
+
+    # Every acknowledged save must be there for a fresh open; and the worst case, a query
+    # issued the moment a library is opened without preloading, is shown for information.
+    with Store(root, read_only=True) as check:
+        ms, bench = _ms(lambda: check.query_highlights(tag="bench"))
+        bench_ids = {h.id for h in bench}  # type: ignore[attr-defined]
+    figures["cold query, no preload"] = ms
+    notes["cold query, no preload"] = "query at once after open: parses every shard"
+    missing = [h.id for h in saved if h.id not in bench_ids]
+
+    ok = not missing
+    print()
+    print(f"{'measure':<24}{'ms':>10}{'target':>10}  result  note")
+    for name, value in figures.items():
+        target = TARGETS_MS.get(name)
+        verdict = "" if target is None else ("PASS" if value < target else "FAIL")
+        ok = ok and verdict != "FAIL"
+        target_s = f"< {target:.0f}" if target is not None else ""
+        print(f"{name:<24}{value:>10.1f}{target_s:>10}  {verdict:<6}  {notes.get(name, '')}")
+    print(f"saved highlights present after reopening: {len(saved) - len(missing)}/{len(saved)}"
+          f"  {'PASS' if not missing else 'FAIL'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--highlights", type=int, default=50_000)
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="build the library in this (new) folder")
+    args = parser.parse_args()
+    if args.keep:
+        return 0 if run(args.keep, args.articles, args.highlights, args.saves) else 1
+    with tempfile.TemporaryDirectory(prefix="tuireader-bench-") as tmp:
+        return 0 if run(Path(tmp), args.articles, args.highlights, args.saves) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

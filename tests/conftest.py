@@ -1,0 +1,25 @@
+"""Shared fixtures for the core tests (store, storage, importers, command line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: The shared corpus lives next to the checkout (``../shared``); absent in a bare clone.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A library folder that does not exist yet (the store creates it)."""
+    return tmp_path / "library"
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    """The shared test corpus folder; the test is skipped when it is not there."""
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        pytest.skip(f"shared corpus not found at {corpus}")
+    return corpus
