@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
@@ -15,7 +15,7 @@ from tuireader.screens.main import MainScreen
 from tuireader.store import Store
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
-from tuireader.widgets.side_panel import SidePanel
+from tuireader.widgets.side_panel import OutlineList, SidePanel
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ async def test_outline_jumps_to_heading(store: Store) -> None:
         await _settle(pilot, app)
         titles = [h.title for h in screen.document.headings]
         assert titles == ["A section heading", "Another section"]
-        outline = screen.query_one(SidePanel).query_one(OptionList)
+        outline = screen.query_one(SidePanel).query_one(OutlineList)
         assert outline.option_count == 2
         await pilot.press("o")
         assert isinstance(app.screen, OutlineScreen)

@@ -7,11 +7,13 @@ keymap, and pushes the main screen.  Everything else lives in screens and widget
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tuireader.annotations import Annotator
 from tuireader.config import Config
 from tuireader.locations import styles_dir
 from tuireader.store import Store
@@ -36,6 +38,9 @@ class TuiReaderApp(App[int]):
         self.store = store
         self.config = config or Config()
         self._open_article = open_article
+        self.annotator = Annotator(store)
+        #: The annotation writer: one thread, so edits are saved in the order keys were pressed.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-writer")
 
     def on_mount(self) -> None:
         from tuireader.screens.main import MainScreen
@@ -63,6 +68,10 @@ class TuiReaderApp(App[int]):
             if isinstance(screen, MainScreen):
                 screen.save_now()
         self.exit(0)
+
+    def on_unmount(self) -> None:
+        # Every edit the user made is saved before the app lets go of the terminal.
+        self.writer.shutdown(wait=True)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every described binding of the focused widget, its

@@ -8,7 +8,7 @@ Example::
     export_dir = "~/Notes/tuireader"
 
     [keys]                    # binding id = "key[,key...]"
-    "reader.next-block" = "j,down"
+    "reader.next_block" = "j,down"
 
 A broken file never stops the app: the problem is reported and the defaults are used.
 """
@@ -76,7 +76,9 @@ def load_config(path: Path | None = None) -> Config:
             if isinstance(key, str) and key.strip():
                 config.keys[str(binding_id)] = key.replace(" ", "")
             else:
-                config.problems.append(f"{path}: keys.{binding_id} must be a string like \"j,down\"")
+                config.problems.append(
+                    f"{path}: keys.{binding_id} must be a string like \"j,down\""
+                )
     else:
         config.problems.append(f"{path}: [keys] must be a table")
     return config

@@ -13,7 +13,8 @@ CONFIG_ENV = "TUIREADER_CONFIG"
 
 
 def default_library_dir() -> Path:
-    """``$TUIREADER_LIBRARY`` if set, else the platform's data folder (``~/.local/share/tuireader``)."""
+    """``$TUIREADER_LIBRARY`` if set, else the platform's data folder
+    (``~/.local/share/tuireader`` on Linux)."""
     env = os.environ.get(LIBRARY_ENV)
     if env:
         return Path(env).expanduser()
@@ -21,7 +22,8 @@ def default_library_dir() -> Path:
 
 
 def default_config_file() -> Path:
-    """``$TUIREADER_CONFIG`` if set, else ``~/.config/tuireader/config.toml`` (platform-specific)."""
+    """``$TUIREADER_CONFIG`` if set, else ``~/.config/tuireader/config.toml``
+    (platform-specific)."""
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env).expanduser()

@@ -1,7 +1,14 @@
 """Find matches, highlights and the selection of the ReaderView (a mixin, split for size).
 
-All three are plain-text ranges laid over the rendered text; each has a version counter that
-is part of the Strip cache key, so changing one only re-renders the lines it touches.
+All of them are plain-text ranges laid over the rendered text.  The Strip cache key holds the
+overlays of each line themselves, so a change to any of them re-renders just the lines it touches
+and a width change (new layout) needs nothing but the layout's own version bump.
+
+Overlapping highlights: a character covered by several highlights takes the style of the
+*shortest* one (the most specific, usually a phrase highlighted inside a highlighted paragraph),
+so a nested highlight stays visible; the margin glyph shows the kind of the first highlight that
+starts on the line.  Priority, lowest to highest: highlights, find matches, the selection, and
+the focus unit (an underline, which combines with whatever background is under it).
 """
 
 from __future__ import annotations
@@ -10,25 +17,27 @@ import re
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from tuireader.widgets._reader_render import Overlay, ranges_in
+from tuireader.widgets._reader_render import KIND_GLYPHS, Overlay, ranges_in
 
 if TYPE_CHECKING:
     from tuireader.document import Document
+
+#: A highlight as the widget keeps it: (start, end, kind 1-5).
+Highlight = tuple[int, int, int]
 
 
 class OverlaysMixin:
     """Find / highlight / selection state and methods; mixed into ReaderView."""
 
     document: Document
-    _highlights: list[Overlay]
-    _highlight_version: int
+    _highlights: list[Highlight]
+    _highlight_starts: list[int]
+    _longest_highlight: int
     _selection: tuple[int, int] | None
-    _selection_version: int
     _find_query: str
     _matches: list[tuple[int, int]]
     _match_starts: list[int]
     _match_index: int
-    _find_version: int
 
     if TYPE_CHECKING:  # provided by ReaderView / Widget
         position: int
@@ -37,6 +46,7 @@ class OverlaysMixin:
         def refresh(self) -> object: ...
         def post_message(self, message: object) -> bool: ...
         def FindChanged(self, query: str, count: int, index: int) -> object: ...
+        def SelectionChanged(self, selection: tuple[int, int] | None) -> object: ...
 
     # ------------------------------------------------------------------ find
 
@@ -59,7 +69,6 @@ class OverlaysMixin:
         """Find ``query`` (case-insensitive, literal) in the article; go to the first match
         at or after the reading position.  An empty query clears find.  Returns the count."""
         self._find_query = query
-        self._find_version += 1
         if query:
             pattern = re.compile(re.escape(query), re.IGNORECASE)
             self._matches = [m.span() for m in pattern.finditer(self.document.plain_text)]
@@ -87,7 +96,6 @@ class OverlaysMixin:
 
     def _select_match(self, index: int) -> None:
         self._match_index = index
-        self._find_version += 1
         self.jump_to_offset(self._matches[index][0])
         self._announce_find()
         self.refresh()
@@ -95,35 +103,81 @@ class OverlaysMixin:
     def _announce_find(self) -> None:
         self.post_message(self.FindChanged(self._find_query, len(self._matches), self._match_index))
 
-    # ------------------------------------------------------------------ highlights, selection
+    # ------------------------------------------------------------------ highlights
+
+    @property
+    def highlights(self) -> list[Highlight]:
+        """The highlights shown, as (start, end, kind), sorted by start then end."""
+        return self._highlights
 
     def set_highlights(self, ranges: list[tuple[int, int, int]]) -> None:
-        """Style plain-text ranges as highlights: (start, end, kind) with kind 1-5."""
+        """Show plain-text ranges as highlights: (start, end, kind) with kind 1-5.
+
+        Overlaps are allowed (see the module docstring for how they are drawn).
+        """
         self._highlights = sorted(
-            (start, end, f"reader--highlight-{min(5, max(1, kind))}")
-            for start, end, kind in ranges
-            if end > start
+            (start, end, min(5, max(1, kind))) for start, end, kind in ranges if end > start
         )
-        self._highlight_version += 1
+        self._highlight_starts = [start for start, _, _ in self._highlights]
+        self._longest_highlight = max((end - start for start, end, _ in self._highlights),
+                                      default=0)
         self.refresh()
+
+    def _highlights_on(self, start: int, end: int) -> list[Highlight]:
+        """Highlights intersecting [start, end), in start order (a bisect, then a short scan)."""
+        if not self._highlights:
+            return []
+        starts = self._highlight_starts
+        first = bisect_left(starts, start - self._longest_highlight)
+        last = bisect_left(starts, end)
+        return [hl for hl in self._highlights[first:last] if hl[1] > start]
+
+    def _glyph_for(
+        self, start: int, end: int, highlights: list[Highlight]
+    ) -> tuple[str, str] | None:
+        """Margin glyph of a line: the first highlight starting on it, else the first one
+        running through it."""
+        if not highlights:
+            return None
+        starting = next((hl for hl in highlights if start <= hl[0] < end), highlights[0])
+        return KIND_GLYPHS[starting[2]]
+
+    # ------------------------------------------------------------------ selection
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected plain-text range (start, end), or None."""
+        return self._selection
 
     def set_selection(self, selection: tuple[int, int] | None) -> None:
-        """Mark a plain-text range as selected (None clears it)."""
+        """Mark a plain-text range as selected (None clears it) and tell the screen."""
+        if selection is not None and selection[1] <= selection[0]:
+            selection = None
+        if selection == self._selection:
+            return
         self._selection = selection
-        self._selection_version += 1
+        self.post_message(self.SelectionChanged(selection))
         self.refresh()
 
-    def _overlays(self, start: int, end: int) -> tuple[list[Overlay], int]:
-        """Overlays on [start, end) and the index of the current match if it is among them."""
-        overlays: list[Overlay] = [hl for hl in self._highlights if hl[0] < end and hl[1] > start]
-        current = -1
+    # ------------------------------------------------------------------ per line
+
+    def _overlays(
+        self, start: int, end: int, focus_span: tuple[int, int] | None
+    ) -> tuple[list[Overlay], tuple[str, str] | None]:
+        """Overlays on the text [start, end) of one line, lowest priority first, and its glyph."""
+        highlights = self._highlights_on(start, end)
+        # Longest first, so the shortest (most specific) highlight is applied last and wins.
+        overlays: list[Overlay] = [
+            (hl_start, hl_end, f"reader--highlight-{kind}")
+            for hl_start, hl_end, kind in sorted(highlights, key=lambda hl: hl[0] - hl[1])
+        ]
         for index in ranges_in(self._match_starts, self._matches, start, end):
             match_start, match_end = self._matches[index]
-            if index == self._match_index:
-                current = index
-                overlays.append((match_start, match_end, "reader--current-match"))
-            else:
-                overlays.append((match_start, match_end, "reader--match"))
-        if self._selection and self._selection[0] < end and self._selection[1] > start:
-            overlays.append((*self._selection, "reader--selection"))
-        return overlays, current
+            name = "reader--current-match" if index == self._match_index else "reader--match"
+            overlays.append((match_start, match_end, name))
+        selection = self._selection
+        if selection and selection[0] < end and selection[1] > start:
+            overlays.append((*selection, "reader--selection"))
+        if focus_span and focus_span[0] < end and focus_span[1] > start:
+            overlays.append((*focus_span, "reader--focus-unit"))
+        return overlays, self._glyph_for(start, end, highlights)

@@ -11,12 +11,14 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
 from tuireader.document import Document
-from tuireader.layout import Line, line_pieces
+from tuireader.layout import TEXT, Line, line_pieces
+from tuireader.model import KINDS
 
 #: Abstract layout style name -> component class.
 STYLE_CLASSES: dict[str, str] = {
@@ -38,8 +40,75 @@ STYLE_CLASSES: dict[str, str] = {
     "html": "reader--html",
 }
 
+#: The widget's default look (ReaderView.DEFAULT_CSS), next to the classes it styles.
+#: Highlights are background tints, softer on light themes; on a no-colour terminal they are
+#: underlined and the selection is reversed, and the margin glyph always tells the kinds apart.
+#: The focus unit (sentence, word, focused highlight) is an underline so the highlight colour
+#: under it stays visible (bold where underline already means "highlight").
+READER_CSS = """
+ReaderView {
+    background: $surface;
+    color: $foreground;
+    & > .reader--heading { text-style: bold; color: $accent; }
+    & > .reader--heading-1 { text-style: bold underline; }
+    & > .reader--heading-2 { text-style: bold; }
+    & > .reader--emph { text-style: italic; }
+    & > .reader--strong { text-style: bold; }
+    & > .reader--code { color: $text-warning; background: $boost; }
+    & > .reader--code-block { background: $boost; }
+    & > .reader--link { color: $text-primary; text-style: underline; }
+    & > .reader--strike { text-style: strike; }
+    & > .reader--image { color: $text-muted; text-style: italic; }
+    & > .reader--quote { color: $text-muted; text-style: italic; }
+    & > .reader--quote-bar { color: $accent-muted; }
+    & > .reader--list-marker { color: $accent; }
+    & > .reader--rule { color: $text-muted; }
+    & > .reader--table { }
+    & > .reader--html { color: $text-muted; }
+    & > .reader--focus { background: $boost; }
+    & > .reader--focus-bar { color: $accent; }
+    & > .reader--focus-unit { text-style: underline; }
+    & > .reader--match { background: $warning 40%; }
+    & > .reader--current-match { background: $warning; color: $text; text-style: bold; }
+    & > .reader--selection { background: $primary 50%; }
+    & > .reader--highlight-1 { background: #a08a00 60%; }
+    & > .reader--highlight-2 { background: #2e7d32 60%; }
+    & > .reader--highlight-3 { background: #1565c0 60%; }
+    & > .reader--highlight-4 { background: #c62828 60%; }
+    & > .reader--highlight-5 { background: #6a1b9a 60%; }
+    & > .reader--highlight-mark-1 { color: #e6c300; }
+    & > .reader--highlight-mark-2 { color: #4caf50; }
+    & > .reader--highlight-mark-3 { color: #42a5f5; }
+    & > .reader--highlight-mark-4 { color: #ef5350; }
+    & > .reader--highlight-mark-5 { color: #ab47bc; }
+    &:light > .reader--highlight-1 { background: #ffe45c 70%; }
+    &:light > .reader--highlight-2 { background: #a5d6a7 80%; }
+    &:light > .reader--highlight-3 { background: #90caf9 80%; }
+    &:light > .reader--highlight-4 { background: #ef9a9a 80%; }
+    &:light > .reader--highlight-5 { background: #ce93d8 80%; }
+    &:light > .reader--highlight-mark-1 { color: #9e7c00; }
+    &:light > .reader--highlight-mark-2 { color: #2e7d32; }
+    &:light > .reader--highlight-mark-3 { color: #1565c0; }
+    &:light > .reader--highlight-mark-4 { color: #c62828; }
+    &:light > .reader--highlight-mark-5 { color: #6a1b9a; }
+    &:nocolor > .reader--highlight-1 { text-style: underline; }
+    &:nocolor > .reader--highlight-2 { text-style: underline; }
+    &:nocolor > .reader--highlight-3 { text-style: underline; }
+    &:nocolor > .reader--highlight-4 { text-style: underline; }
+    &:nocolor > .reader--highlight-5 { text-style: underline; }
+    &:nocolor > .reader--selection { text-style: reverse; }
+    &:nocolor > .reader--focus-unit { text-style: bold; }
+}
+"""
+
 #: (start, end, component class) laid over the text; later entries win.
 Overlay = tuple[int, int, str]
+
+#: Highlight kind -> (margin glyph, component class of the glyph).  The glyphs come from the
+#: model so the margin, the annotation panel and exports agree.
+KIND_GLYPHS: dict[int, tuple[str, str]] = {
+    kind: (glyph, f"reader--highlight-mark-{kind}") for kind, (_, glyph) in KINDS.items()
+}
 
 StyleFor = Callable[[tuple[str, ...]], Style]
 
@@ -76,6 +145,34 @@ def _split(
     return out
 
 
+def text_margin(pane_width: int, width: int) -> int:
+    """Column where the text starts: centred, with room for the 3-column gutter
+    (highlight glyph, focus bar, gap)."""
+    return max(3, (pane_width - width) // 2)
+
+
+def offset_at_column(document: Document, line: Line, width: int, column: int) -> int:
+    """Plain-text offset of the character drawn at ``column`` cells into the text area of
+    ``line`` (0 = first text column; decoration such as list markers is skipped).
+
+    Left of the text gives the line's start, right of it the line's end, so a drag that leaves
+    the text still selects whole lines.
+    """
+    prefix, pieces, _ = line_pieces(document, line, width)
+    col = column - sum(cell_len(text) for text, _ in prefix)
+    if col < 0 or line.role != TEXT:
+        return line.start
+    for text, offset, _ in pieces:
+        if offset < 0:
+            continue
+        for index, char in enumerate(text):
+            size = get_character_cell_size(char)
+            if col < size:
+                return offset + index
+            col -= size
+    return line.end
+
+
 def render_strip(
     document: Document,
     line: Line,
@@ -83,21 +180,30 @@ def render_strip(
     width: int,
     margin: int,
     pane_width: int,
-    focused: bool,
+    bar: bool,
+    tint: bool,
+    glyph: tuple[str, str] | None,
     overlays: list[Overlay],
     style_for: StyleFor,
 ) -> Strip:
     """The Strip for one display line, ``pane_width`` cells wide.
 
     ``style_for`` maps a tuple of component classes to a combined Rich style (the widget caches
-    it); ``focused`` marks the reading-focus block with a margin bar and background.
+    it).  The gutter left of the text holds, from the left: the highlight ``glyph`` (character,
+    component class) so a highlight's kind reads without colour, the focus ``bar``, and a gap.
+    ``tint`` gives the line the focus-block background (block focus only).
     """
-    base: tuple[str, ...] = ("reader--focus",) if focused else ()
+    base: tuple[str, ...] = ("reader--focus",) if tint else ()
     segments: list[Segment] = []
     bar_col = margin - 2
     if bar_col >= 0:
-        segments.append(Segment(" " * bar_col, style_for(())))
-        if focused:
+        if bar_col >= 1:
+            segments.append(Segment(" " * (bar_col - 1), style_for(())))
+            if glyph is not None:
+                segments.append(Segment(glyph[0], style_for((glyph[1],))))
+            else:
+                segments.append(Segment(" ", style_for(())))
+        if bar:
             segments.append(Segment("▎", style_for(("reader--focus-bar",))))
         else:
             segments.append(Segment(" ", style_for(())))

@@ -8,35 +8,42 @@ and the saved reading position use.
 Scrolling never loses a key: every scroll command computes from the *target* position (the one
 the last command asked for), not from an animation still in flight, and with ``smooth_scroll``
 off (the default) it moves at once with ``immediate=True``.
+
+The work is split over helper modules so that each has one job: ``_reader_load`` (parsing and
+layout, in workers for long texts), ``_reader_focus`` (sentence/word/range focus, selection by
+keys and mouse, ``[``/``]``), ``_reader_overlays`` (find, highlights, selection state and how
+overlapping overlays combine) and ``_reader_render`` (one line's Strip, the default CSS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rich.style import Style
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tuireader.document import Block, Document, iter_parse
-from tuireader.layout import BLANK, DEFAULT_MEASURE, DocumentLayout, Line, layout_blocks
-from tuireader.widgets._reader_overlays import OverlaysMixin
-from tuireader.widgets._reader_render import STYLE_CLASSES, Overlay, render_strip
+from tuireader.document import Document
+from tuireader.layout import BLANK, DEFAULT_MEASURE, DocumentLayout
+from tuireader.widgets._reader_focus import FOCUS_UNITS, FocusMixin
+from tuireader.widgets._reader_load import SYNC_LAYOUT_CHARS, LoadingMixin
+from tuireader.widgets._reader_overlays import Highlight, OverlaysMixin
+from tuireader.widgets._reader_render import READER_CSS, STYLE_CLASSES, render_strip, text_margin
 
-#: Documents shorter than this are laid out on the event loop; longer ones in a worker.
-SYNC_LAYOUT_CHARS = 400_000
+__all__ = ["SYNC_LAYOUT_CHARS", "ReaderView"]
 
 
-class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
-    """Shows a Document; reading focus moves block by block; find; highlight ranges."""
+class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=True):
+    """Shows a Document; the reading focus moves by block, sentence or word; selection by
+    keys or mouse; find; highlight ranges with their kinds."""
+
+    #: Our own mouse selection (plain-text offsets) replaces Textual's screen-level selection.
+    ALLOW_SELECT = False
 
     BINDINGS: list[BindingType] = [
         Binding("j,down", "next_block", "Next block", id="reader.next_block"),
@@ -45,50 +52,34 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         Binding("b,pageup", "page_up", "Page up", id="reader.page_up"),
         Binding("g,home", "top", "Top", id="reader.top"),
         Binding("G,end", "bottom", "Bottom", id="reader.bottom"),
+        Binding("right_parenthesis", "next_sentence", "Next sentence", show=False,
+                id="reader.next_sentence"),
+        Binding("left_parenthesis", "previous_sentence", "Previous sentence", show=False,
+                id="reader.previous_sentence"),
+        Binding("w", "next_word", "Next word", show=False, id="reader.next_word"),
+        Binding("e", "previous_word", "Previous word", show=False, id="reader.previous_word"),
+        Binding("v", "select", "Select", show=False, id="reader.select"),
+        Binding("escape", "cancel_selection", "Cancel selection", show=False,
+                id="reader.cancel_selection"),
+        Binding("right_square_bracket", "next_highlight", "Next highlight", show=False,
+                id="reader.next_highlight"),
+        Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False,
+                id="reader.previous_highlight"),
     ]
 
     COMPONENT_CLASSES = {
         *STYLE_CLASSES.values(),
         "reader--focus",
         "reader--focus-bar",
+        "reader--focus-unit",
         "reader--match",
         "reader--current-match",
         "reader--selection",
         *(f"reader--highlight-{kind}" for kind in range(1, 6)),
+        *(f"reader--highlight-mark-{kind}" for kind in range(1, 6)),
     }
 
-    DEFAULT_CSS = """
-    ReaderView {
-        background: $surface;
-        color: $foreground;
-        & > .reader--heading { text-style: bold; color: $accent; }
-        & > .reader--heading-1 { text-style: bold underline; }
-        & > .reader--heading-2 { text-style: bold; }
-        & > .reader--emph { text-style: italic; }
-        & > .reader--strong { text-style: bold; }
-        & > .reader--code { color: $text-warning; background: $boost; }
-        & > .reader--code-block { background: $boost; }
-        & > .reader--link { color: $text-primary; text-style: underline; }
-        & > .reader--strike { text-style: strike; }
-        & > .reader--image { color: $text-muted; text-style: italic; }
-        & > .reader--quote { color: $text-muted; text-style: italic; }
-        & > .reader--quote-bar { color: $accent-muted; }
-        & > .reader--list-marker { color: $accent; }
-        & > .reader--rule { color: $text-muted; }
-        & > .reader--table { }
-        & > .reader--html { color: $text-muted; }
-        & > .reader--focus { background: $boost; }
-        & > .reader--focus-bar { color: $accent; }
-        & > .reader--match { background: $warning 40%; }
-        & > .reader--current-match { background: $warning; color: $text; text-style: bold; }
-        & > .reader--selection { background: $primary 50%; }
-        & > .reader--highlight-1 { background: #a08a00 60%; }
-        & > .reader--highlight-2 { background: #2e7d32 60%; }
-        & > .reader--highlight-3 { background: #1565c0 60%; }
-        & > .reader--highlight-4 { background: #c62828 60%; }
-        & > .reader--highlight-5 { background: #6a1b9a 60%; }
-    }
-    """
+    DEFAULT_CSS = READER_CSS
 
     @dataclass
     class PositionChanged(Message):
@@ -130,11 +121,32 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         chars: int
         """Length of the plain text."""
 
+    @dataclass
+    class FocusRangeChanged(Message):
+        """The focused range changed (another block, sentence, word or highlight)."""
+
+        start: int
+        """Plain-text offset where the focused range starts."""
+        end: int
+        """Plain-text offset where it ends."""
+        unit: str
+        """What is focused: "block", "sentence", "word" or "range" (e.g. a highlight)."""
+
+    @dataclass
+    class SelectionChanged(Message):
+        """The selection was made, extended or dropped."""
+
+        selection: tuple[int, int] | None
+        """Plain-text (start, end) of the selection, or None when there is none."""
+
     measure: reactive[int] = reactive(DEFAULT_MEASURE)
     """Reading width in columns (the text is centred in the pane)."""
 
     focus_block: reactive[int] = reactive(0, init=False)
     """Index of the block with the reading focus."""
+
+    focus_unit: reactive[str] = reactive("block", init=False)
+    """What the focus covers: "block", "sentence", "word" or "range" (see ``focus_range``)."""
 
     def __init__(
         self,
@@ -157,15 +169,20 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         self._target_y: int | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[tuple[str, ...], Style] = {}
-        self._highlights: list[Overlay] = []
-        self._highlight_version = 0
+        self._highlights: list[Highlight] = []
+        self._highlight_starts: list[int] = []
+        self._longest_highlight = 0
         self._selection: tuple[int, int] | None = None
-        self._selection_version = 0
         self._find_query = ""
         self._matches: list[tuple[int, int]] = []
         self._match_starts: list[int] = []
         self._match_index = -1
-        self._find_version = 0
+        self._focus_span: tuple[int, int] | None = None
+        self._anchor: tuple[int, int] | None = None
+        self._unit_cache: LRUCache[tuple[int, str], list[tuple[int, int]]] = LRUCache(256)
+        self._announced: tuple[int, int, str] | None = None
+        self._press: tuple[int, int] | None = None
+        self._dragged = False
         self._position_timer: Timer | None = None
         self._last_position: int | None = None
         self._initial_document = document
@@ -181,8 +198,10 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
     @property
     def layout_width(self) -> int:
         """Columns of text per line: the measure, narrowed to fit the pane."""
-        pane = self.scrollable_content_region.width or self.measure + 4
-        return max(16, min(self.measure, pane - 4))
+        # The scrollbar's columns are always set aside: the scrollbar appears only once the
+        # document is laid out, and the width must not change (and re-wrap) when it does.
+        pane = (self.size.width - self.styles.scrollbar_size_vertical) or self.measure + 6
+        return max(16, min(self.measure, pane - 6))  # 3 gutter columns each side
 
     @property
     def page_height(self) -> int:
@@ -194,177 +213,26 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         """Display lines laid out so far."""
         return self._layout.height
 
-    def load(self, document: Document, position: int = 0) -> None:
-        """Show ``document`` with plain-text ``position`` at the top of the view."""
-        self._reset(document, len(document))
-        self._layout = DocumentLayout(document, self.layout_width)
-        self._layout_version += 1
-        if len(document) <= SYNC_LAYOUT_CHARS:
-            self._layout.extend()
-            self._update_virtual_size()
-            self._finish_load(position)
-            return
-        # Lay out enough to show the position now; the rest in a worker.
-        self._layout.extend(document.block_at(position) + 200)
-        self._update_virtual_size()
-        self._go_to_position(position)
-        self._pending_position = None
-        self._layout_rest(self._load_generation, self._layout, self._layout.width)
-
-    def load_markdown(self, markdown: str, position: int = 0) -> None:
-        """Parse and show Markdown: the first chunk now, the rest in a thread worker."""
-        self._reset(Document(complete=False), len(markdown))
-        self._layout = DocumentLayout(self.document, self.layout_width)
-        self._layout_version += 1
-        chunks = iter_parse(markdown)
-        self.document.extend(next(chunks, []))
-        self._layout.extend()
-        self._update_virtual_size()
-        self._pending_position = position
-        self._maybe_restore_pending()
-        self._parse_rest(self._load_generation, chunks, self._layout.width)
-
     def _reset(self, document: Document, expected_chars: int) -> None:
+        """Forget everything about the previous document (called by ``load``)."""
         self._load_generation += 1
         self.document = document
         self._expected_chars = expected_chars
         self._cache.clear()
-        self._highlights = []
-        self._selection = None
+        self._unit_cache.clear()
+        self.set_highlights([])
+        self._anchor = None
+        self.set_selection(None)
         self._matches, self._match_starts, self._match_index = [], [], -1
         self._find_query = ""
         self._target_y = None
         self._last_position = None
-        self.set_reactive(ReaderView.focus_block, 0)
+        self._focus_span = None
+        self._announced = None
+        self._press = None
+        self.set_reactive(type(self).focus_unit, "block")
+        self.set_reactive(type(self).focus_block, 0)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reader-parse")
-    def _parse_rest(self, generation: int, chunks: Iterator[list[Block]], width: int) -> None:
-        """Parse and lay out the remaining chunks off the event loop, handing each to the UI."""
-        index = len(self.document.blocks)
-        for blocks in chunks:
-            if generation != self._load_generation:
-                return
-            lines = layout_blocks(blocks, index, width)
-            index += len(blocks)
-            self.app.call_from_thread(self._append_chunk, generation, blocks, lines, width)
-        self.app.call_from_thread(self._finish_parse, generation)
-
-    def _append_chunk(
-        self, generation: int, blocks: list[Block], lines: list[Line], width: int
-    ) -> None:
-        if generation != self._load_generation:
-            return
-        self.document.extend(blocks)
-        if width == self._layout.width and self._layout.laid_out_blocks == len(
-            self.document.blocks
-        ) - len(blocks):
-            self._layout.append(lines)
-        else:
-            self._layout.extend()
-        self._update_virtual_size()
-        self._maybe_restore_pending()
-
-    def _finish_parse(self, generation: int) -> None:
-        if generation != self._load_generation:
-            return
-        self.document.complete = True
-        self._expected_chars = len(self.document)
-        self._maybe_restore_pending()
-        self._pending_position = None
-        self.post_message(self.Loaded(len(self.document.blocks), len(self.document)))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reader-layout")
-    def _layout_rest(self, generation: int, layout: DocumentLayout, width: int) -> None:
-        """Lay out the blocks of a loaded document beyond the first screen, in slices."""
-        blocks = self.document.blocks
-        start = layout.laid_out_blocks
-        step = 2000
-        for first in range(start, len(blocks), step):
-            lines = layout_blocks(blocks[first : first + step], first, width)
-            if generation != self._load_generation:
-                return
-            self.app.call_from_thread(self._append_layout, generation, layout, first, lines)
-        self.app.call_from_thread(self._finish_parse, generation)
-
-    def _append_layout(
-        self, generation: int, layout: DocumentLayout, first: int, lines: list[Line]
-    ) -> None:
-        if generation != self._load_generation or layout is not self._layout:
-            return
-        if layout.laid_out_blocks == first:
-            layout.append(lines)
-            self._update_virtual_size()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reader-relayout")
-    def _relayout(self, generation: int, blocks: list[Block], width: int) -> None:
-        """Re-wrap a large document at a new width off the event loop."""
-        lines = layout_blocks(blocks, 0, width)
-        self.app.call_from_thread(self._swap_layout, generation, width, lines)
-
-    def _swap_layout(self, generation: int, width: int, lines: list[Line]) -> None:
-        if generation != self._relayout_generation:
-            return
-        anchor = self.position
-        layout = DocumentLayout(self.document, width)
-        layout.append(lines)
-        layout.extend()
-        self._install_layout(layout, anchor)
-
-    def _install_layout(self, layout: DocumentLayout, anchor: int) -> None:
-        self._layout = layout
-        self._layout_version += 1
-        self._cache.clear()
-        self._update_virtual_size()
-        self._scroll_to_line(layout.line_at_offset(anchor), animate=False)
-
-    def _width_changed(self) -> None:
-        width = self.layout_width
-        if width == self._layout.width or not self.document.blocks:
-            if self._layout.width != width:
-                self._layout = DocumentLayout(self.document, width)
-            self._cache.clear()
-            self.refresh()
-            return
-        anchor = self.position
-        if len(self.document) <= SYNC_LAYOUT_CHARS:
-            layout = DocumentLayout(self.document, width)
-            layout.extend()
-            self._install_layout(layout, anchor)
-        else:
-            self._relayout_generation += 1
-            self._relayout(self._relayout_generation, self.document.blocks[:], width)
-
-    def watch_measure(self) -> None:
-        if self.is_mounted:
-            self._width_changed()
-
-    def on_resize(self) -> None:
-        self._cache.clear()
-        self._width_changed()
-        self._update_virtual_size()
-
-    def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self._layout.height)
-
-    def _finish_load(self, position: int) -> None:
-        self._go_to_position(position)
-        self.document.complete = True
-        self.post_message(self.Loaded(len(self.document.blocks), len(self.document)))
-
-    def _maybe_restore_pending(self) -> None:
-        position = self._pending_position
-        if position is None:
-            return
-        if position < len(self.document) or self.document.complete:
-            self._pending_position = None
-            self._go_to_position(position)
-
-    def _go_to_position(self, position: int) -> None:
-        if not self.document.blocks:
-            return
-        block = min(self.document.block_at(position), self._layout.laid_out_blocks - 1)
-        self.focus_block = max(0, block)
-        self._scroll_to_line(self._layout.line_at_offset(position), animate=False)
 
     # ------------------------------------------------------------------ scrolling
 
@@ -414,10 +282,12 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
 
     def action_next_block(self) -> None:
         """Move the reading focus to the next block; the view follows."""
+        self.focus_unit = "block"
         self._move_focus(+1)
 
     def action_previous_block(self) -> None:
         """Move the reading focus to the previous block; the view follows."""
+        self.focus_unit = "block"
         self._move_focus(-1)
 
     def _move_focus(self, step: int) -> None:
@@ -470,11 +340,20 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         self._scroll_to_line(self._layout.block_lines(index)[0])
 
     def watch_focus_block(self, old: int, new: int) -> None:
+        self._check_focus_unit(new)
         self.refresh()
         if 0 <= new < len(self.document.blocks):
             block = self.document.blocks[new]
             self.post_message(self.FocusChanged(new, block.start, block.end))
+        self._focus_moved()
         self._schedule_position()
+
+    def validate_focus_unit(self, unit: str) -> str:
+        return unit if unit in FOCUS_UNITS else "block"
+
+    def watch_focus_unit(self) -> None:
+        self.refresh()
+        self._focus_moved()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -538,18 +417,19 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
         if index >= len(lines) or index < 0:
             return Strip.blank(pane_width, self._style_for(()))
         line = lines[index]
-        overlays, current = self._overlays(line.start, line.end)
-        focused = line.block == self.focus_block and line.role != BLANK
-        key = (
-            index,
-            pane_width,
-            self._layout_version,
-            focused,
-            self._highlight_version,
-            self._find_version if overlays else -1,
-            current,
-            self._selection_version if overlays else -1,
-        )
+        unit = self.focus_unit
+        focus_start, focus_end = self.focus_range
+        if line.role == BLANK:
+            overlays, glyph, bar = [], None, False
+        else:
+            span = (focus_start, focus_end) if unit != "block" else None
+            overlays, glyph = self._overlays(line.start, line.end, span)
+            # The bar marks every block the focus touches (one, unless a range spans several).
+            last = self.document.block_at(focus_end - 1) if unit == "range" else self.focus_block
+            bar = self.focus_block <= line.block <= last
+        tint = bar and unit == "block"
+        # The key holds everything that changes the look, the overlays themselves included.
+        key = (index, pane_width, self._layout_version, bar, tint, glyph, tuple(overlays))
         strip = self._cache.get(key)
         if strip is None:
             width = self._layout.width
@@ -557,9 +437,11 @@ class ReaderView(OverlaysMixin, ScrollView, can_focus=True):
                 self.document,
                 line,
                 width=width,
-                margin=max(2, (pane_width - width) // 2),
+                margin=text_margin(pane_width, width),
                 pane_width=pane_width,
-                focused=focused,
+                bar=bar,
+                tint=tint,
+                glyph=glyph,
                 overlays=overlays,
                 style_for=self._style_for,
             )

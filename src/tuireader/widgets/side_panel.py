@@ -1,7 +1,8 @@
-"""The side panel: the open article's details and its outline.
+"""The side panel: the open article's details, its highlights (in text order) and its outline.
 
-(The annotation issue adds the article's highlights here.)  Everything shown comes from the
-article, so it is built as :class:`~textual.content.Content` from plain strings.
+Moving the cursor in the highlights list tells the screen which highlight is current (the reader
+scrolls to it); Enter asks the screen to focus it in the reader.  Everything shown comes from the
+article or the user, so it is built as :class:`~textual.content.Content` from plain strings.
 """
 
 from __future__ import annotations
@@ -18,8 +19,36 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuireader.document import Heading
-from tuireader.model import Article
+from tuireader.model import KINDS, Article, Highlight
 from tuireader.text_safety import inert
+
+#: Text colour of each highlight kind's glyph in lists (the glyph itself carries the meaning too).
+KIND_STYLES: dict[int, str] = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75",
+                               5: "#c678dd"}
+QUOTE_CHARS = 180
+
+
+def highlight_prompt(h: Highlight, *, article_title: str = "") -> Content:
+    """A highlight as a list entry: glyph, quote (shortened), note, tags, anchor state."""
+    quote = inert(h.exact)
+    if len(quote) > QUOTE_CHARS:
+        quote = quote[: QUOTE_CHARS - 1] + "…"
+    parts: list[Content | str] = [
+        Content(KINDS[h.kind][1] + " ").stylize(KIND_STYLES[h.kind]),
+        Content(quote),
+    ]
+    if h.anchor != "ok":
+        parts.append(Content(f"  ⚠ {h.anchor}").stylize("bold $text-warning"))
+    if h.note:
+        note = inert(h.note)
+        parts.extend(["\n", Content("  ✎ " + (note[:117] + "…" if len(note) > 118 else note))
+                      .stylize("italic $text-muted")])
+    if h.tags:
+        parts.extend(["\n", Content("  " + " ".join("#" + inert(t) for t in h.tags))
+                      .stylize("$text-accent")])
+    if article_title:
+        parts.extend(["\n", Content("  — " + inert(article_title)).stylize("dim")])
+    return Content.assemble(*parts)
 
 WORDS_PER_MINUTE = 230
 
@@ -59,8 +88,31 @@ class OutlineList(OptionList):
     ]
 
 
+class HighlightList(OptionList):
+    """The open article's highlights in text order."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="panel.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="panel.up"),
+    ]
+
+
 class SidePanel(Vertical):
-    """Details + outline of the open article."""
+    """Details, highlights and outline of the open article."""
+
+    @dataclass
+    class HighlightCursor(Message):
+        """The cursor in the highlights list moved to a highlight."""
+
+        highlight_id: str
+        """The highlight under the cursor."""
+
+    @dataclass
+    class HighlightChosen(Message):
+        """Enter on a highlight in the list: focus it in the reader."""
+
+        highlight_id: str
+        """The chosen highlight."""
 
     @dataclass
     class HeadingChosen(Message):
@@ -72,12 +124,59 @@ class SidePanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._headings: list[Heading] = []
+        self._highlights: list[Highlight] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Details"), classes="pane-title")
         yield Static(details_content(None), id="panel-details")
+        yield Static(Content("Highlights"), classes="pane-title", id="highlights-title")
+        yield HighlightList(id="panel-highlights", markup=False)
         yield Static(Content("Outline"), classes="pane-title", id="outline-title")
         yield OutlineList(id="panel-outline", markup=False)
+
+    @property
+    def highlight_list(self) -> HighlightList:
+        return self.query_one(HighlightList)
+
+    def set_highlights(self, highlights: list[Highlight]) -> None:
+        """Show ``highlights`` (already in text order), keeping the cursor on the same one."""
+        listing = self.highlight_list
+        current = self.current_highlight_id
+        self._highlights = list(highlights)
+        listing.set_options(Option(highlight_prompt(h), id=h.id) for h in self._highlights)
+        ids = [h.id for h in self._highlights]
+        if current in ids:
+            with listing.prevent(OptionList.OptionHighlighted):
+                listing.highlighted = ids.index(current)
+        orphans = sum(1 for h in highlights if h.anchor == "orphan")
+        title = f"Highlights · {len(highlights)}" if highlights else "Highlights · none (h adds)"
+        if orphans:
+            title += f" · {orphans} orphaned"
+        self.query_one("#highlights-title", Static).update(Content(title))
+
+    @property
+    def current_highlight_id(self) -> str | None:
+        option = self.highlight_list.highlighted_option
+        return option.id if option is not None else None
+
+    def show_highlight(self, highlight_id: str | None) -> None:
+        """Move the list's cursor to ``highlight_id`` without announcing it."""
+        ids = [h.id for h in self._highlights]
+        listing = self.highlight_list
+        with listing.prevent(OptionList.OptionHighlighted):
+            listing.highlighted = ids.index(highlight_id) if highlight_id in ids else None
+
+    @on(OptionList.OptionHighlighted, "#panel-highlights")
+    def _highlight_cursor(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id is not None and self.highlight_list.has_focus:
+            self.post_message(self.HighlightCursor(event.option.id))
+
+    @on(OptionList.OptionSelected, "#panel-highlights")
+    def _highlight_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.HighlightChosen(event.option.id))
 
     def show_article(self, article: Article | None, highlight_count: int = 0) -> None:
         self.query_one("#panel-details", Static).update(details_content(article, highlight_count))

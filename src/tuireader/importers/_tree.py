@@ -1,0 +1,281 @@
+"""Parsing HTML into a bounded lxml tree: depth limits, charset prescan, link hygiene.
+
+libxml2 silently drops everything below 256 levels of nesting (and everything after it), and the
+Markdown converter recurses once per level, so hostile nesting is flattened *before* parsing with a
+streaming pass that cannot recurse.  Everything else here works on the parsed tree in place.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser as _StreamParser
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from tuireader.importers.base import ImportFailed
+
+#: Deepest nesting kept; deeper tags are dropped (their text stays).  Real pages stay below ~60.
+MAX_DEPTH = 150
+
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+    ]
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
+)
+_BAD_SCHEMES = ("javascript", "data", "file", "vbscript", "about", "blob", "chrome", "resource")
+_URL_ATTRS = (("a", "href"), ("img", "src"), ("area", "href"))
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The charset a page declares in a ``<meta>`` tag within its first 4 KiB (as browsers look)."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+class _Flattener(_StreamParser):
+    """Re-serialise HTML, dropping start/end tags nested deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.dropped = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        if len(self.stack) >= MAX_DEPTH:
+            self.dropped += 1
+            return
+        self.stack.append(tag)
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.stack:
+            return
+        while self.stack:
+            top = self.stack.pop()
+            self.out.append(f"</{top}>")
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        """Comments carry no article text."""
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+
+def flatten_deep(text: str) -> str:
+    """Rewrite ``text`` so no element nests deeper than :data:`MAX_DEPTH` (linear, no recursion)."""
+    flattener = _Flattener()
+    flattener.feed(text)
+    flattener.close()
+    flattener.out.extend(f"</{tag}>" for tag in reversed(flattener.stack))
+    return "".join(flattener.out)
+
+
+def _parse_once(text: str, plain: bool) -> tuple[lxml.html.HtmlElement, bool]:
+    factory = etree.HTMLParser if plain else lxml.html.HTMLParser
+    parser = factory(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = etree.fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ImportFailed(f"not readable as HTML: {exc}") from exc
+    if root is None:
+        raise ImportFailed("no HTML content in the page")
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
+
+
+def parse_html(text: str, *, plain: bool = False) -> lxml.html.HtmlElement:
+    """Parse ``text`` into an lxml document, flattening hostile nesting first when libxml2 balks.
+
+    ``plain`` gives plain ``etree`` elements, much cheaper per element on huge pages.
+    """
+    # XML declarations with an encoding make lxml refuse str input.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    if not text.strip():
+        raise ImportFailed("the page is empty")
+    root, too_deep = _parse_once(text, plain)
+    if too_deep:
+        root, too_deep = _parse_once(flatten_deep(text), plain)
+        if too_deep:
+            raise ImportFailed("the page is nested too deeply to read")
+    return root
+
+
+def limit_depth(root: lxml.html.HtmlElement, limit: int = MAX_DEPTH) -> None:
+    """Replace every element nested ``limit`` levels below ``root`` by its plain text.
+
+    The Markdown converter recurses once per level; this bounds its depth whatever the input.
+    """
+    depth = 0
+    too_deep: list[lxml.html.HtmlElement] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth == limit:
+                too_deep.append(el)
+        else:
+            depth -= 1
+    for el in too_deep:
+        text = "".join(el.itertext())
+        tail = el.tail
+        el.clear()
+        el.text, el.tail = text, tail
+
+
+def base_url_of(root: lxml.html.HtmlElement, fallback: str | None) -> str | None:
+    """The URL relative links resolve against: ``<base href>`` resolved against the page URL."""
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            resolved = urljoin(fallback or "", href)
+            if urlsplit(resolved).scheme in ("http", "https"):
+                return resolved
+            if fallback is None and not urlsplit(href).scheme:
+                return None
+    return fallback
+
+
+def is_safe_url(url: str) -> bool:
+    """False for schemes that must never become a link in the reader (script, data, local files)."""
+    scheme = urlsplit(url.strip()).scheme.lower() if ":" in url else ""
+    return scheme not in _BAD_SCHEMES
+
+
+def fix_links(root: lxml.html.HtmlElement, base: str | None) -> None:
+    """Resolve link and image URLs against ``base`` and drop dangerous or empty targets."""
+    for tag, attr in _URL_ATTRS:
+        for el in root.iter(tag):
+            value = (el.get(attr) or "").strip()
+            if tag == "img" and not value:
+                value = _lazy_src(el)
+            if not value or value.startswith("#") or not is_safe_url(value):
+                if attr in el.attrib:
+                    del el.attrib[attr]
+                continue
+            if base:
+                try:
+                    value = urljoin(base, value)
+                except ValueError:
+                    del el.attrib[attr]
+                    continue
+            el.set(attr, value)
+
+
+def _lazy_src(img: lxml.html.HtmlElement) -> str:
+    """The real image URL of a lazy-loaded ``<img>`` (``data-src`` and friends)."""
+    for name in ("data-src", "data-original", "data-lazy-src", "data-url"):
+        value = (img.get(name) or "").strip()
+        if value:
+            return value
+    srcset = (img.get("srcset") or img.get("data-srcset") or "").strip()
+    return srcset.split(",")[0].split()[0] if srcset else ""
+
+
+#: Never article text, and costly for both extractors to walk (scripts can be most of a page).
+_JUNK_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "link",
+    "meta",
+    "base",
+    "select",
+    "textarea",
+    "button",
+    "input",
+)
+_HIDDEN = etree.XPath(
+    "//*[@hidden or (@aria-hidden='true' and not(self::img))"
+    " or re:test(@style, 'display\\s*:\\s*none|visibility\\s*:\\s*hidden', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+
+
+def strip_junk(root: lxml.html.HtmlElement) -> None:
+    """Remove non-content and hidden elements in place (after metadata has been read).
+
+    Hidden means what a browser would not show: the ``hidden`` attribute, ``aria-hidden``, or an
+    inline ``display:none``/``visibility:hidden`` style; Readability.js drops the same nodes.
+    """
+    etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
+    for el in _HIDDEN(root):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+
+
+_SPACES = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
+_PRE_TAGS = frozenset({"pre", "textarea", "code", "listing", "plaintext", "xmp"})
+
+
+def collapse_whitespace(root: lxml.html.HtmlElement) -> None:
+    """Collapse runs of whitespace in text nodes outside ``<pre>``, as a browser renders them.
+
+    Besides being what the reader should see, this keeps readability-lxml fast: its text
+    cleaning regexes backtrack badly over long whitespace runs (template-indented pages).
+    """
+    inside_pre = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        is_pre = el.tag in _PRE_TAGS
+        if event == "start":
+            inside_pre += is_pre
+            if not inside_pre and el.text and _SPACES.search(el.text):
+                el.text = _SPACES.sub(_space_for, el.text)
+        else:
+            inside_pre -= is_pre
+            if not inside_pre and el.tail and _SPACES.search(el.tail):
+                el.tail = _SPACES.sub(_space_for, el.tail)
+
+
+def _space_for(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group(0) else " "

@@ -1,0 +1,147 @@
+"""The highlights view (``H``): every highlight in the library, filtered as you type.
+
+Filter terms: plain words (quote, note, tags, article title), ``#tag``, ``c:green`` or ``c:2``,
+``a:title-word``, ``is:orphan``.  ``s`` switches between newest first and by article.  Enter opens
+the article at the highlight; the editing keys (n, t, x, 1-5, u, E) work on the current row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Input, Static
+
+from tuireader.model import Highlight
+from tuireader.screens._editing import EDIT_BINDINGS, HighlightEditing, Target
+from tuireader.widgets.highlight_table import HighlightTable, Row, filter_rows, make_row
+
+ORDERS = ("newest", "article")
+
+
+@dataclass
+class OpenAt:
+    """What the highlights view was closed with: open this article at this highlight."""
+
+    article_id: str
+    highlight_id: str
+
+
+class HighlightsScreen(HighlightEditing):
+    """All highlights, newest first or by article, with instant filtering."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="highlights.close"),
+        Binding("slash", "filter", "Filter", id="highlights.filter"),
+        Binding("s", "cycle_order", "Order", id="highlights.order"),
+        *EDIT_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = "newest"
+        self._titles: dict[str, str] = {}
+        self._rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Highlights · loading…"), id="hv-title", classes="pane-title")
+        yield Input(placeholder="filter: words, #tag, c:green, a:title, is:orphan", id="hv-filter")
+        yield HighlightTable(id="hv-table")
+        yield Static(Content(""), id="hv-status")
+        yield Footer()
+
+    @property
+    def table(self) -> HighlightTable:
+        return self.query_one(HighlightTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="highlights-view", exit_on_error=False)
+    def _load(self) -> None:
+        store = self.tui.store
+        titles = {a.id: a.title for a in store.list_articles()}
+        highlights = store.all_highlights()
+        self.app.call_from_thread(self._loaded, titles, highlights)
+
+    def _loaded(self, titles: dict[str, str], highlights: list[Highlight]) -> None:
+        self._titles = titles
+        self._rows = [make_row(h, titles.get(h.article_id, "")) for h in highlights]
+        self._apply_order()
+
+    def _apply_order(self) -> None:
+        if self.order == "newest":
+            self._rows.sort(key=lambda r: r.highlight.created, reverse=True)
+        else:
+            self._rows.sort(key=lambda r: (r.article_title.casefold(), r.highlight.article_id,
+                                           r.highlight.start))
+        query = self.query_one("#hv-filter", Input).value
+        self.table.set_rows(self._rows, filter_rows(self._rows, query))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        shown, total = len(self.table.shown), len(self._rows)
+        count = f"{shown}/{total}" if shown != total else str(total)
+        order = "newest first" if self.order == "newest" else "by article"
+        self.query_one("#hv-title", Static).update(Content(f"Highlights · {count} · {order}"))
+
+    @on(Input.Changed, "#hv-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.table.show(filter_rows(self._rows, event.value))
+        self._update_title()
+
+    @on(Input.Submitted, "#hv-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#hv-filter", Input).focus()
+
+    def action_cycle_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self._apply_order()
+
+    def action_close(self) -> None:
+        if self.focused is self.query_one("#hv-filter", Input):
+            self.table.focus()
+            return
+        self.dismiss(None)
+
+    @on(HighlightTable.Chosen)
+    def _chosen(self, event: HighlightTable.Chosen) -> None:
+        self.dismiss(OpenAt(event.highlight.article_id, event.highlight.id))
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def edit_target(self, *, creating: bool) -> Target | None:
+        current = self.table.current
+        if current is None:
+            self.notify("No highlight selected.", markup=False)
+            return None
+        store = self.tui.store
+        wanted = current.id
+
+        def locate() -> Highlight | None:
+            return next((h for h in store.highlights(current.article_id) if h.id == wanted), None)
+
+        return Target(current.article_id, locate)
+
+    def highlights_changed(self, article_id: str, highlights: list[Highlight],
+                           message: str) -> None:
+        fresh = {h.id: h for h in highlights}
+        title = self._titles.get(article_id, "")
+        rows = [r for r in self._rows
+                if r.highlight.article_id != article_id or r.highlight.id in fresh]
+        known = {r.highlight.id for r in rows}
+        for row in rows:
+            if row.highlight.id in fresh:
+                updated = make_row(fresh[row.highlight.id], title)
+                row.highlight, row.haystack = updated.highlight, updated.haystack
+        rows.extend(make_row(h, title) for h in highlights if h.id not in known)
+        self._rows = rows
+        self._apply_order()
+        self.query_one("#hv-status", Static).update(Content(f"{message} · saved ✓"))

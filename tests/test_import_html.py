@@ -1,0 +1,178 @@
+"""HTML import rules, each on a small hand-made page, plus hostile input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tuireader.importers.base import ImportFailed
+from tuireader.importers.html import import_html
+
+BODY = " ".join(["The committee met on Tuesday to discuss the new reading list for autumn."] * 6)
+
+
+def page(body: str, head: str = "<title>Test page</title>", lang: str = "en") -> bytes:
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
+            f"<body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav>"
+            f"<article>{body}</article><footer>Copyright footer</footer></body></html>"
+            ).encode()
+
+
+def article_body(extra: str = "") -> str:
+    return (f"<h1>Test page</h1><p>{BODY}</p>{extra}<h2>Second part</h2>"
+            f"<p>{BODY} Again.</p><ul><li>first point</li><li>second point</li></ul>"
+            f"<p>{BODY} Last.</p>")
+
+
+def test_structure_is_kept_and_title_is_not_repeated() -> None:
+    art = import_html(page(article_body()))
+    assert art.title == "Test page"
+    assert not art.markdown.startswith("# Test page")
+    assert "## Second part" in art.markdown
+    assert "- first point\n- second point" in art.markdown
+    assert "Copyright footer" not in art.markdown
+
+
+def test_links_resolved_and_unsafe_links_dropped() -> None:
+    extra = ("<p>See <a href='docs/guide.html'>the guide</a>, <a href='javascript:alert(1)'>"
+             "click</a>, <a href='data:text/html,x'>data</a>, <a href='file:///etc/passwd'>file"
+             "</a> and <a href='https://example.org/x'></a>empty.</p>")
+    art = import_html(page(article_body(extra)), base_url="https://news.example.com/a/b.html")
+    assert "[the guide](https://news.example.com/a/docs/guide.html)" in art.markdown
+    for bad in ("javascript:", "data:", "file:", "[](", "[click]", "[data]", "[file]"):
+        assert bad not in art.markdown
+    assert "click" in art.markdown
+
+
+def test_base_element_is_honoured() -> None:
+    html = page(article_body("<p>A <a href='x.html'>relative link</a> here.</p>"),
+                head="<title>Test page</title><base href='https://cdn.example.net/dir/'>")
+    art = import_html(html, base_url="https://example.com/page")
+    assert "(https://cdn.example.net/dir/x.html)" in art.markdown
+
+
+def test_no_script_style_or_leftover_html() -> None:
+    extra = ("<script>var secret = 'SCRIPTTEXT';</script><style>.x{color:red} STYLETEXT</style>"
+             "<noscript>NOSCRIPTTEXT</noscript><p>Inline <span class='x'>span</span> "
+             "<font color=red>font</font> text.</p><div hidden>HIDDENTEXT</div>")
+    md = import_html(page(article_body(extra))).markdown
+    for junk in ("SCRIPTTEXT", "STYLETEXT", "NOSCRIPTTEXT", "HIDDENTEXT", "<span", "<font",
+                 "</"):
+        assert junk not in md
+    assert "Inline span font text." in md
+
+
+def test_whitespace_is_sane() -> None:
+    extra = "<p>   spaced \n\n\n   out   </p><p></p><p> </p>"
+    md = import_html(page(article_body(extra))).markdown
+    assert "\n\n\n" not in md
+    assert not any(line != line.rstrip() for line in md.splitlines())
+    assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_metadata_from_meta_tags_and_json_ld() -> None:
+    head = """<title>Fallback title - Example News</title>
+    <meta property="og:title" content="OG title">
+    <meta property="og:site_name" content="Example News">
+    <meta name="author" content="Jane Doe">
+    <meta property="article:published_time" content="2024-05-01T10:00:00Z">
+    <link rel="canonical" href="/articles/1">
+    <script type="application/ld+json">{"@context": "https://schema.org",
+      "@type": "NewsArticle", "headline": "LD headline", "author": {"name": "John Roe"},
+      "datePublished": "2024-05-02", "publisher": {"@type": "Organization", "name": "LD News"}}
+    </script>"""
+    art = import_html(page(article_body(), head=head, lang="en-GB"),
+                      base_url="https://example.com/x")
+    assert art.title == "LD headline"
+    assert art.author == "John Roe"
+    assert art.site == "LD News"
+    assert art.published == "2024-05-02"
+    assert art.language == "en-GB"
+    assert art.url == "https://example.com/articles/1"
+
+
+def test_title_falls_back_to_title_tag_and_strips_site() -> None:
+    head = "<title>An interesting article about reading | Example Site</title>"
+    art = import_html(page(article_body(), head=head))
+    assert art.title == "An interesting article about reading"
+
+
+def test_meta_charset_and_bom() -> None:
+    latin = page(f"<p>{BODY} Crème brûlée et œuvre.</p>").replace(b"utf-8", b"windows-1252")
+    art = import_html(latin.decode().encode("cp1252"))
+    assert "Crème brûlée et œuvre." in art.markdown
+    bom = b"\xef\xbb\xbf" + page(f"<p>{BODY} Grüße aus Köln.</p>").replace(b"utf-8", b"latin-1")
+    assert "Grüße aus Köln." in import_html(bom).markdown
+
+
+def test_header_charset_wins_over_meta() -> None:
+    data = page(f"<p>{BODY} Ĉu vi parolas?</p>").replace(b"utf-8", b"windows-1252")
+    data = data.decode().encode("iso-8859-3")
+    assert "Ĉu vi parolas?" in import_html(data, charset="iso-8859-3").markdown
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [("shift_jis", "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。"),
+     ("gb18030", "中华人民共和国的首都是北京，这是一个历史悠久的城市。")],
+)
+def test_unlabelled_cjk_is_detected(encoding: str, text: str) -> None:
+    html = f"<html><body><article><p>{text * 12}</p><p>{text * 10}</p></article></body></html>"
+    art = import_html(html.encode(encoding))
+    assert text in art.markdown
+
+
+def test_invalid_utf8_keeps_the_good_text() -> None:
+    data = page(f"<p>{BODY} Café naïve résumé.</p>") + b"\xff\xfe\xc3"
+    assert "Café naïve résumé." in import_html(data).markdown
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "empty"), (b"  \n\t ", "empty"),
+     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "PNG image"),
+     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+     (bytes(range(256)) * 40, "binary"),
+     (b"<html><body><div></div></body></html>", "no article text")],
+)
+def test_unusable_input_gives_one_line_error(data: bytes, reason: str) -> None:
+    with pytest.raises(ImportFailed, match=reason) as info:
+        import_html(data, source="x.html")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("depth", [330, 1_000, 10_000])
+@pytest.mark.parametrize("tag", ["div", "b"])
+def test_deep_nesting(depth: int, tag: str) -> None:
+    html = (f"<html><body><{tag}>" * 1 + f"<{tag}>" * depth + f"<p>{BODY}</p>" * 3
+            + f"</{tag}>" * depth + "</body></html>")
+    start = time.monotonic()
+    art = import_html(html.encode())
+    assert "committee met on Tuesday" in art.markdown
+    assert time.monotonic() - start < 10
+
+
+def test_eight_megabyte_page_is_fast() -> None:
+    para = f"<p>{BODY}</p>\n"
+    html = ("<html><head><title>A big page</title></head><body><article><h2>Big</h2>"
+            + para * (8_000_000 // len(para)) + "</article>")
+    start = time.monotonic()
+    art = import_html(html.encode())
+    assert time.monotonic() - start < 10
+    assert art.markdown.startswith("## Big")
+    assert art.markdown.count("committee met") > 10_000
+
+
+def test_eight_megabytes_of_tiny_elements_is_bounded() -> None:
+    html = "<html><body>" + "<div><span>word</span> <a href='/x'>link</a></div>\n" * 160_000
+    start = time.monotonic()
+    art = import_html(html.encode())
+    assert time.monotonic() - start < 20
+    assert "word" in art.markdown
+
+
+def test_oversized_input_is_refused_without_parsing() -> None:
+    with pytest.raises(ImportFailed, match="too large"):
+        import_html(b"<p>" + b"x" * 50_000_001)
