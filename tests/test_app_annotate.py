@@ -289,3 +289,20 @@ async def test_read_only_library_refuses_edits_with_a_message(store: Store) -> N
             assert store.highlights(aid) == []
     finally:
         second.close()
+
+
+async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: Path) -> None:
+    aid = _id(store, "A Tidy Article")
+    out = tmp_path / "notes"
+    app = make_app(store, make_config(export_dir=str(out)), open_article=aid)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, _reader = await opened(pilot, store)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: len(screen.highlights) == 1)
+        await pilot.press("X")
+        await wait_for(pilot, lambda: "Exported to" in _status(app))
+        files = list(out.glob("*.md"))
+        assert len(files) == 1 and "A Tidy Article" in files[0].name
+        text = files[0].read_text("utf-8")
+        assert text.startswith("---\n") and "# A Tidy Article" in text
+        assert any(str(files[0]) in n.message for n in app._notifications)

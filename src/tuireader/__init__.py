@@ -4,9 +4,5 @@ from __future__ import annotations
 
 __all__ = ["__version__"]
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
-
-    __version__ = version("tuireader")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+source"
+#: The single source of the version (pyproject.toml reads it from here through hatch).
+__version__ = "0.1.0"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from tuireader import __version__
+from tuireader.export.command import add_export_parser, cmd_export
 from tuireader.locations import LIBRARY_ENV, default_library_dir
 from tuireader.model import Article, Highlight
 from tuireader.storage import StorageError
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("open", help="start the reader at an article (a new SOURCE is added first)")
     p.add_argument("target", metavar="ID|SOURCE")
+    add_export_parser(sub)
     return parser
 
 
@@ -311,6 +313,7 @@ COMMANDS = {
     "remove": cmd_remove,
     "convert": cmd_convert,
     "highlights": cmd_highlights,
+    "export": cmd_export,
 }
 
 

@@ -8,6 +8,7 @@ back with ``call_from_thread``, so the event loop never waits for the disk.
 from __future__ import annotations
 
 import webbrowser
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -52,6 +53,7 @@ class MainScreen(HighlightEditing):
         *EDIT_BINDINGS,
         Binding("H", "highlights_view", "All highlights", id="main.highlights"),
         Binding("T", "article_tags", "Article tags", show=False, id="main.article-tags"),
+        Binding("X", "export", "Export", show=False, id="main.export"),
         Binding("slash", "find", "Find", id="main.find"),
         Binding("greater_than_sign,f3", "find_next", "Next match", id="main.find-next"),
         Binding("less_than_sign,shift+f3", "find_previous", "Prev match", show=False,
@@ -378,6 +380,42 @@ class MainScreen(HighlightEditing):
         known = sorted({t for a in store.list_articles() for t in a.tags})
         self.app.push_screen(TagScreen(f"Tags of “{inert(article.title)}”", article.tags, known),
                              done)
+
+    # -- export -------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Export the open article (or, from the library list, every article it shows) to the
+        export folder from the config."""
+        article_list = self.query_one(ArticleList)
+        if article_list.options.has_focus or article_list.query_one(Input).has_focus:
+            ids = article_list.shown_ids
+        else:
+            ids = [self.article.id] if self.article else []
+        if not ids:
+            self.notify("Nothing to export.", markup=False)
+            return
+        folder = Path(self.tui.config.export_dir).expanduser()
+        self._set_status(f"Exporting {len(ids)} article(s)…")
+        self._export(ids, folder)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, ids: list[str], folder: Path) -> None:
+        from tuireader.export import ExportError, export_to_folder
+
+        try:
+            paths = export_to_folder(self.tui.store, ids, folder, "markdown")
+        except (ExportError, OSError, StorageError) as exc:
+            self.app.call_from_thread(self._notify_error, f"Export failed: {exc}")
+            return
+        if len(paths) == 1:
+            message = f"Exported to {paths[0]}"
+        else:
+            message = f"Exported {len(paths)} files to {folder}"
+        self.app.call_from_thread(self._exported, message)
+
+    def _exported(self, message: str) -> None:
+        self.notify(inert(message), title="Export", markup=False)
+        self._set_status(message)
 
     def _article_retagged(self, article: Article) -> None:
         self.query_one(ArticleList).update_article(article)

@@ -1,0 +1,115 @@
+"""``tuireader export``: the command-line front of the export package.
+
+Wired into ``cli.py`` with ``add_export_parser(sub)`` in ``build_parser`` and
+``"export": cmd_export`` in ``COMMANDS``.  Follows cli.py's conventions: results on stdout, each
+problem as one line on stderr, exit 0 / 1 (failed) / 2 (usage).
+
+``-o PATH``: a folder (existing, or a path without an extension) gets one file per article; a
+path with an extension (``notes.md``, ``all.json``) gets the combined document; ``-`` or no
+``-o`` prints the combined document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+#: The formats (the same as ``batch.FORMATS``; kept here so that building the parser, which
+#: happens on every ``tuireader`` start, does not import the export machinery).
+FORMATS: tuple[str, ...] = ("markdown", "json", "annotated")
+
+
+def _since(text: str) -> str:
+    from tuireader.export.batch import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from exc
+
+
+def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``export`` sub-command to ``subparsers`` and return its parser."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "export", help="export highlights and notes (Markdown, JSON, annotated article)",
+        description="Export highlights and notes. Without -o, one combined document on stdout; "
+        "with -o DIR, one file per article (re-export updates the same file).")
+    p.add_argument("--article", action="append", default=[], metavar="ID",
+                   help="only this article (repeatable; a unique id prefix is enough)")
+    p.add_argument("--tag", metavar="T", help="only highlights tagged T (or in articles tagged T)")
+    p.add_argument("--since", metavar="DATE", type=_since,
+                   help="only highlights created or changed since DATE (YYYY-MM-DD[THH:MM])")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="markdown (default), json (W3C Web Annotation), annotated (the article "
+                   "with highlights inline)")
+    p.add_argument("--template", metavar="FILE", type=Path,
+                   help="a Jinja2 template for each article (see docs/export.md)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="a folder for one file per article, or a file for one document")
+    return p
+
+
+def _is_folder_target(path: Path) -> bool:
+    return path.is_dir() or (not path.exists() and not path.suffix)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run ``tuireader export``; returns the exit status."""
+    from tuireader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, _clean, _open_store
+    from tuireader.export.batch import (
+        ExportError,
+        FolderReport,
+        export_combined,
+        export_to_folder,
+    )
+    from tuireader.export.templates import ExportTemplateError
+    from tuireader.storage import StorageError, atomic_write_bytes
+
+    if args.template is not None and args.format not in (None, "markdown"):
+        print(f"tuireader export: error: --template writes its own format; drop --format "
+              f"{args.format}", file=sys.stderr)
+        return EXIT_USAGE
+    template = None
+    if args.template is not None:
+        try:
+            template = args.template.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            print(f"error: {_clean(str(args.template))}: {_clean(str(reason))}", file=sys.stderr)
+            return EXIT_FAILED
+    fmt = args.format or "markdown"
+    name = str(args.template) if args.template else "template"
+    output = args.output
+    try:
+        with _open_store(args, write=False) as store:
+            options = {"tag": args.tag, "since": args.since, "template_name": name}
+            if output and output != "-" and _is_folder_target(Path(output).expanduser()):
+                report = FolderReport()
+                paths = export_to_folder(store, args.article, Path(output).expanduser(), fmt,
+                                         template, report=report, **options)
+                changed = set(report.written)
+                for path in paths:
+                    print(f"{'written' if path in changed else 'unchanged'} {_clean(str(path))}")
+                if not paths:
+                    print("warning: no highlights matched; nothing exported", file=sys.stderr)
+                return EXIT_OK
+            text = export_combined(store, args.article, fmt, template, **options)
+            if output and output != "-":
+                target = Path(output).expanduser()
+                atomic_write_bytes(target, text.encode("utf-8", errors="replace"))
+                print(f"written {_clean(str(target))}")
+            else:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+    except (ExportError, ExportTemplateError, StorageError, CliError) as exc:
+        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        where = getattr(exc, "filename", None) or output or ""
+        print(f"error: {_clean(str(where))}: {_clean(str(exc.strerror or exc))}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,171 @@
+"""The Markdown export: YAML front matter, ``# Title``, a metadata line, one quote per highlight.
+
+Layout of one highlight (every part always in this order)::
+
+    > The quoted text, every line quoted,
+    >
+    > a second paragraph of the quote.
+
+    ^hl-3fa2b1c0
+
+    - ● yellow · Section heading · 42%
+    - #idea #to-read
+    - Note:
+      The note, encoded so that nothing in it can become structure.
+
+* The quote is *literal*: Markdown punctuation in the article text is escaped, so it renders as
+  the text that was highlighted.  Exactly one block quote per highlight.
+* The block id line (Obsidian's form for a quote: on its own line after it) makes
+  ``[[Title (3fa2b1c0)#^hl-3fa2b1c0]]`` link to the quote; it derives from the highlight id, so
+  it survives re-export.
+* The list gives the colour (name and glyph), the location (section and percentage), the tags as
+  ``#tags`` in Obsidian syntax, and the note.  Note lines are indented under ``- Note:`` and
+  encoded by :func:`tuireader.export._text.encode_note_lines`; ``decode_note`` of those lines
+  (indent removed) gives back the stored note exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from tuireader.export._text import (
+    block_id,
+    encode_note_lines,
+    escape_inline,
+    escape_literal_line,
+    link_target,
+    sanitise_tags,
+)
+from tuireader.export.context import (
+    front_matter,
+    front_matter_fields,
+    in_text_order,
+    resolve_exported,
+)
+from tuireader.export.outline import Location, Locator
+from tuireader.text_safety import inert
+
+if TYPE_CHECKING:
+    from tuireader.document import Document
+    from tuireader.model import Article, Highlight
+
+ANCHOR_NOTES = {"fuzzy": "position approximate", "orphan": "⚠ not found in the current text"}
+
+
+def quote_lines(text: str) -> list[str]:
+    """``text`` as block-quote lines, every line quoted and literal."""
+    return [f"> {escape_literal_line(line)}" if line else ">" for line in text.split("\n")]
+
+
+def title_text(article: Article) -> str:
+    """The title as heading text: one line, literal, controls shown as the App shows them
+    (``text_safety.inert``), never empty.  The front matter keeps the exact title."""
+    return escape_inline(inert(article.title)) or "Untitled"
+
+
+def metadata_line(article: Article, count: int) -> str:
+    """``by Author · Site · published … · [source](<url>) · 3 highlights``."""
+    parts: list[str] = []
+    if article.author.strip():
+        parts.append(f"by {escape_inline(inert(article.author))}")
+    if article.site.strip():
+        parts.append(escape_inline(inert(article.site)))
+    if article.published.strip():
+        parts.append(f"published {escape_inline(inert(article.published))}")
+    for candidate in (article.url, article.source):
+        target = link_target(candidate)
+        if target is not None:
+            parts.append(f"[source]({target})")
+            break
+    parts.append(f"{count} highlight" + ("" if count == 1 else "s"))
+    return " · ".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def _section(section: str) -> str:
+    return escape_inline(section)
+
+
+def _label(location: Location) -> str:
+    """The escaped location label (a few sections per article: their escaping is cached)."""
+    if not location.section:
+        return f"{location.percent}%"
+    return f"{_section(location.section)} · {location.percent}%"
+
+
+def highlight_lines(highlight: Highlight, location: Location) -> list[str]:
+    """One highlight's block (see the module docstring), without the trailing blank line."""
+    lines = quote_lines(highlight.exact)
+    lines += ["", f"^{block_id(highlight.id)}", ""]
+    info = f"- {highlight.glyph} {highlight.kind_name}"
+    if highlight.anchor != "orphan":  # an orphan's old offsets say nothing about where it is
+        info += f" · {_label(location)}"
+    if highlight.anchor in ANCHOR_NOTES:
+        info += f" · {ANCHOR_NOTES[highlight.anchor]}"
+    lines.append(info)
+    tags = sanitise_tags(highlight.tags)
+    if tags:
+        lines.append("- " + " ".join(f"#{t}" for t in tags))
+    note = encode_note_lines(highlight.note)
+    if note:
+        lines.append("- Note:")
+        lines += [f"  {line}" if line else "" for line in note]
+    return lines
+
+
+def article_body(
+    article: Article,
+    highlights: list[Highlight],
+    locator: Locator,
+    *,
+    heading: str = "#",
+) -> list[str]:
+    """Title heading, metadata line and the highlights (shared by single and combined export)."""
+    lines = [f"{heading} {title_text(article)}", "", metadata_line(article, len(highlights))]
+    for h in highlights:
+        lines.append("")
+        lines += highlight_lines(h, locator.locate(h))
+    return lines
+
+
+def export_markdown(
+    article: Article,
+    highlights: list[Highlight],
+    *,
+    document: Document | None = None,
+    markdown: str | None = None,
+    exported: str | _dt.datetime | None = None,
+) -> str:
+    """One article's highlights as a Markdown note.
+
+    Pass ``document`` (parsed) or ``markdown`` (the stored text) for section headings in the
+    locations; with neither, locations give the percentage only.
+    """
+    stamp = resolve_exported(exported)
+    ordered = in_text_order(highlights)
+    locator = Locator(article, markdown=markdown, document=document)
+    lines = [front_matter(front_matter_fields(article, ordered, stamp)).rstrip("\n"), ""]
+    lines += article_body(article, ordered, locator)
+    return "\n".join(lines) + "\n"
+
+
+def combined_markdown(
+    items: list[tuple[Article, list[Highlight], str | None]],
+    *,
+    exported: str | _dt.datetime | None = None,
+) -> str:
+    """Several articles in one document: one front matter, one H1, an H2 per article."""
+    stamp = resolve_exported(exported)
+    total = sum(len(hs) for _, hs, _ in items)
+    fields = {"title": "tuireader export", "exported": stamp, "articles": len(items),
+              "highlights": total}
+    lines = [front_matter(fields).rstrip("\n"), "", "# tuireader export", "",
+             f"{len(items)} article" + ("" if len(items) == 1 else "s")
+             + f" · {total} highlight" + ("" if total == 1 else "s")]
+    for article, highlights, markdown in items:
+        lines.append("")
+        lines += article_body(article, in_text_order(highlights),
+                              Locator(article, markdown=markdown), heading="##")
+    return "\n".join(lines) + "\n"
