@@ -17,7 +17,9 @@ from textual.widgets import Static
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(section title, bindings) for every part of the app, in the order they are shown."""
     from tuireader.app import TuiReaderApp
+    from tuireader.screens.highlights import HighlightsScreen
     from tuireader.screens.main import MainScreen
+    from tuireader.widgets.highlight_table import HighlightTable
     from tuireader.widgets.article_list import ArticleList, ArticleOptions
     from tuireader.widgets.reader import ReaderView
 
@@ -32,6 +34,8 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ("Everywhere", described(TuiReaderApp.BINDINGS) + described(MainScreen.BINDINGS)),
         ("Reader", described(ReaderView.BINDINGS)),
         ("Library list", described(ArticleList.BINDINGS) + described(ArticleOptions.BINDINGS)),
+        ("Highlights view (H)",
+         described(HighlightsScreen.BINDINGS[:3]) + described(HighlightTable.BINDINGS)),
     ]
 
 
