@@ -112,3 +112,173 @@ def test_empty_text() -> None:
     h = hl(TEXT, "river")
     reanchor(h, "")
     assert h.anchor == "orphan" and h.start == h.end == 0
+
+
+# -- one test per stage of re-anchoring, and the safety rules ---------------------------------
+
+import random  # noqa: E402
+
+import tuireader.anchoring as anchoring  # noqa: E402
+
+PARAS = [
+    "Rivers shape the towns that grow beside them, and the towns in turn reshape the rivers "
+    "with weirs, mills and embankments built over centuries.",
+    "The mill on the east bank ground flour for three villages until the railway arrived and "
+    "cheaper flour came in by the wagonload from the plains.",
+    "Children learned to swim in the pool below the weir, a habit the council tried and failed "
+    "to stop for the better part of a hundred years.",
+    "Today the embankment is a park, and the old mill houses a small museum of tools, maps and "
+    "photographs donated by the families who worked there.",
+]
+ARTICLE = "\n\n".join(PARAS)
+
+
+def test_paragraph_moved_is_found_at_its_new_place() -> None:
+    h = hl(ARTICLE, "a habit the council tried and failed to stop")
+    new = "\n\n".join([PARAS[2], PARAS[0], PARAS[3], PARAS[1]])
+    assert reanchor(h, new) is True
+    assert h.anchor == "ok" and new[h.start : h.end] == h.exact
+
+
+def test_moved_paragraph_with_an_edit_is_fuzzy_with_the_right_span() -> None:
+    quote = "the old mill houses a small museum of tools, maps and photographs"
+    h = hl(ARTICLE, quote)
+    edited = PARAS[3].replace("small museum", "small local museum")
+    new = "\n\n".join([edited, PARAS[0], PARAS[1], PARAS[2]])
+    assert reanchor(h, new) is True
+    assert h.anchor == "fuzzy"
+    want = new.index("the old mill houses")
+    assert (h.start, h.end) == (want, want + len(quote) + len(" local"))
+
+
+def test_deleted_quote_is_orphan_with_offsets_clamped_and_context_kept() -> None:
+    h = hl(ARTICLE, "donated by the families who worked there.")
+    old_context = (h.prefix, h.suffix)
+    new = PARAS[0]  # everything after the first paragraph is gone
+    assert reanchor(h, new) is True
+    assert h.anchor == "orphan"
+    assert h.exact == "donated by the families who worked there."
+    assert 0 <= h.start <= h.end <= len(new)
+    assert (h.prefix, h.suffix) == old_context  # kept, so a later version can bring it back
+
+
+def test_short_quote_is_not_moved_onto_another_occurrence() -> None:
+    # "the weir" occurs twice; the highlighted one's sentence is deleted.  The other one has a
+    # different context, so the highlight must become an orphan, not jump to it.
+    h = hl(ARTICLE, "the weir", nth=0)
+    assert h.suffix.startswith(", a habit")
+    new = ARTICLE.replace(PARAS[2], "Children swam in the river.")
+    new = new.replace("with weirs, mills", "with the weir, mills")
+    assert reanchor(h, new) is True
+    assert h.anchor == "orphan"
+
+
+def test_short_quote_without_any_context_match_stays_orphan() -> None:
+    h = hl(ARTICLE, "mill", nth=0)
+    new = "A note on the mill.\n\nNothing else survives of the original article at all."
+    reanchor(h, new)
+    assert h.anchor == "orphan"
+
+
+def test_very_short_quote_is_never_matched_fuzzily() -> None:
+    h = hl(ARTICLE, "park")
+    new = ARTICLE.replace("park", "pork")
+    assert locate(new, h)[2] == "orphan"
+
+
+def test_repeated_passage_edited_at_the_old_place_is_not_sent_to_the_copy() -> None:
+    # A pull quote: the same sentence twice, far apart.  The reader highlighted the first; it is
+    # edited now, and the untouched copy reads exactly like the quote with the same context.
+    quote = "Water remembers every town it ever passed through"
+    filler = " ".join(PARAS * 3)
+    text = f"Intro.\n\n{quote} on its way.\n\n{filler}\n\nIntro.\n\n{quote} on its way.\n\nEnd."
+    h = hl(text, quote, nth=0)
+    new = text.replace(quote, "Water remembers every town it once passed through", 1)
+    start, end, status = locate(new, h)
+    far = new.rindex(quote)
+    assert start != far  # anywhere but the copy: orphan, or fuzzy at the edited original
+    if status == "fuzzy":
+        assert new[start:end] == "Water remembers every town it once passed through"
+
+
+def test_reanchor_is_idempotent() -> None:
+    h = hl(ARTICLE, "cheaper flour came in by the wagonload")
+    new = ARTICLE.replace("cheaper flour", "cheaper white flour")
+    reanchor(h, new)
+    first = (h.start, h.end, h.anchor, h.prefix, h.suffix)
+    assert first[2] == "fuzzy"
+    assert reanchor(h, new) is False
+    assert (h.start, h.end, h.anchor, h.prefix, h.suffix) == first
+
+
+def test_long_quote_is_aligned_word_by_word() -> None:
+    parts = [f"{p} (Part {i}.)" for i, p in enumerate(PARAS * 4)]
+    long_text = "\n\n".join(parts)
+    quote = "\n\n".join(parts[5:12])
+    assert len(quote) > anchoring.CHAR_ALIGN_MAX
+    start = long_text.index(quote)
+    h = make_highlight("a", long_text, start, start + len(quote))
+    new = "Preface.\n\n" + long_text.replace("three villages", "four villages")
+    start2, end2, status = locate(new, h)
+    assert status == "fuzzy"
+    assert abs(start2 - (start + len("Preface.\n\n"))) <= 1
+    assert abs((end2 - start2) - len(quote)) <= 2
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def test_bit_parallel_alignment_matches_brute_force() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        pattern = "".join(rng.choice("abc ") for _ in range(rng.randint(1, 9)))
+        seq = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 14)))
+        start, end, dist = anchoring._align(pattern, seq)
+        best = min(_edit_distance(pattern, seq[i:j])
+                   for i in range(len(seq) + 1) for j in range(i, len(seq) + 1))
+        assert dist == best
+        assert _edit_distance(pattern, seq[start:end]) == dist
+
+
+def test_work_is_bounded_on_a_long_text(monkeypatch) -> None:
+    """A 2 MB text: however common the quote's words, the work stays bounded by design --
+    few alignment windows, each a few times the quote long, and few context comparisons."""
+    book = ("the river and the town and the mill. " * 60_000)[:2_000_000]
+    aligned: list[int] = []
+    real_myers = anchoring._myers_ends
+
+    def counting_myers(pattern, seq, **kwargs):
+        aligned.append(len(seq))
+        return real_myers(pattern, seq, **kwargs)
+
+    contexts: list[int] = []
+    real_context = anchoring._context
+
+    def counting_context(text, start, end, h):
+        contexts.append(start)
+        return real_context(text, start, end, h)
+
+    monkeypatch.setattr(anchoring, "_myers_ends", counting_myers)
+    monkeypatch.setattr(anchoring, "_context", counting_context)
+    cases = [
+        make_highlight("a", "xx the yy", 3, 6),  # "the": ~100,000 occurrences
+        make_highlight("a", "An opening. the river and the town and the mill. The end.", 12, 48),
+        make_highlight("a", "Q: the river and the weir and the mill are gone. Z", 3, 48),
+        make_highlight("a", "Q: words that never occur in the book at all. Z", 3, 45),
+    ]
+    for h in cases:
+        aligned.clear()
+        contexts.clear()
+        locate(book, h)
+        assert len(contexts) <= anchoring.MAX_SCORED_CONTEXTS + 2 * anchoring.MAX_WINDOWS + 4
+        # Windows: at most MAX_WINDOWS (+ the old position, + a rival check), each aligned
+        # forwards once and backwards a few times, over a few quote lengths.
+        assert len(aligned) <= 5 * (anchoring.MAX_WINDOWS + 2)
+        assert all(n <= 4 * len(h.exact) + 200 for n in aligned)

@@ -5,25 +5,71 @@ character offsets into the article's plain text) and a TextQuoteSelector (``exac
 characters of ``prefix`` and ``suffix``).  When an article is re-imported with changed text,
 :func:`reanchor` tries, in order:
 
-1. the old position, if the quote is still there exactly ("ok");
-2. every exact occurrence of the quote, choosing by how well the context matches and how close it
-   is to the old position ("ok");
-3. approximate matching: candidate spans found from the quote's first and last words and from the
-   context, scored on the quote's similarity (bounded by a minimum ratio), the context, and the
-   distance from the old position ("fuzzy");
+1. the old position, if the quote is still there exactly and its context agrees ("ok");
+2. the exact occurrences of the quote, choosing among repeats by how well the context matches
+   (and, only to break ties, the distance from the old position) ("ok");
+3. approximate matching ("fuzzy"): candidate places are voted for by distinctive word groups of
+   the quote, by the stored prefix and suffix, and by the old position; in a bounded window
+   around each place the quote is aligned with a bit-parallel edit distance (Myers' algorithm),
+   and the best alignment is scored on the quote's similarity, the context, and the distance;
 4. otherwise the highlight is kept, marked "orphan", never dropped.
+
+The guiding rule: a *wrong* anchor is far worse than an orphan.  A wrong anchor silently moves a
+reader's note onto other words; an orphan stays in the panel and can be re-attached by hand.  So
+every accepted match needs two independent pieces of evidence -- the quote itself (exact or
+similar enough) *and* agreement of the context, or a quote long and distinctive enough to be
+unique on its own -- and very short quotes (one or two words, which repeat everywhere) are never
+matched fuzzily and only exactly with their context.
+
+Cost is bounded by design, so a highlight in a 3 MB book re-anchors in milliseconds: at most
+:data:`MAX_EXACT_CANDIDATES` exact occurrences are ranked and :data:`MAX_SCORED_CONTEXTS` of
+them scored, every probe string stops after
+:data:`MAX_PROBE_HITS` hits (a probe found more often than that is not distinctive and is
+dropped), at most :data:`MAX_PROBES` probes and :data:`MAX_WINDOWS` alignment windows are used,
+and each window is a few times the quote's length.  Searches over the whole text are only
+``str.find``/``str.count`` (C speed).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tuireader.model import CONTEXT_CHARS, Highlight, new_id, now_iso, quote_selector
 
-#: A fuzzy match must be at least this similar to the stored quote.
+#: A fuzzy match must be at least this similar to the stored quote (1 - edit distance / length),
+#: unless both sides of its context confirm it (see :data:`MIN_FRAMED_RATIO`).
 MIN_FUZZY_RATIO = 0.8
+#: The similarity floor for a quote whose prefix *and* suffix are both found around it: the two
+#: ends pin the place down, so the quote may have changed more (e.g. a sentence inserted in it).
+MIN_FRAMED_RATIO = 0.55
+#: Context similarity (0..1, the mean of both sides) that counts as agreement.
+MIN_CONTEXT = 0.5
+#: Exact occurrences scored per highlight; beyond this only context-led candidates are scored.
+MAX_EXACT_CANDIDATES = 200
+#: Exact occurrences whose context is compared in full (after a cheap exact-agreement ranking).
+MAX_SCORED_CONTEXTS = 24
+#: Hits kept per probe string; a probe found more often than this is not distinctive.
+MAX_PROBE_HITS = 32
+#: Word groups of the quote searched for in the fuzzy stage.
+MAX_PROBES = 10
+#: Places where the quote is aligned in the fuzzy stage.
+MAX_WINDOWS = 6
+#: Quotes longer than this (characters) are aligned word by word rather than character by
+#: character, which keeps the bit-parallel alignment cheap for whole-paragraph highlights.
+CHAR_ALIGN_MAX = 800
+#: A quote shorter than this (characters) or of fewer than :data:`MIN_FUZZY_WORDS` words is
+#: only matched exactly: short phrases recur, and a near miss of one is usually another phrase.
+MIN_FUZZY_CHARS = 12
+MIN_FUZZY_WORDS = 3
+#: An exact quote this long (and of at least 4 words) found exactly once is accepted without
+#: context agreement: so long a string is distinctive on its own.
+UNIQUE_EXACT_CHARS = 32
+
+_WORD = re.compile(r"\S+")
 
 
 def make_highlight(article_id: str, text: str, start: int, end: int, kind: int = 1) -> Highlight:
@@ -37,96 +83,387 @@ def make_highlight(article_id: str, text: str, start: int, end: int, kind: int =
 class _Candidate:
     start: int
     end: int
-    score: float
+    #: Similarity of ``text[start:end]`` to the quote, 0..1 (1 = exact).
+    sim: float
+    #: Similarity of the surrounding text to the stored prefix and suffix, 0..1 each.
+    before: float
+    after: float
+    score: float = 0.0
+
+    @property
+    def context(self) -> float:
+        return (self.before + self.after) / 2
 
 
-def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> float:
-    """0..1: how well the text around ``start:end`` matches the stored context."""
-    before = text[max(0, start - len(prefix)) : start]
-    after = text[end : end + len(suffix)]
-    parts = []
-    if prefix:
-        parts.append(difflib.SequenceMatcher(None, before, prefix, autojunk=False).ratio())
-    if suffix:
-        parts.append(difflib.SequenceMatcher(None, after, suffix, autojunk=False).ratio())
-    return sum(parts) / len(parts) if parts else 0.5
+# -- context and distance ----------------------------------------------------------------------
 
 
-def _distance_score(pos: int, old: int, length: int) -> float:
-    """1 at the old position, falling towards 0 far away (relative to the text length)."""
-    if length <= 0:
+def _side_similarity(found: str, stored: str) -> float:
+    """0..1: how alike one side of the context is.  An empty side on both = a perfect match
+    (both at the start or end of the text); empty on one side only says little either way."""
+    if not stored and not found:
         return 1.0
-    return 1.0 - min(1.0, abs(pos - old) / length)
+    if not stored or not found:
+        return 0.5
+    if found == stored:
+        return 1.0
+    return difflib.SequenceMatcher(None, found, stored, autojunk=False).ratio()
 
 
-def _exact_candidates(text: str, h: Highlight) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    if not h.exact:
-        return found
-    pos = text.find(h.exact)
-    while pos != -1 and len(found) < 10_000:
-        end = pos + len(h.exact)
-        score = 2 * _context_score(text, pos, end, h.prefix, h.suffix) + _distance_score(
-            pos, h.start, len(text)
-        )
-        found.append(_Candidate(pos, end, score))
-        pos = text.find(h.exact, pos + 1)
-    return found
+def _context(text: str, start: int, end: int, h: Highlight) -> tuple[float, float]:
+    """Similarity of the text before and after ``start:end`` to the stored prefix and suffix."""
+    before = text[max(0, start - len(h.prefix) if h.prefix else start - CONTEXT_CHARS) : start]
+    after = text[end : end + (len(h.suffix) if h.suffix else CONTEXT_CHARS)]
+    return _side_similarity(before, h.prefix), _side_similarity(after, h.suffix)
 
 
-def _fuzzy_candidate(text: str, h: Highlight) -> _Candidate | None:
+def _nearness(pos: int, old: int, length: int) -> float:
+    """1 at the old position, falling to 0 a tenth of the text (at least 2,000 chars) away.
+
+    Only a tie-breaker: edits before a highlight shift it, and a moved paragraph moves it far.
+    """
+    scale = max(2_000, length // 10)
+    return 1.0 - min(1.0, abs(pos - old) / scale)
+
+
+def _find_all(text: str, needle: str, limit: int, start: int = 0, end: int | None = None
+              ) -> list[int]:
+    """Positions of ``needle`` in ``text[start:end]``, at most ``limit + 1`` (so a caller can
+    tell "more than ``limit``")."""
+    out: list[int] = []
+    if not needle:
+        return out
+    stop = len(text) if end is None else end
+    pos = text.find(needle, start, stop)
+    while pos != -1 and len(out) <= limit:
+        out.append(pos)
+        pos = text.find(needle, pos + 1, stop)
+    return out
+
+
+# -- stage 2: exact occurrences ----------------------------------------------------------------
+
+
+def _exact_positions(text: str, h: Highlight) -> tuple[list[int], int]:
+    """Where the quote occurs (a bounded, context-led selection when it is very common), and
+    how often it occurs in all."""
     exact = h.exact
-    if len(exact) < 4:
-        return None
-    words = re.findall(r"\S+", exact)
-    if not words:
-        return None
-    probes: set[int] = set()
-    head = " ".join(words[:3])
-    tail = " ".join(words[-3:])
-    for probe in {head, words[0] if len(words[0]) >= 4 else head, h.prefix[-16:]}:
-        if not probe.strip():
+    count = text.count(exact)
+    if count == 0:
+        return [], 0
+    if count <= MAX_EXACT_CANDIDATES:
+        return _find_all(text, exact, count), count
+    # Very common (a word like "the"): only occurrences the context points at, or near the
+    # old position, can be the one; scoring thousands would only add chances to pick wrong.
+    found: set[int] = set()
+    if len(h.prefix) >= 4:
+        probe = h.prefix[-12:]
+        found.update(p + len(probe) for p in _find_all(text, probe + exact, MAX_PROBE_HITS))
+    if len(h.suffix) >= 4:
+        found.update(_find_all(text, exact + h.suffix[:12], MAX_PROBE_HITS))
+    lo = max(0, h.start - 2_000)
+    found.update(_find_all(text, exact, MAX_PROBE_HITS, lo, h.start + 2_000 + len(exact)))
+    return sorted(found), count
+
+
+def _best_exact(text: str, h: Highlight) -> tuple[_Candidate | None, int]:
+    """The best-supported exact occurrence, and the number of occurrences."""
+    positions, count = _exact_positions(text, h)
+    if not positions:
+        return None, count
+    n = len(h.exact)
+    if len(positions) > MAX_SCORED_CONTEXTS:
+        # Rank by how many context characters agree exactly next to the quote (cheap), and
+        # compare the context properly only for the leaders.
+        positions.sort(key=lambda p: _affix_agreement(text, p, p + n, h), reverse=True)
+        positions = positions[:MAX_SCORED_CONTEXTS]
+    scored = []
+    for pos in positions:
+        before, after = _context(text, pos, pos + n, h)
+        cand = _Candidate(pos, pos + n, 1.0, before, after)
+        cand.score = cand.context + 0.05 * _nearness(pos, h.start, len(text))
+        scored.append(cand)
+    scored.sort(key=lambda c: c.score, reverse=True)
+    best = scored[0]
+    long_quote = _distinctive(h.exact, len(h.exact) >= UNIQUE_EXACT_CHARS)
+    if long_quote and count == 1:
+        return best, count
+    if best.context < MIN_CONTEXT:
+        return None, count
+    if not long_quote and best.context < 0.7 and max(best.before, best.after) < 0.9:
+        # A short phrase recurs by chance; half-matching context is what chance gives too.
+        # Ask for one side (nearly) intact, or both sides mostly so.
+        return None, count
+    tied = len(scored) > 1 and scored[1].context >= best.context - 0.02
+    if tied and best.context < 0.9:
+        # Two occurrences whose contexts match equally (and only partly) well: a coin toss.
+        # With the context (nearly) intact at both, the whole passage is repeated and nothing
+        # but position tells the copies apart: the nearer one (the score's tie-break) it is.
+        return None, count
+    return best, count
+
+
+def _affix_agreement(text: str, start: int, end: int, h: Highlight) -> int:
+    """How many characters of the stored context agree exactly on either side of a span."""
+    before = text[max(0, start - len(h.prefix)) : start][::-1]
+    after = text[end : end + len(h.suffix)]
+    return _common_prefix_len(before, h.prefix[::-1]) + _common_prefix_len(after, h.suffix)
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _distinctive(exact: str, long_enough: bool) -> bool:
+    """Whether a quote can stand on its own: long enough and of at least four words."""
+    return long_enough and len(_WORD.findall(exact[:400])) >= 4
+
+
+# -- stage 3: fuzzy ---------------------------------------------------------------------------
+
+_S = TypeVar("_S", str, Sequence[int])
+
+
+def _myers_ends(pattern: _S, seq: _S, from_start: bool = False) -> tuple[int, list[int]]:
+    """Edit distance of ``pattern`` against the substrings of ``seq``: every substring, or with
+    ``from_start`` only the prefixes of ``seq``.
+
+    Myers' bit-parallel algorithm (Hyyrö's formulation): one pass, a handful of big-integer
+    operations per element of ``seq``, whatever the length of ``pattern``.  Returns the smallest
+    distance and the positions (exclusive ends in ``seq``) where a substring reaching it ends.
+    """
+    m = len(pattern)
+    peq: dict[object, int] = {}
+    for i, ch in enumerate(pattern):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    full = (1 << m) - 1
+    top = 1 << (m - 1)
+    vp, vn, dist = full, 0, m
+    best, ends = m, [0]
+    for j, ch in enumerate(seq):
+        eq = peq.get(ch, 0)
+        d0 = ((((eq & vp) + vp) ^ vp) | eq | vn) & full
+        hp = (vn | ~(d0 | vp)) & full
+        hn = vp & d0
+        if hp & top:
+            dist += 1
+        elif hn & top:
+            dist -= 1
+        x = ((hp << 1) | from_start) & full  # a carry in: the substring starts at 0
+        vn = x & d0
+        vp = ((hn << 1) | ~(x | d0)) & full
+        if dist < best:
+            best, ends = dist, [j + 1]
+        elif dist == best:
+            ends.append(j + 1)
+    return best, ends
+
+
+def _align(pattern: _S, seq: _S) -> tuple[int, int, int]:
+    """``(start, end, distance)`` of the substring of ``seq`` closest to ``pattern``.
+
+    Among equally close substrings, the one whose length is nearest the pattern's.
+    """
+    dist, ends = _myers_ends(pattern, seq)
+    m = len(pattern)
+    best: tuple[int, int, int] | None = None
+    for end in ends[:4]:
+        # Backwards from the end (fixed there) to find where the substring starts; it starts
+        # at most 2m before the end (a distance over m is never the best).
+        head = seq[max(0, end - 2 * m - 8) : end]
+        rdist, starts = _myers_ends(pattern[::-1], head[::-1], from_start=True)
+        if rdist != dist:
             continue
-        pos = text.find(probe)
-        count = 0
-        while pos != -1 and count < 200:
-            probes.add(pos + len(probe) if probe == h.prefix[-16:] else pos)
-            pos = text.find(probe, pos + 1)
-            count += 1
-    tail_positions: list[int] = []
-    pos = text.find(tail)
-    while pos != -1 and len(tail_positions) < 200:
-        tail_positions.append(pos + len(tail))
-        pos = text.find(tail, pos + 1)
-    best: _Candidate | None = None
-    max_len = int(len(exact) * 1.5) + 8
-    for start in sorted(probes):
-        ends = [e for e in tail_positions if start < e <= start + max_len]
-        if not ends:
-            ends = [min(len(text), start + len(exact))]
-        for end in ends:
-            window = text[start:end]
-            ratio = difflib.SequenceMatcher(None, window, exact, autojunk=False).ratio()
-            if ratio < MIN_FUZZY_RATIO:
-                continue
-            score = 2 * ratio + _context_score(text, start, end, h.prefix, h.suffix) + \
-                0.5 * _distance_score(start, h.start, len(text))
-            if best is None or score > best.score:
-                best = _Candidate(start, end, score)
+        for rstart in starts:
+            start = end - rstart
+            if best is None or abs((end - start) - m) < abs((best[1] - best[0]) - m):
+                best = (start, end, dist)
+    assert best is not None
     return best
+
+
+def _probes(h: Highlight) -> list[tuple[str, int]]:
+    """Search strings for the fuzzy stage, each with the quote-start offset it implies:
+    word groups of the quote (so a quote edited anywhere still has intact pieces), the end of
+    the prefix and the start of the suffix."""
+    exact = h.exact
+    words = [(m.start(), m.end()) for m in _WORD.finditer(exact)]
+    size = 2 if len(words) <= 6 else 3
+    groups = [(words[i][0], words[min(i + size, len(words)) - 1][1])
+              for i in range(0, max(1, len(words) - size + 1), size)]
+    if len(words) >= size and groups[-1][1] != words[-1][1]:
+        groups.append((words[-size][0], words[-1][1]))
+    if len(groups) > MAX_PROBES:
+        step = len(groups) / MAX_PROBES
+        groups = [groups[int(i * step)] for i in range(MAX_PROBES)]
+    out = [(exact[a:b], -a) for a, b in groups if b - a >= 6]
+    if len(h.prefix) >= 8:
+        out.append((h.prefix[-16:], len(h.prefix[-16:])))
+    if len(h.suffix) >= 8:
+        out.append((h.suffix[:16], -len(exact)))
+    return out
+
+
+def _places(text: str, h: Highlight) -> list[tuple[int, int]]:
+    """Likely quote starts, as ``(lowest, highest)`` estimates, best supported first."""
+    votes: list[tuple[int, int]] = []  # (estimated start, probe id)
+    for ident, (probe, shift) in enumerate(_probes(h)):
+        hits = _find_all(text, probe, MAX_PROBE_HITS)
+        if len(hits) > MAX_PROBE_HITS:
+            continue
+        votes.extend((pos + shift, ident) for pos in hits)
+    tolerance = 8 + len(h.exact) // 3
+    clusters: list[tuple[int, int, set[int]]] = []
+    for est, ident in sorted(votes):
+        if clusters and est - clusters[-1][1] <= tolerance:
+            lo, _hi, ids = clusters[-1]
+            ids.add(ident)
+            clusters[-1] = (lo, est, ids)
+        else:
+            clusters.append((est, est, {ident}))
+    clusters.sort(key=lambda c: (-len(c[2]), abs(c[0] - h.start)))
+    places = [(lo, hi) for lo, hi, _ids in clusters[:MAX_WINDOWS]]
+    old = min(h.start, len(text))
+    if not any(lo - tolerance <= old <= hi + tolerance for lo, hi in places):
+        places.append((old, old))
+    return places
+
+
+def _align_in_window(text: str, h: Highlight, lo: int, hi: int) -> _Candidate | None:
+    """The best alignment of the quote in a window around estimated starts ``lo..hi``."""
+    exact = h.exact
+    n = len(exact)
+    slack = 16 + n // 4
+    w_start = max(0, lo - slack)
+    w_end = min(len(text), hi + n + slack)
+    if w_end - w_start > 3 * n + 4 * slack:  # an over-wide cluster: centre on its start
+        w_end = min(len(text), w_start + 3 * n + 4 * slack)
+    if w_end <= w_start:
+        return None
+    if n <= CHAR_ALIGN_MAX:
+        start, end, dist = _align(exact, text[w_start:w_end])
+        start, end = start + w_start, end + w_start
+        sim = 1.0 - dist / n
+    else:
+        # Word by word: words as symbols, mapped to small integers.
+        ids: dict[str, int] = {}
+        pattern = [ids.setdefault(w, len(ids)) for w in _WORD.findall(exact)]
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(text, w_start, w_end)]
+        if not spans:
+            return None
+        seq = [ids.get(text[a:b], -1) for a, b in spans]
+        i, j, dist = _align(pattern, seq)
+        if j <= i:
+            return None
+        start, end = spans[i][0], spans[j - 1][1]
+        sim = 1.0 - dist / len(pattern)
+    if end <= start:
+        return None
+    start, end = _snap(text, start, end, exact)
+    before, after = _context(text, start, end, h)
+    return _Candidate(start, end, sim, before, after)
+
+
+def _snap(text: str, start: int, end: int, exact: str) -> tuple[int, int]:
+    """Widen an alignment that cuts a word to whole words, when the quote began and ended with
+    whole words (an edited first or last word is then included, not half of it)."""
+    if exact[:1].isalnum():
+        stop = max(0, start - 24)
+        while start > stop and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+    if exact[-1:].isalnum():
+        stop = min(len(text), end + 24)
+        while end < stop and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+    return start, end
+
+
+def _accept_fuzzy(c: _Candidate, h: Highlight) -> bool:
+    """Whether a fuzzy candidate has enough evidence: a similar quote *and* agreeing context,
+    or a very similar long quote, or a quote framed by both sides of its context."""
+    if c.sim >= MIN_FUZZY_RATIO and c.context >= MIN_CONTEXT:
+        return True
+    if c.sim >= 0.9 and _distinctive(h.exact, len(h.exact) >= 40) and c.context >= 0.3:
+        return True
+    if c.sim >= 0.7 and min(c.before, c.after) >= 0.6 and max(c.before, c.after) >= 0.85:
+        return True  # a little less similar, but both sides agree and one side is intact
+    length_ok = 0.6 * len(h.exact) <= c.end - c.start <= 1.8 * len(h.exact)
+    return c.sim >= MIN_FRAMED_RATIO and min(c.before, c.after) >= 0.75 and length_ok
+
+
+def _best_fuzzy(text: str, h: Highlight) -> _Candidate | None:
+    exact = h.exact
+    if len(exact) < MIN_FUZZY_CHARS or len(_WORD.findall(exact[:200])) < MIN_FUZZY_WORDS:
+        return None
+    found: list[_Candidate] = []
+    for lo, hi in _places(text, h):
+        cand = _align_in_window(text, h, lo, hi)
+        if cand is None or any(c.start == cand.start and c.end == cand.end for c in found):
+            continue
+        cand.score = 2 * cand.sim + cand.context + 0.1 * _nearness(cand.start, h.start, len(text))
+        found.append(cand)
+    found.sort(key=lambda c: c.score, reverse=True)
+    accepted = [c for c in found if _accept_fuzzy(c, h)]
+    if not accepted:
+        return None
+    best = accepted[0]
+    for other in accepted[1:]:
+        overlaps = other.start < best.end and best.start < other.end
+        if not overlaps and other.score >= best.score - 0.1:
+            return None  # two different places fit about as well: do not guess
+    return best
+
+
+def _rival_near_old(text: str, h: Highlight, chosen: _Candidate) -> _Candidate | None:
+    """A rival, at the old position, of an exact match found away from it: a near-copy of the
+    quote there, in a context about as good (None if there is none).
+
+    This is the repeated-passage trap (a pull quote, a recipe repeated day by day): the copy the
+    reader highlighted was edited, another copy elsewhere still reads exactly the same, with the
+    same 32 characters of context.  Only position tells them apart, so rather than guess the
+    highlight is left for the reader to re-attach.
+    """
+    reach = 100 + len(h.exact)
+    if abs(chosen.start - h.start) <= reach or not text:
+        return None
+    rival = _align_in_window(text, h, max(0, h.start - reach), min(len(text), h.start + reach))
+    if rival is None or (rival.start < chosen.end and chosen.start < rival.end):
+        return None
+    agrees = rival.context >= chosen.context - 0.15 or max(rival.before, rival.after) >= 0.9
+    return rival if rival.sim >= MIN_FUZZY_RATIO and agrees else None
+
+
+# -- public API -------------------------------------------------------------------------------
 
 
 def locate(text: str, h: Highlight) -> tuple[int, int, str]:
     """Where ``h`` belongs in ``text``: ``(start, end, status)``; status "orphan" if nowhere."""
-    if h.exact and text[h.start : h.end] == h.exact:
-        return h.start, h.end, "ok"
-    exact = _exact_candidates(text, h)
-    if exact:
-        best = max(exact, key=lambda c: c.score)
-        return best.start, best.end, "ok"
-    fuzzy = _fuzzy_candidate(text, h)
+    exact = h.exact
+    if not exact or not text:
+        return h.start, h.end, "orphan"
+    if text[h.start : h.end] == exact:
+        before, after = _context(text, h.start, h.end, h)
+        if (before + after) / 2 >= MIN_CONTEXT or _distinctive(exact, len(exact) >= 16):
+            return h.start, h.end, "ok"
+    best, _count = _best_exact(text, h)
+    if best is not None:
+        rival = _rival_near_old(text, h, best)
+        if rival is None:
+            return best.start, best.end, "ok"
+        if rival.context >= best.context + 0.3 and _accept_fuzzy(rival, h):
+            # The near copy has the reader's context and the far one does not: the near copy
+            # is the highlighted passage, edited.
+            return rival.start, rival.end, "fuzzy"
+        return h.start, h.end, "orphan"
+    fuzzy = _best_fuzzy(text, h)
     if fuzzy is not None:
-        return fuzzy.start, fuzzy.end, "fuzzy"
+        status = "ok" if text[fuzzy.start : fuzzy.end] == exact else "fuzzy"
+        return fuzzy.start, fuzzy.end, status
     return h.start, h.end, "orphan"
 
 
@@ -134,7 +471,8 @@ def reanchor(h: Highlight, text: str) -> bool:
     """Move ``h`` to where its quote is in ``text`` now.  Returns True if ``h`` changed.
 
     The stored quote (``exact``) is what the reader chose to keep, so it is never rewritten by a
-    fuzzy match; prefix and suffix follow the new text; an orphan keeps its old offsets (clamped).
+    fuzzy match; prefix and suffix follow the new text; an orphan keeps its old offsets (clamped)
+    and its old context, so a later version of the text can still bring it back.
     """
     start, end, status = locate(text, h)
     before = (h.start, h.end, h.prefix, h.suffix, h.anchor)
