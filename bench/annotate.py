@@ -309,8 +309,15 @@ def section_reanchor(n_highlights: int = 1000, seed: int = 7, verbose: bool = Fa
     return passed
 
 
+def section_ui(args: argparse.Namespace) -> bool:
+    from _ui_latency import section_ui as run
+
+    return run()
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
     "reanchor": lambda args: section_reanchor(args.highlights, args.seed, args.verbose),
+    "ui": section_ui,
 }
 
 
