@@ -21,15 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from store import build_library  # noqa: E402  (bench/store.py)
-
-from tuireader.app import make_app  # noqa: E402
-from tuireader.config import Config  # noqa: E402
-from tuireader.screens.highlights import HighlightsScreen  # noqa: E402
-from tuireader.screens.main import MainScreen  # noqa: E402
-from tuireader.store import Store  # noqa: E402
-from tuireader.widgets.highlight_table import HighlightTable, filter_rows  # noqa: E402
-from tuireader.widgets.reader import ReaderView  # noqa: E402
+from store import build_library
+from tuireader.app import make_app
+from tuireader.config import Config
+from tuireader.screens.highlights import HighlightsScreen
+from tuireader.screens.main import MainScreen
+from tuireader.store import Store
+from tuireader.widgets.highlight_table import HighlightTable, filter_rows
+from tuireader.widgets.reader import ReaderView
 
 QUERIES = "the", "#idea", "c:green", "quick brown"
 
