@@ -19,9 +19,10 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from tuireader.app import TuiReaderApp
     from tuireader.screens.highlights import HighlightsScreen
     from tuireader.screens.main import MainScreen
+    from tuireader.widgets.article_list import ArticleList
     from tuireader.widgets.highlight_table import HighlightTable
-    from tuireader.widgets.article_list import ArticleList, ArticleOptions
     from tuireader.widgets.reader import ReaderView
+    from tuireader.widgets.row_list import RowList
 
     def described(bindings: list[Binding | tuple[str, ...]]) -> list[Binding]:
         result = []
@@ -33,7 +34,7 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     return [
         ("Everywhere", described(TuiReaderApp.BINDINGS) + described(MainScreen.BINDINGS)),
         ("Reader", described(ReaderView.BINDINGS)),
-        ("Library list", described(ArticleList.BINDINGS) + described(ArticleOptions.BINDINGS)),
+        ("Library list", described(ArticleList.BINDINGS) + described(RowList.BINDINGS)),
         ("Highlights view (H)",
          described(HighlightsScreen.BINDINGS[:3]) + described(HighlightTable.BINDINGS)),
     ]

@@ -14,11 +14,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from tuireader.document import Document, Heading
 from tuireader.model import Article, Highlight, now_iso
@@ -30,6 +29,7 @@ from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.side_panel import SidePanel, reading_minutes
+from tuireader.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from tuireader.app import TuiReaderApp
@@ -92,7 +92,7 @@ class MainScreen(AnnotatingScreen):
             yield ReaderView(id="reader")
             yield SidePanel(id="panel")
         yield Input(placeholder="find in article (Enter: next, Esc: close)", id="find")
-        yield Static(Content(""), id="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -406,4 +406,4 @@ class MainScreen(AnnotatingScreen):
         self._set_status(" · ".join(parts))
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Content(text))
+        self.query_one(StatusLine).text = text

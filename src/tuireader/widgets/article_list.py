@@ -1,14 +1,18 @@
 """The library pane: every article with its site, reading progress and highlight count.
 
-It owns its state (the articles, the sort order, the filter text) and tells the screen what the
-user chose with :class:`ArticleList.Opened`.  Titles and sites are untrusted text: they are put on
-screen as :class:`~textual.content.Content` built from plain strings, never parsed as markup.
+The list is a :class:`RowList` (Line API), so a library of thousands of articles shows and
+updates at once.  The pane owns its state (the articles, the sort order, the filter text) and
+tells the screen what the user chose with :class:`ArticleList.Opened`.  Titles and sites are
+untrusted text: they are drawn as plain Segments, never parsed as markup, and their control
+characters are made inert first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,22 +20,27 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.widgets import Input, Static
 
 from tuireader.model import Article
 from tuireader.text_safety import inert
+from tuireader.widgets.row_list import RowList, truncate
 
 SORTS: tuple[str, ...] = ("recent", "added", "title")
 SORT_LABELS = {"recent": "recently read", "added": "recently added", "title": "title"}
 
 
-def sort_articles(articles: list[Article], mode: str) -> list[Article]:
+def _sort_key(article: Article, mode: str) -> tuple[str, ...]:
     if mode == "title":
-        return sorted(articles, key=lambda a: a.title.casefold())
+        return (article.title.casefold(),)
     if mode == "added":
-        return sorted(articles, key=lambda a: a.added, reverse=True)
-    return sorted(articles, key=lambda a: (a.last_opened or "", a.added), reverse=True)
+        return (article.added,)
+    return (article.last_opened or "", article.added)
+
+
+def sort_articles(articles: list[Article], mode: str) -> list[Article]:
+    return sorted(articles, key=lambda a: _sort_key(a, mode), reverse=mode != "title")
 
 
 def matches(article: Article, needle: str) -> bool:
@@ -46,13 +55,17 @@ def matches(article: Article, needle: str) -> bool:
     return True
 
 
-class ArticleOptions(OptionList):
-    """The list itself, with j/k as well as the arrows."""
+class ArticleRows(RowList):
+    """The list itself: two rows per article (title; site, progress, highlights, tags)."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
-    ]
+    ROW_HEIGHT = 2
+
+    def __init__(self, owner: ArticleList, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._owner = owner
+
+    def render_row(self, index: int, width: int, selected: bool) -> list[Strip]:
+        return self._owner.render_article(index, width, selected)
 
 
 class ArticleList(Vertical):
@@ -89,11 +102,11 @@ class ArticleList(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Content("Library"), id="list-title", classes="pane-title")
         yield Input(placeholder="filter (words, #tag)", id="list-filter")
-        yield ArticleOptions(id="list-options", markup=False)
+        yield ArticleRows(self, id="list-options")
 
     @property
-    def options(self) -> ArticleOptions:
-        return self.query_one(ArticleOptions)
+    def options(self) -> ArticleRows:
+        return self.query_one(ArticleRows)
 
     def set_articles(self, articles: list[Article], counts: dict[str, int]) -> None:
         """Replace the articles shown (keeps the cursor on the same article when it can)."""
@@ -102,15 +115,29 @@ class ArticleList(Vertical):
         self._refresh_options()
 
     def update_article(self, article: Article, count: int | None = None) -> None:
+        """Show one article's new state.  Only its own entry is redrawn unless the change moves
+        it in the sort order or in or out of the filter (the list may hold thousands)."""
+        article = dataclasses.replace(article)  # a copy: callers keep changing theirs
         for i, existing in enumerate(self._articles):
             if existing.id == article.id:
                 self._articles[i] = article
                 break
         else:
             self._articles.append(article)
+            existing = None
         if count is not None:
             self._counts[article.id] = count
-        self._refresh_options()
+        same_place = (
+            existing is not None
+            and article.id in self.shown_ids
+            and _sort_key(existing, self.sort_mode) == _sort_key(article, self.sort_mode)
+            and (not self.filter_text.strip() or matches(article, self.filter_text))
+        )
+        if same_place:
+            self._shown[self.shown_ids.index(article.id)] = article
+            self.options.refresh_rows()
+        else:
+            self._refresh_options()
 
     @property
     def shown_ids(self) -> list[str]:
@@ -118,32 +145,41 @@ class ArticleList(Vertical):
 
     @property
     def current_id(self) -> str | None:
-        option = self.options.highlighted_option
-        return option.id if option else None
+        cursor = self.options.cursor
+        return self._shown[cursor].id if 0 <= cursor < len(self._shown) else None
 
-    def _prompt(self, article: Article) -> Content:
+    def render_article(self, index: int, width: int, selected: bool) -> list[Strip]:
+        """The two rows of the ``index``-th shown article."""
+        rows = self.options
+        article = self._shown[index]
+        base = rows.rich_style
+        if selected:
+            base = base + rows.get_component_rich_style("rows--cursor")
+        title_style = base + rows.get_component_rich_style("rows--title")
+        meta_style = base + rows.get_component_rich_style("rows--meta")
         count = self._counts.get(article.id, 0)
         progress = f"{round(article.progress * 100)}%" if article.progress else "new"
-        title = Content(inert(article.title) or "Untitled").stylize("bold")
         meta_parts = [inert(article.site) if article.site else "", progress]
         if count:
             meta_parts.append(f"{count} hl")
         if article.tags:
             meta_parts.append(" ".join("#" + inert(t) for t in article.tags))
-        meta = Content(" · ".join(p for p in meta_parts if p.strip())).stylize("dim")
-        return Content.assemble(title, "\n", meta)
+        meta = " · ".join(p for p in meta_parts if p.strip())
+        room = max(4, width - 1)
+        return [
+            Strip([Segment(" " + truncate(inert(article.title) or "Untitled", room),
+                           title_style)]),
+            Strip([Segment(" " + truncate(meta, room), meta_style)]),
+        ]
 
     def _refresh_options(self) -> None:
-        options = self.options
         keep = self.current_id
         shown = sort_articles(self._articles, self.sort_mode)
         if self.filter_text.strip():
             shown = [a for a in shown if matches(a, self.filter_text)]
         self._shown = shown
-        options.set_options(Option(self._prompt(a), id=a.id) for a in shown)
-        if shown:
-            ids = [a.id for a in shown]
-            options.highlighted = ids.index(keep) if keep in ids else 0
+        ids = [a.id for a in shown]
+        self.options.set_row_count(len(shown), ids.index(keep) if keep in ids else 0)
         title = f"Library · {len(shown)}" + (
             f"/{len(self._articles)}" if len(shown) != len(self._articles) else ""
         ) + f" · {SORT_LABELS[self.sort_mode]}"
@@ -169,7 +205,7 @@ class ArticleList(Vertical):
             self.query_one(Input).value = ""
             self.filter_text = ""
         if article_id in self.shown_ids:
-            self.options.highlighted = self.shown_ids.index(article_id)
+            self.options.cursor = self.shown_ids.index(article_id)
 
     @on(Input.Changed, "#list-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -185,14 +221,14 @@ class ArticleList(Vertical):
             if article_id:
                 self.post_message(self.Opened(article_id))
 
-    @on(OptionList.OptionSelected, "#list-options")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(RowList.RowChosen, "#list-options")
+    def _selected(self, event: RowList.RowChosen) -> None:
         event.stop()
-        if event.option.id:
-            self.post_message(self.Opened(event.option.id))
+        if 0 <= event.index < len(self._shown):
+            self.post_message(self.Opened(self._shown[event.index].id))
 
-    @on(OptionList.OptionHighlighted, "#list-options")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(RowList.RowHighlighted, "#list-options")
+    def _highlighted(self, event: RowList.RowHighlighted) -> None:
         event.stop()
-        if event.option.id:
-            self.post_message(self.Highlighted(event.option.id))
+        if 0 <= event.index < len(self._shown):
+            self.post_message(self.Highlighted(self._shown[event.index].id))
