@@ -203,3 +203,16 @@ def test_library_is_a_file(tmp_path: Path) -> None:
     proc = run("list", library=f)
     assert_clean_error(proc, 1)
     assert "not a folder" in proc.stderr
+
+
+def test_library_option_after_the_command(tmp_path: Path) -> None:
+    lib = tmp_path / "after"
+    note = tmp_path / "note.txt"
+    note.write_text("A title\n\nSome words here.\n", encoding="utf-8")
+    added = run("add", "--library", str(lib), str(note))
+    assert added.returncode == 0, added.stderr
+    listed = run("list", "--json", "--library", str(lib))
+    assert [a["title"] for a in json.loads(listed.stdout)] == ["A title"]
+    # Given before the command and not repeated after it, the first one still counts.
+    before = run("--library", str(lib), "list", "--json")
+    assert [a["title"] for a in json.loads(before.stdout)] == ["A title"]

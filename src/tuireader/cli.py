@@ -58,6 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the library folder (default: ${LIBRARY_ENV} or {default_library_dir()})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # --library is accepted after the command too (`tuireader add --library DIR FILE`);
+    # SUPPRESS keeps a value given before the command when it is not repeated after it.
+    library_after = argparse.ArgumentParser(add_help=False)
+    library_after.add_argument("--library", metavar="DIR", type=Path, default=argparse.SUPPRESS,
+                               help="the library folder")
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("parents", [library_after])
+        parser_: argparse.ArgumentParser = _add_parser(name, **kwargs)
+        return parser_
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("add", help="add files, folders, URLs or - (stdin) to the library")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="tag the articles")
