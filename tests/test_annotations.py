@@ -107,3 +107,23 @@ def test_highlights_view_filter_terms(setup) -> None:
     assert filter_rows(rows, "a:bread") == [0]
     assert filter_rows(rows, "sentence a:other") == [1]
     assert filter_rows(rows, "nothing-like-this") == []
+
+
+def test_incremental_filter_matches_full_filter(setup) -> None:
+    from tuireader.highlight_search import extends
+
+    _store, annotator, aid = setup
+    made = [annotator.add(aid, TEXT, a, b)[0] for a, b in ((0, 20), (21, 45), (47, 65))]
+    annotator.set_tags(made[0], ["ideas", "later"])
+    annotator.set_kind(made[2], 4)
+    rows = [make_row(h, "Some Title") for h in made]
+    previous = ""
+    matches = filter_rows(rows, "")
+    for query in ["s", "se", "sen", "sent", "sentence", "sentence #", "sentence #i",
+                  "sentence #ide", "c", "c:", "c:r", "c:red", "#", "#l", "#later"]:
+        within = matches if extends(previous, query) else None
+        matches = filter_rows(rows, query, within)
+        assert matches == filter_rows(rows, query), query
+        previous = query
+    assert extends("c:red", "c:red sent") and not extends("c:r", "c:red")
+    assert filter_rows(rows, "c:red") == [2] and filter_rows(rows, "is:ok") == [0, 1, 2]

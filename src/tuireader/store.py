@@ -509,6 +509,21 @@ class Store:
         """Every highlight in the library (orphans included), article by article in text order."""
         return self.query_highlights()
 
+    def highlight_index(self) -> list[tuple[dict[str, Any], str]]:
+        """``(record, haystack)`` for every highlight, article by article in text order.
+
+        For library-wide views of many highlights: no :class:`Highlight` objects are made.  The
+        records are the store's own parsed dicts: callers must treat them as read-only (make a
+        ``Highlight.from_record`` to change one).  The haystack is the quote, note and tags,
+        case-folded and NUL-separated.
+        """
+        with self._lock:
+            result: list[tuple[dict[str, Any], str]] = []
+            for aid in self._article_ids():
+                view = self._view(aid, fresh_within=SHARD_RECHECK_SECONDS)
+                result.extend(zip(view.records, view.haystacks(), strict=True))
+            return result
+
     def highlight_counts(self) -> dict[str, int]:
         """How many highlights each article has (every article listed, 0 when none)."""
         with self._lock:

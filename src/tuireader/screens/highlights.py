@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
+from tuireader.highlight_search import Row, extends, filter_rows, make_row, rows_from_index
 from tuireader.model import Highlight
 from tuireader.screens._editing import EDIT_BINDINGS, HighlightEditing, Target
-from tuireader.widgets.highlight_table import HighlightTable, Row, filter_rows, make_row
+from tuireader.widgets.highlight_table import HighlightTable
 
 ORDERS = ("newest", "article")
 
@@ -45,6 +46,9 @@ class HighlightsScreen(HighlightEditing):
         self.order = "newest"
         self._titles: dict[str, str] = {}
         self._rows: list[Row] = []
+        #: The last filter and its matches: typing on only searches those again.
+        self._last_query = ""
+        self._last_matches: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Highlights · loading…"), id="hv-title", classes="pane-title")
@@ -65,22 +69,23 @@ class HighlightsScreen(HighlightEditing):
     def _load(self) -> None:
         store = self.tui.store
         titles = {a.id: a.title for a in store.list_articles()}
-        highlights = store.all_highlights()
-        self.app.call_from_thread(self._loaded, titles, highlights)
+        rows = rows_from_index(store.highlight_index(), titles)
+        rows.sort(key=lambda r: r.created, reverse=True)
+        self.app.call_from_thread(self._loaded, titles, rows)
 
-    def _loaded(self, titles: dict[str, str], highlights: list[Highlight]) -> None:
+    def _loaded(self, titles: dict[str, str], rows: list[Row]) -> None:
         self._titles = titles
-        self._rows = [make_row(h, titles.get(h.article_id, "")) for h in highlights]
-        self._apply_order()
+        self._rows = rows
+        self._apply_order(sort=False)
 
-    def _apply_order(self) -> None:
-        if self.order == "newest":
-            self._rows.sort(key=lambda r: r.highlight.created, reverse=True)
-        else:
-            self._rows.sort(key=lambda r: (r.article_title.casefold(), r.highlight.article_id,
-                                           r.highlight.start))
+    def _apply_order(self, sort: bool = True) -> None:
+        if sort and self.order == "newest":
+            self._rows.sort(key=lambda r: r.created, reverse=True)
+        elif sort:
+            self._rows.sort(key=lambda r: (r.article_title.casefold(), r.article_id, r.start))
         query = self.query_one("#hv-filter", Input).value
-        self.table.set_rows(self._rows, filter_rows(self._rows, query))
+        self._last_query, self._last_matches = query, filter_rows(self._rows, query)
+        self.table.set_rows(self._rows, self._last_matches)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -91,7 +96,10 @@ class HighlightsScreen(HighlightEditing):
 
     @on(Input.Changed, "#hv-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self.table.show(filter_rows(self._rows, event.value))
+        query = event.value
+        within = self._last_matches if extends(self._last_query, query) else None
+        self._last_query, self._last_matches = query, filter_rows(self._rows, query, within)
+        self.table.show(self._last_matches)
         self._update_title()
 
     @on(Input.Submitted, "#hv-filter")
@@ -134,14 +142,13 @@ class HighlightsScreen(HighlightEditing):
                            message: str) -> None:
         fresh = {h.id: h for h in highlights}
         title = self._titles.get(article_id, "")
-        rows = [r for r in self._rows
-                if r.highlight.article_id != article_id or r.highlight.id in fresh]
-        known = {r.highlight.id for r in rows}
-        for row in rows:
-            if row.highlight.id in fresh:
-                updated = make_row(fresh[row.highlight.id], title)
-                row.highlight, row.haystack = updated.highlight, updated.haystack
-        rows.extend(make_row(h, title) for h in highlights if h.id not in known)
+        rows: list[Row] = []
+        for row in self._rows:
+            if row.article_id != article_id:
+                rows.append(row)
+            elif row.highlight_id in fresh:
+                rows.append(make_row(fresh.pop(row.highlight_id), title))
+        rows.extend(make_row(h, title) for h in fresh.values())
         self._rows = rows
         self._apply_order()
         self.query_one("#hv-status", Static).update(Content(f"{message} · saved ✓"))

@@ -16,73 +16,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
+from tuireader.highlight_search import Row, filter_rows, make_row
 from tuireader.model import KINDS, Highlight
 from tuireader.text_safety import inert
 from tuireader.widgets.row_list import RowList, truncate
 
-KIND_NAMES = {name: kind for kind, (name, _glyph) in KINDS.items()}
 KIND_COLOURS = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75", 5: "#c678dd"}
 
-
-@dataclass
-class Row:
-    """One highlight with what the table shows and searches."""
-
-    highlight: Highlight
-    article_title: str
-    haystack: str
-
-
-def make_row(h: Highlight, article_title: str) -> Row:
-    hay = " ".join([h.exact, h.note, " ".join("#" + t for t in h.tags), article_title]).casefold()
-    return Row(h, article_title, hay)
-
-
-def filter_rows(rows: list[Row], query: str) -> list[int]:
-    """Indices of the rows matching every term of ``query``.
-
-    Terms: ``#tag`` (a tag starting with it), ``c:yellow`` / ``c:1`` (colour), ``a:word`` (article
-    title), ``orphan``/``fuzzy`` via ``is:orphan``; anything else must appear in the quote, note,
-    tags or article title.
-    """
-    terms = query.casefold().split()
-    if not terms:
-        return list(range(len(rows)))
-    words: list[str] = []
-    tags: list[str] = []
-    kinds: set[int] = set()
-    titles: list[str] = []
-    states: set[str] = set()
-    for term in terms:
-        if term.startswith("#") and len(term) > 1:
-            tags.append(term[1:])
-        elif term.startswith("c:") and len(term) > 2:
-            value = term[2:]
-            kind = int(value) if value.isdigit() else KIND_NAMES.get(value, 0)
-            kinds.add(kind)
-        elif term.startswith("a:") and len(term) > 2:
-            titles.append(term[2:])
-        elif term.startswith("is:") and len(term) > 3:
-            states.add(term[3:])
-        else:
-            words.append(term)
-    result = []
-    for i, row in enumerate(rows):
-        h = row.highlight
-        if kinds and h.kind not in kinds:
-            continue
-        if states and h.anchor not in states:
-            continue
-        if tags and not all(any(t.startswith(tag) for t in h.tags) for tag in tags):
-            continue
-        if titles:
-            title = row.article_title.casefold()
-            if not all(t in title for t in titles):
-                continue
-        hay = row.haystack
-        if all(w in hay for w in words):
-            result.append(i)
-    return result
+__all__ = ["KIND_COLOURS", "HighlightTable", "Row", "filter_rows", "make_row"]
 
 
 class HighlightTable(RowList):
@@ -121,21 +62,27 @@ class HighlightTable(RowList):
 
     def show(self, shown: list[int]) -> None:
         """Show only the rows at these indices (a filter result)."""
-        keep = self.current
+        keep = self.current_row
         self.shown = shown
         index = 0
         if keep is not None:
+            wanted = keep.highlight_id
             for pos, row_index in enumerate(shown):
-                if self.rows[row_index].highlight is keep:
+                if self.rows[row_index].highlight_id == wanted:
                     index = pos
                     break
         self.set_row_count(len(shown), index)
 
     @property
-    def current(self) -> Highlight | None:
+    def current_row(self) -> Row | None:
         if not self.shown or not 0 <= self.cursor < len(self.shown):
             return None
-        return self.rows[self.shown[self.cursor]].highlight
+        return self.rows[self.shown[self.cursor]]
+
+    @property
+    def current(self) -> Highlight | None:
+        row = self.current_row
+        return row.highlight if row is not None else None
 
     def on_row_list_row_chosen(self, event: RowList.RowChosen) -> None:
         event.stop()
