@@ -76,7 +76,7 @@ async def test_h_highlights_focused_paragraph_once(store: Store) -> None:
         await wait_for(pilot, lambda: "Already highlighted" in _status(app))
         assert len(store.highlights(aid)) == 1
         panel = screen.query_one(SidePanel)
-        assert panel.highlight_list.option_count == 1
+        assert panel.highlight_list.row_count == 1
 
 
 async def test_sentence_highlight_then_colour(store: Store) -> None:
@@ -264,7 +264,7 @@ async def test_orphan_is_listed_and_reattached(store: Store) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         screen, reader = await opened(pilot, store, "The Long Read")
         panel = screen.query_one(SidePanel)
-        assert panel.highlight_list.option_count == 1
+        assert panel.highlight_list.row_count == 1
         assert reader.highlights == []
         panel.highlight_list.focus()
         await pilot.press("home", "enter")

@@ -62,7 +62,6 @@ class AnnotatingScreen(HighlightEditing):
         self._highlight_counts[article_id] = len(highlights)
         if self.article is not None and article_id == self.article.id:
             self._set_highlights(highlights)
-            self.query_one(SidePanel).show_article(self.article, len(highlights))
             self.query_one(ArticleList).update_article(self.article, len(highlights))
             self._sync_panel_cursor()
         self._set_status(f"{message} · saved ✓")

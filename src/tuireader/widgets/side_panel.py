@@ -9,47 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuireader.document import Heading
-from tuireader.model import KINDS, Article, Highlight
+from tuireader.model import Article, Highlight
 from tuireader.text_safety import inert
+from tuireader.widgets.row_list import RowList, truncate
 
 #: Text colour of each highlight kind's glyph in lists (the glyph itself carries the meaning too).
 KIND_STYLES: dict[int, str] = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75",
                                5: "#c678dd"}
-QUOTE_CHARS = 180
-
-
-def highlight_prompt(h: Highlight, *, article_title: str = "") -> Content:
-    """A highlight as a list entry: glyph, quote (shortened), note, tags, anchor state."""
-    quote = inert(h.exact)
-    if len(quote) > QUOTE_CHARS:
-        quote = quote[: QUOTE_CHARS - 1] + "…"
-    parts: list[Content | str] = [
-        Content(KINDS[h.kind][1] + " ").stylize(KIND_STYLES[h.kind]),
-        Content(quote),
-    ]
-    if h.anchor != "ok":
-        parts.append(Content(f"  ⚠ {h.anchor}").stylize("bold $text-warning"))
-    if h.note:
-        note = inert(h.note)
-        parts.extend(["\n", Content("  ✎ " + (note[:117] + "…" if len(note) > 118 else note))
-                      .stylize("italic $text-muted")])
-    if h.tags:
-        parts.extend(["\n", Content("  " + " ".join("#" + inert(t) for t in h.tags))
-                      .stylize("$text-accent")])
-    if article_title:
-        parts.extend(["\n", Content("  — " + inert(article_title)).stylize("dim")])
-    return Content.assemble(*parts)
-
 WORDS_PER_MINUTE = 230
 
 
@@ -70,7 +50,6 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
         ("length", f"{article.word_count:,} words · {reading_minutes(article.word_count)} min"),
         ("read", f"{round(article.progress * 100)}%"),
         ("tags", " ".join("#" + t for t in article.tags)),
-        ("highlights", str(highlight_count) if highlight_count else ""),
     ]
     parts: list[Content | str] = [Content(inert(article.title) or "Untitled").stylize("bold"), "\n"]
     for label, value in rows:
@@ -88,13 +67,52 @@ class OutlineList(OptionList):
     ]
 
 
-class HighlightList(OptionList):
-    """The open article's highlights in text order."""
+class HighlightList(RowList):
+    """The open article's highlights in text order, three rows each: the glyph and the start of
+    the quote; the rest of the quote or the note; the tags and anchor state."""
+
+    ROW_HEIGHT = 3
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="panel.down"),
         Binding("k", "cursor_up", "Up", show=False, id="panel.up"),
     ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.highlights: list[Highlight] = []
+
+    def render_row(self, index: int, width: int, selected: bool) -> list[Strip]:
+        h = self.highlights[index]
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("rows--cursor")
+        meta = base + self.get_component_rich_style("rows--meta")
+        warning = base + self.get_component_rich_style("rows--warning")
+        room = max(4, width - 3)
+        quote = inert(h.exact)
+        first = truncate(quote, room) if cell_len(quote) > room else quote
+        rest = quote[len(first):].lstrip() if not first.endswith("…") else ""
+        if first.endswith("…"):
+            # Break the quote over two rows at a word boundary.
+            cut = quote.rfind(" ", 0, room)
+            cut = cut if cut > room // 2 else room
+            first, rest = quote[:cut], quote[cut:].lstrip()
+        second: list[Segment]
+        if h.note:
+            second = [Segment("   ✎ " + truncate(inert(h.note), max(4, width - 5)), meta)]
+        else:
+            second = [Segment("   " + truncate(rest, room), base)] if rest else []
+        third: list[Segment] = []
+        if h.anchor != "ok":
+            third.append(Segment(f"   ⚠ {h.anchor}", warning))
+        if h.tags:
+            tags = " ".join("#" + inert(t) for t in h.tags)
+            third.append(Segment(("  " if third else "   ") + tags, meta))
+        glyph = Segment(f" {h.glyph} ", base + Style(color=KIND_STYLES[h.kind]))
+        return [Strip([glyph, Segment(first, base)]), Strip(second),
+                Strip([Segment(truncate("".join(seg.text for seg in third), width), meta)])
+                if third else Strip([])]
 
 
 class SidePanel(Vertical):
@@ -130,7 +148,7 @@ class SidePanel(Vertical):
         yield Static(Content("Details"), classes="pane-title")
         yield Static(details_content(None), id="panel-details")
         yield Static(Content("Highlights"), classes="pane-title", id="highlights-title")
-        yield HighlightList(id="panel-highlights", markup=False)
+        yield HighlightList(id="panel-highlights")
         yield Static(Content("Outline"), classes="pane-title", id="outline-title")
         yield OutlineList(id="panel-outline", markup=False)
 
@@ -143,40 +161,42 @@ class SidePanel(Vertical):
         listing = self.highlight_list
         current = self.current_highlight_id
         self._highlights = list(highlights)
-        listing.set_options(Option(highlight_prompt(h), id=h.id) for h in self._highlights)
+        listing.highlights = self._highlights
         ids = [h.id for h in self._highlights]
-        if current in ids:
-            with listing.prevent(OptionList.OptionHighlighted):
-                listing.highlighted = ids.index(current)
+        with listing.prevent(RowList.RowHighlighted):
+            listing.set_row_count(len(ids), ids.index(current) if current in ids else 0)
         orphans = sum(1 for h in highlights if h.anchor == "orphan")
         title = f"Highlights · {len(highlights)}" if highlights else "Highlights · none (h adds)"
         if orphans:
             title += f" · {orphans} orphaned"
-        self.query_one("#highlights-title", Static).update(Content(title))
+        self.query_one("#highlights-title", Static).update(Content(title), layout=False)
 
     @property
     def current_highlight_id(self) -> str | None:
-        option = self.highlight_list.highlighted_option
-        return option.id if option is not None else None
+        listing = self.highlight_list
+        if not 0 <= listing.cursor < len(self._highlights):
+            return None
+        return self._highlights[listing.cursor].id
 
     def show_highlight(self, highlight_id: str | None) -> None:
         """Move the list's cursor to ``highlight_id`` without announcing it."""
         ids = [h.id for h in self._highlights]
-        listing = self.highlight_list
-        with listing.prevent(OptionList.OptionHighlighted):
-            listing.highlighted = ids.index(highlight_id) if highlight_id in ids else None
+        if highlight_id in ids:
+            listing = self.highlight_list
+            with listing.prevent(RowList.RowHighlighted):
+                listing.cursor = ids.index(highlight_id)
 
-    @on(OptionList.OptionHighlighted, "#panel-highlights")
-    def _highlight_cursor(self, event: OptionList.OptionHighlighted) -> None:
+    @on(RowList.RowHighlighted, "#panel-highlights")
+    def _highlight_cursor(self, event: RowList.RowHighlighted) -> None:
         event.stop()
-        if event.option.id is not None and self.highlight_list.has_focus:
-            self.post_message(self.HighlightCursor(event.option.id))
+        if 0 <= event.index < len(self._highlights) and self.highlight_list.has_focus:
+            self.post_message(self.HighlightCursor(self._highlights[event.index].id))
 
-    @on(OptionList.OptionSelected, "#panel-highlights")
-    def _highlight_chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(RowList.RowChosen, "#panel-highlights")
+    def _highlight_chosen(self, event: RowList.RowChosen) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.HighlightChosen(event.option.id))
+        if 0 <= event.index < len(self._highlights):
+            self.post_message(self.HighlightChosen(self._highlights[event.index].id))
 
     def show_article(self, article: Article | None, highlight_count: int = 0) -> None:
         self.query_one("#panel-details", Static).update(details_content(article, highlight_count))
