@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 import os
 import secrets
 import threading
@@ -37,6 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage
 
 BACKUPS = 3
@@ -189,13 +189,16 @@ class DurableStorage(Storage):
         raw = path.read_bytes()
         if not raw.strip():
             raise ValueError("the file is empty")
+        # A byte-order mark added by an editor is harmless, not corruption.
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
         try:
-            # utf-8-sig: a byte-order mark added by an editor is harmless, not corruption.
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"not UTF-8 text ({exc.reason})") from exc
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON ({exc.msg} at byte {exc.pos})") from exc
+            # orjson: parsing 50,000 highlights is several times faster than with json; it
+            # also refuses invalid UTF-8 and nesting past 1,024 levels, as corrupt files.
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            reason = "not UTF-8 text" if "UTF-8" in exc.msg else "not valid JSON"
+            raise ValueError(f"{reason} ({exc.msg})") from exc
         except RecursionError as exc:
             raise ValueError("not a tuireader database (nested too deeply)") from exc
         if not isinstance(data, dict) or not all(
@@ -350,7 +353,13 @@ class DurableStorage(Storage):
         if self.read_only:
             self._forget()
             raise ReadOnlyError(f"{self.path.name} is open read-only; the change was not saved")
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            payload = orjson.dumps(data)
+        except TypeError as exc:  # orjson's error for unserialisable data (or lone surrogates)
+            self._cache = None
+            self._loaded = False
+            raise StorageError(f"could not save {self.path}: {exc}; the file on disk is "
+                               "unchanged") from exc
         try:
             tmp = _write_temp(self.path, payload)
             try:
