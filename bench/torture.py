@@ -1,10 +1,22 @@
-"""Kill -9 torture: a writer saving highlights and articles is killed at random moments.
+"""Kill -9 torture: a writer adding, editing and deleting highlights is killed at random moments.
 
-Run with ``.venv/bin/python bench/torture.py [--rounds 500]``.  Each round starts a child that
-opens the library and saves in a loop, printing every id *after* its save returned; the parent
-kills it with SIGKILL after a random delay.  At the end the library must open without any
-repair warning, hold every acknowledged id, list only articles whose text exists, and have no
-temporary files left.  (``tests/test_store.py`` runs the same check with 30 rounds.)
+Run with ``.venv/bin/python bench/torture.py [--rounds 500]``.  The library is built first with
+``bench/store.py``'s ``build_library`` (150 articles, 11,000 highlights: over 5 MB of highlight
+shards).  Each round starts a child that opens the library and changes it in a loop -- new
+highlights, note edits, deletions, now and then a new article -- announcing each change before
+it starts (``B ...``) and acknowledging it only after the store method returned (``K``).  The
+parent kills it with SIGKILL after a random delay (one round in ten, while it is still opening
+the library).  ``tests/reliability/test_kill_loop.py`` runs the same loop with 20 rounds.
+
+Counts printed at the end (each must be 0):
+
+* unreadable libraries: a start (the next child, or the final open) that failed, or had to
+  repair a file (a "was unreadable" warning);
+* acknowledged changes missing: a highlight whose state (absent, or its note) is not the last
+  acknowledged one -- the change in flight at the kill may be either before or after;
+  acknowledged articles not listed; listed articles without their text;
+* temp files left after the next start: temporary files still there once a child (or the final
+  open) has opened the library.
 """
 
 from __future__ import annotations
@@ -16,104 +28,214 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tuireader.importers.base import ImportedArticle
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from store import build_library
 from tuireader.store import Store
 
-CHILD = """
-import sys
+CHILD = r"""
+import random, sys
+from pathlib import Path
 from tuireader.anchoring import make_highlight
 from tuireader.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
 from tuireader.store import Store
 
-store = Store(sys.argv[1])
+library, seed = Path(sys.argv[1]), int(sys.argv[2])
+store = Store(library)
 if store.read_only:
     print("RO", store.warnings, flush=True)
     sys.exit(3)
-texts = {a.id: parse_markdown(store.read_markdown(a.id)).plain_text
-         for a in store.list_articles()}
-ids = sorted(texts)
-print("READY", flush=True)
-n = int(sys.argv[2])
+temps = sum(1 for p in library.rglob("*") if ".tmp-" in p.name)
+repairs = sum(1 for w in store.warnings if "unreadable" in w)
+print("READY", temps, repairs, flush=True)
+rng = random.Random(seed)
+ids = [a.id for a in store.list_articles() if not a.title.startswith("new ")]
+texts = {}
+n = 0
 while True:
     n += 1
-    if n % 5 == 0:
-        added = store.add_article(ImportedArticle(title=f"a{n}", markdown=f"article {n} text"))
-        print("A", added.article.id, flush=True)
-    aid = ids[n % len(ids)]
+    aid = rng.choice(ids)
+    if aid not in texts:
+        texts[aid] = parse_markdown(store.read_markdown(aid)).plain_text
+        before = len(store.warnings)
+        existing = store.highlights(aid)
+        if any("unreadable" in w for w in store.warnings[before:]):
+            print("W", store.warnings[-1].replace("\n", " "), flush=True)
+    else:
+        existing = store.highlights(aid)
     text = texts[aid]
-    start = n % (len(text) - 20)
-    h = make_highlight(aid, text, start, start + 15)
-    h.note = "x" * (n % 300)
-    store.add_highlight(h)
-    print("H", h.id, flush=True)
+    r = rng.random()
+    if r < 0.45 or not existing:
+        start = rng.randrange(0, len(text) - 200)
+        h = make_highlight(aid, text, start, start + rng.randint(20, 180))
+        h.note = f"n{seed}-{n} " + "x" * rng.randrange(200)
+        print("B add", h.id, h.note, flush=True)
+        store.add_highlight(h)
+        print("K", flush=True)
+    elif r < 0.75:
+        h = rng.choice(existing)
+        h.note = f"e{seed}-{n}"
+        print("B note", h.id, h.note, flush=True)
+        store.save_highlights([h])
+        print("K", flush=True)
+    elif r < 0.95:
+        h = rng.choice(existing)
+        print("B del", h.id, flush=True)
+        store.delete_highlight(h)
+        print("K", flush=True)
+    else:
+        print("B art", flush=True)
+        added = store.add_article(ImportedArticle(
+            title=f"new {seed}-{n}", markdown=f"Article {seed}-{n}: " + "words " * 50))
+        print("K", added.article.id, flush=True)
 """
 
-BASE = ("Rivers carve valleys over a long time, and towns grow along them. " * 8).strip()
+ABSENT = "\0absent"
 
 
-def torture(library: Path, rounds: int, seed: int, max_delay: float) -> bool:
-    rng = random.Random(seed)
+@dataclass
+class Counts:
+    rounds: int = 0
+    acknowledged: int = 0
+    unreadable: int = 0
+    missing: int = 0
+    temps_after_start: int = 0
+    articles_without_text: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unreadable or self.missing or self.temps_after_start
+                    or self.articles_without_text)
+
+
+def _notes(library: Path) -> dict[str, str]:
     with Store(library) as s:
-        for n in range(3):
-            s.add_article(ImportedArticle(title=f"base {n}", markdown=f"{BASE} Version {n}."))
-    highlights: set[str] = set()
-    articles: set[str] = set()
+        return {h.id: h.note for h in s.all_highlights()}
+
+
+def torture(library: Path, rounds: int, *, seed: int = 1, max_delay: float = 0.5,
+            articles: int = 150, highlights: int = 11_000, report: bool = True) -> Counts:
+    """Build a library, kill a writer ``rounds`` times, check it; return the counts."""
+    rng = random.Random(seed)
+    build_library(library, articles, highlights, seed=seed)
+    size = sum(p.stat().st_size for p in (library / "annotations").iterdir())
+    if report:
+        print(f"library: {articles} articles, {highlights} highlights, "
+              f"{size / 1e6:.1f} MB of highlight shards")
+    # allowed[hid]: the states (note text, or ABSENT) the highlight may be found in.
+    allowed: dict[str, set[str]] = {hid: {note} for hid, note in _notes(library).items()}
+    acked_articles: set[str] = set()
+    counts = Counts()
     t0 = time.perf_counter()
     for round_no in range(rounds):
+        counts.rounds += 1
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(library),
-                                  str(round_no * 1000)],
+                                  str(seed * 100_000 + round_no)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert child.stdout is not None
-        first = child.stdout.readline().strip()
-        if first != "READY":
-            child.kill()
-            print(f"round {round_no}: child did not start: {first} {child.stderr.read()}")  # type: ignore[union-attr]
-            return False
-        time.sleep(rng.uniform(0.0, max_delay))
+        during_start = rng.random() < 0.1
+        if during_start:
+            time.sleep(rng.uniform(0.0, 0.5))
+        else:
+            first = child.stdout.readline().split()
+            if not first or first[0] != "READY":
+                child.kill()
+                _, err = child.communicate()
+                counts.unreadable += 1
+                counts.problems.append(f"round {round_no}: child did not start: {first} {err}")
+                continue
+            counts.temps_after_start += int(first[1])
+            counts.unreadable += int(first[2]) > 0
+            time.sleep(rng.uniform(0.0, max_delay))
         child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=30)
+        out, err = child.communicate(timeout=60)
         if child.returncode != -signal.SIGKILL:
-            print(f"round {round_no}: child failed on its own:\n{err}")
-            return False
+            counts.unreadable += 1
+            counts.problems.append(f"round {round_no}: child ended on its own "
+                                   f"({child.returncode}):\n{err}")
+            continue
+        pending: list[str] | None = None
         for line in out.splitlines(keepends=True):
-            if line.endswith("\n"):
-                kind, _, ident = line.strip().partition(" ")
-                (highlights if kind == "H" else articles).add(ident)
-        if (round_no + 1) % 50 == 0:
-            print(f"{round_no + 1} rounds, {len(highlights)} highlights and {len(articles)} "
-                  f"articles acknowledged, {time.perf_counter() - t0:.0f} s")
-    with Store(library) as s:
-        repairs = [w for w in s.warnings if "unreadable" in w or "another program" in w]
-        present = {h.id for h in s.all_highlights()}
-        known = {a.id for a in s.list_articles()}
-        missing_text = [aid for aid in known if not s.body_path(aid).exists()]
-    temps = [p for p in library.rglob("*") if ".tmp-" in p.name]
-    lost_h = highlights - present
-    lost_a = articles - known
-    print(f"acknowledged: {len(highlights)} highlights, {len(articles)} articles")
-    print(f"lost highlights: {len(lost_h)}  lost articles: {len(lost_a)}  "
-          f"articles without text: {len(missing_text)}  repair warnings: {len(repairs)}  "
-          f"temp files after open: {len(temps)}")
-    for warning in repairs:
-        print("  ", warning)
-    ok = not (lost_h or lost_a or missing_text or repairs or temps)
-    print("PASS" if ok else "FAIL")
-    return ok
+            if not line.endswith("\n"):
+                break  # killed while printing: not acknowledged
+            words = line.rstrip("\n").split(" ", 3)
+            if words[0] == "READY":
+                counts.temps_after_start += int(words[1])
+                counts.unreadable += int(words[2]) > 0
+            elif words[0] == "W":
+                counts.unreadable += 1
+                counts.problems.append(f"round {round_no}: {line.strip()}")
+            elif words[0] == "B":
+                pending = words[1:]
+            elif words[0] == "K" and pending is not None:
+                counts.acknowledged += 1
+                kind = pending[0]
+                if kind == "art":
+                    acked_articles.add(words[1])
+                else:
+                    allowed[pending[1]] = {ABSENT if kind == "del" else pending[2]}
+                pending = None
+        if pending is not None and pending[0] != "art":  # in flight at the kill: either
+            kind, hid = pending[0], pending[1]
+            allowed.setdefault(hid, {ABSENT}).add(ABSENT if kind == "del" else pending[2])
+        if report and (round_no + 1) % 50 == 0:
+            print(f"{round_no + 1} rounds, {counts.acknowledged} changes acknowledged, "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+    # The next start: the library must open cleanly and hold every acknowledged change.
+    try:
+        with Store(library) as s:
+            found = {h.id: h.note for h in s.all_highlights()}
+            known = {a.id for a in s.list_articles()}
+            counts.articles_without_text = sum(1 for aid in known
+                                               if not s.body_path(aid).exists())
+            counts.unreadable += any("unreadable" in w for w in s.warnings)
+            counts.problems += [w for w in s.warnings if "unreadable" in w]
+            counts.temps_after_start += sum(1 for p in library.rglob("*") if ".tmp-" in p.name)
+    except Exception as exc:
+        counts.unreadable += 1
+        counts.problems.append(f"final open failed: {exc!r}")
+        return counts
+    for hid, states in allowed.items():
+        if found.get(hid, ABSENT) not in states:
+            counts.missing += 1
+            counts.problems.append(f"highlight {hid}: found {found.get(hid, ABSENT)[:30]!r}, "
+                                   f"expected one of {[x[:30] for x in states]}")
+    for hid in found.keys() - allowed.keys():
+        counts.missing += 1
+        counts.problems.append(f"highlight {hid} was never written")
+    lost_articles = acked_articles - known
+    counts.missing += len(lost_articles)
+    counts.problems += [f"article {aid} acknowledged but not listed" for aid in lost_articles]
+    if report:
+        print(f"{counts.rounds} rounds in {time.perf_counter() - t0:.0f} s; "
+              f"{counts.acknowledged} changes acknowledged")
+        print(f"unreadable libraries: {counts.unreadable}  "
+              f"acknowledged changes missing: {counts.missing}  "
+              f"temp files after next start: {counts.temps_after_start}  "
+              f"articles without text: {counts.articles_without_text}")
+        for problem in counts.problems[:20]:
+            print("  ", problem)
+        print("PASS" if counts.ok else "FAIL")
+    return counts
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--max-delay", type=float, default=0.15,
+    parser.add_argument("--max-delay", type=float, default=0.5,
                         help="longest wait (s) before the kill")
+    parser.add_argument("--highlights", type=int, default=11_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tuireader-torture-") as tmp:
-        ok = torture(Path(tmp) / "library", args.rounds, args.seed, args.max_delay)
-    return 0 if ok else 1
+        counts = torture(Path(tmp) / "library", args.rounds, seed=args.seed,
+                         max_delay=args.max_delay, highlights=args.highlights)
+    return 0 if counts.ok else 1
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tuireader.annotations import Annotator
 from tuireader.config import Config
+from tuireader.document import sanitize
 from tuireader.locations import styles_dir
 from tuireader.store import Store
 from tuireader.text_safety import inert
@@ -54,6 +56,14 @@ class TuiReaderApp(App[int]):
         self.push_screen(MainScreen(open_article=self._open_article))
         for message in [*self.store.warnings, *self.config.problems]:
             self.notify(inert(message), severity="warning", timeout=10, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A bracketed paste is untrusted text (a web page copied to the clipboard): Textual's
+        # Input and TextArea would echo its ESC and C1 bytes straight to the terminal.  Make
+        # them visible and inert before any widget sees the paste.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = sanitize(event.text)
+        await super().on_event(event)
 
     def action_help(self) -> None:
         from tuireader.screens.help import HelpScreen

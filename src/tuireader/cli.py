@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -130,8 +131,15 @@ def _article_json(article: Article, highlight_count: int | None = None) -> dict[
     return data
 
 
+_C1 = re.compile("[\x7f-\x9f]")
+
+
 def _dump(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    # JSON escapes C0 controls itself but not DEL and the C1 range (U+0080-U+009F), which a
+    # terminal may act on (U+009B is CSI): escape those too, so the output is still the same
+    # JSON and safe to print.
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     out.write("\n")
 
 
@@ -258,7 +266,7 @@ def _highlight_line(h: Highlight, titles: dict[str, str]) -> str:
         quote = quote[:99] + "…"
     extra = ""
     if h.tags:
-        extra += "  " + " ".join(f"#{t}" for t in h.tags)
+        extra += "  " + _clean(" ".join(f"#{t}" for t in h.tags))
     if h.note:
         extra += f"  note: {_clean(h.note)[:80]}"
     flag = "" if h.anchor == "ok" else f" [{h.anchor}]"

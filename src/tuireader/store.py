@@ -130,6 +130,12 @@ class Store:
         self._closed = False
         if self.dir.exists() and not self.dir.is_dir():
             raise StoreError(f"library path {self.dir} exists and is not a folder")
+        for parent in self.dir.parents:
+            # A file on the way would otherwise read as an empty library.
+            if parent.exists():
+                if not parent.is_dir():
+                    raise StoreError(f"library path {self.dir}: {parent} is not a folder")
+                break
         self.read_only = read_only
         if not read_only:
             try:
@@ -147,6 +153,7 @@ class Store:
             if not self.read_only:
                 for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
                     remove_stale_temp_files(sub)
+                self._clean_trash()
             self._storage = DurableStorage(
                 self.dir / "library.json", read_only=self.read_only, on_warning=self._warn
             )
@@ -219,6 +226,20 @@ class Store:
             self._db.clear_cache()
             self._warn(f"migrated the library from schema {version} to {SCHEMA_VERSION}; "
                        f"the old file is kept as {keep.name}")
+
+    def _clean_trash(self) -> None:
+        """Remove what a removal killed half-way left in ``trash/``: the temporary file of its
+        record and, when the record was never written, the empty folder."""
+        try:
+            folders = [e.path for e in os.scandir(self.dir / "trash") if e.is_dir()]
+        except OSError:
+            return
+        for folder in folders:
+            if remove_stale_temp_files(Path(folder)):
+                try:
+                    os.rmdir(folder)  # only succeeds when nothing else is in it
+                except OSError:
+                    continue
 
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
