@@ -127,3 +127,10 @@ def test_incremental_filter_matches_full_filter(setup) -> None:
         previous = query
     assert extends("c:red", "c:red sent") and not extends("c:r", "c:red")
     assert filter_rows(rows, "c:red") == [2] and filter_rows(rows, "is:ok") == [0, 1, 2]
+
+
+def test_tags_lose_control_characters() -> None:
+    from tuireader.model import normalise_tag
+
+    assert normalise_tag(" Big\x1b[2JIdea\x9b ") == "big-[2jidea"
+    assert normalise_tag("a\tb\nc") == "a-b-c"

@@ -179,5 +179,7 @@ def quote_selector(
 
 
 def normalise_tag(tag: str) -> str:
-    """Tags are stored trimmed, lower-cased, with inner whitespace runs folded to one '-'."""
-    return "-".join(tag.strip().lower().split())
+    """Tags are stored trimmed, lower-cased, with inner whitespace runs folded to one '-', and
+    without control characters (a tag is a label, never a place for terminal escapes)."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in tag)
+    return "-".join(printable.strip().lower().split())
