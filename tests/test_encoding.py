@@ -54,3 +54,22 @@ def test_mostly_utf8_with_a_broken_byte_is_not_mojibake() -> None:
 def test_legacy_encoding_detected() -> None:
     sample = ("Привет, мир! Это проверка определения кодировки текста без объявления. " * 10)
     assert decode_text(sample.encode("cp1251")) == sample
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["crème brûlée, café", "Grüße aus Köln, schöne Straße", "naïve café résumé à la carte",
+     "Señor Muñoz, ¿qué tal? Año nuevo"],
+)
+def test_short_western_text_is_cp1252_not_cp1250(text: str) -> None:
+    # Detection cannot tell these apart from cp1250 by its scores; cp1252 must win the tie.
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_short_latin1_bytes_from_the_bug_report() -> None:
+    assert decode_text(b"cr\xe8me br\xfbl\xe9e, caf\xe9") == "crème brûlée, café"
+
+
+def test_central_european_text_still_detected() -> None:
+    sample = "Příliš žluťoučký kůň úpěl ďábelské ódy. Zażółć gęślą jaźń. " * 10
+    assert decode_text(sample.encode("cp1250")) == sample

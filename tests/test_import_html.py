@@ -176,3 +176,116 @@ def test_eight_megabytes_of_tiny_elements_is_bounded() -> None:
 def test_oversized_input_is_refused_without_parsing() -> None:
     with pytest.raises(ImportFailed, match="too large"):
         import_html(b"<p>" + b"x" * 50_000_001)
+
+
+def test_markdown_structure_from_the_tree() -> None:
+    extra = (
+        "<p>Some <em>emphasis</em>, <strong>strong words</strong>, <code>a_b*c</code> and "
+        "<a href='https://example.org/x'>a link</a>.<br>After a break.</p>"
+        "<ul><li>outer one<ul><li>inner one</li><li>inner two</li></ul></li><li>outer two</li></ul>"
+        "<ol start='3'><li>third</li><li>fourth</li></ol>"
+        "<blockquote><p>First quoted paragraph.</p><p>Second quoted paragraph.</p></blockquote>"
+        "<pre><code>def f(x):\n    return x  # two  spaces<br>print(f(1))</code></pre>"
+        "<table><tr><th>Name</th><th>Value</th></tr><tr><td>alpha</td><td>1 | 2</td></tr>"
+        "<tr><td>beta</td><td>3</td></tr></table>"
+        "<p><img src='/pic.png' alt='A small picture'> Caption text.</p>"
+    )
+    md = import_html(page(article_body(extra)), base_url="https://example.com/a/").markdown
+    assert "Some *emphasis*, **strong words**, `a_b*c` and [a link](https://example.org/x)." in md
+    assert "a link](https://example.org/x).\\\nAfter a break." in md
+    assert "- outer one\n  - inner one\n  - inner two\n- outer two" in md
+    assert "- third\n- fourth" in md or "3. third\n4. fourth" in md  # trafilatura drops "ol"
+    assert "> First quoted paragraph.\n>\n> Second quoted paragraph." in md
+    assert "```\ndef f(x):\n    return x  # two  spaces\nprint(f(1))\n```" in md
+    assert "| Name | Value |\n| --- | --- |\n| alpha | 1 \\| 2 |\n| beta | 3 |" in md
+    assert "![A small picture](https://example.com/pic.png) Caption text." in md
+
+
+def test_link_around_blocks_keeps_its_text() -> None:
+    extra = ("<a href='https://example.org/teaser'><div><h3>Teaser heading</h3>"
+             "<p>Teaser paragraph text.</p></div></a>")
+    md = import_html(page(article_body(extra))).markdown
+    assert "### Teaser heading" in md
+    assert "Teaser paragraph text." in md
+    assert "[](" not in md
+
+
+def test_awkward_urls_stay_valid_markdown() -> None:
+    extra = ("<p>See <a href='https://en.wikipedia.org/wiki/Python_(language)'>Python</a>, "
+             "<a href='https://example.org/a)b'>odd</a> and "
+             "<a href='https://example.org/plain'>https://example.org/plain</a>.</p>")
+    md = import_html(page(article_body(extra))).markdown
+    assert "[Python](https://en.wikipedia.org/wiki/Python_(language))" in md
+    assert "[odd](https://example.org/a%29b)" in md
+    assert "<https://example.org/plain>" in md
+
+
+def test_readability_runs_only_when_trafilatura_looks_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import lxml.html
+
+    from tuireader.importers import _extract
+
+    root = lxml.html.fromstring(page(article_body()).decode())
+    long_text = _extract._text_of(root.find(".//article"))
+
+    def candidate(name: str, text: str) -> _extract.Candidate:
+        return _extract.Candidate(name, lxml.html.fromstring(f"<div><p>{text}</p></div>"), text)
+
+    def no_readability(*_args: object) -> _extract.Candidate:
+        raise AssertionError("readability should not run")
+
+    monkeypatch.setattr(_extract, "trafilatura_candidate", lambda *_: candidate("trafilatura",
+                                                                                 long_text))
+    monkeypatch.setattr(_extract, "readability_candidate", no_readability)
+    chosen = _extract.extract(root)
+    assert chosen is not None and chosen.name == "trafilatura"
+
+    monkeypatch.setattr(_extract, "trafilatura_candidate", lambda *_: candidate("trafilatura",
+                                                                                 "A teaser."))
+    monkeypatch.setattr(_extract, "readability_candidate", lambda *_: candidate("readability",
+                                                                                 long_text))
+    chosen = _extract.extract(root)
+    assert chosen is not None and chosen.name == "readability"
+
+
+def test_tree_converter_rules() -> None:
+    import lxml.html
+
+    from tuireader.importers._fastmd import tree_markdown
+
+    html = (
+        "<div><ol start='3'><li>third<ol><li>nested</li></ol></li><li>fourth</li></ol>"
+        "<p>x <a href='javascript:alert(1)'>script</a> <a href='https://e.org/'><img src='a.png'"
+        " alt='logo'></a> <a href='https://e.org/empty'> </a> <b> </b>end</p>"
+        "<h2>Title <a href='https://e.org/h'>link</a><br>second line</h2>"
+        "<table><tr><td><p>layout cell one</p></td><td><div>layout cell two</div></td></tr></table>"
+        "<blockquote><ul><li>quoted item</li></ul></blockquote><hr><p>after rule</p></div>"
+    )
+    md = tree_markdown(lxml.html.fromstring(html))
+    assert "3. third\n   1. nested\n4. fourth" in md
+    assert "x script [logo](https://e.org/) end" in md
+    assert "## Title [link](https://e.org/h) second line" in md
+    assert "layout cell one\n\nlayout cell two" in md
+    assert "> - quoted item" in md
+    assert "---\n\nafter rule" in md
+
+
+def test_page_without_body_is_a_clean_failure() -> None:
+    html = b"<html><head><title>Only a title, no body at all in this page</title></head></html>"
+    with pytest.raises(ImportFailed, match="no article text"):
+        import_html(html)
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [("https://example.org/a:b", True), ("docs/guide.html", True), ("/x?y=a:b", True),
+     ("mailto:me@example.org", True), ("javascript:alert(1)", False), (" JavaScript:x", False),
+     ("java\nscript:alert(1)", False), ("\x01data:text/html,x", False), ("file:///etc", False),
+     ("vbscript:x", False)],
+)
+def test_is_safe_url(url: str, safe: bool) -> None:
+    from tuireader.importers._tree import is_safe_url
+
+    assert is_safe_url(url) is safe

@@ -138,7 +138,7 @@ def _check_text(text: str) -> str:
     sample = text[:_SAMPLE]
     if "\x00" in sample:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
-    controls = len(_CONTROLS.findall(sample))
+    controls = len(_CONTROLS.findall(sample)) if _CONTROLS.search(sample) else 0
     if sample and controls > len(sample) // 100 + 2:
         raise ImportFailed("not a text file: it contains binary data (control characters)")
     return text
@@ -178,13 +178,40 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
     if _mostly_utf8(data):
         return _check_text(data.decode("utf-8", errors="replace"))
-    best = from_bytes(data[:_SAMPLE * 4]).best()
-    if best is not None and best.encoding:
+    encoding = _detect(data[:_SAMPLE * 4])
+    if encoding:
         try:
-            return _check_text(data.decode(best.encoding, errors="replace"))
+            return _check_text(data.decode(encoding, errors="replace"))
         except LookupError:
             pass
     raise ImportFailed("cannot tell the text encoding (not UTF-8, and no charset was declared)")
+
+
+#: The legacy charset most unlabelled Western pages use (WHATWG's default for them too).
+_WESTERN = "cp1252"
+#: How much worse (chaos) and less language-like (coherence) cp1252 may score than the detector's
+#: first choice and still be preferred: on short text the scores tie and the order is arbitrary.
+_TIE = 0.01
+
+
+def _detect(data: bytes) -> str | None:
+    """charset-normalizer's guess for ``data``, with cp1252 winning ties.
+
+    Short Western text ("crème brûlée, café") fits cp1250, cp1252 and others equally well by
+    every measure the detector has, and it lists cp1250 first; decoding it so gives "crčme".
+    When cp1252 scores as well as the first choice, it is the far likelier charset.
+    """
+    results = from_bytes(data)
+    best = results.best()
+    if best is None or not best.encoding:
+        return None
+    if best.encoding == _WESTERN or _WESTERN in best.could_be_from_charset:
+        return _WESTERN
+    for match in results:
+        if (match.encoding == _WESTERN and match.chaos <= best.chaos + _TIE
+                and match.coherence >= best.coherence - _TIE):
+            return _WESTERN
+    return best.encoding
 
 
 def _is_utf8_with_multibyte(data: bytes) -> bool:

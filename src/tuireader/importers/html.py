@@ -2,9 +2,9 @@
 
 The pipeline is bounded at every step so that hostile input fails fast with a one-line reason:
 size cap → binary sniff → charset (BOM, HTTP header, ``<meta>``, detection) → one lxml parse with
-nesting flattened → metadata → main-content extraction (readability-lxml and trafilatura, see
-:mod:`._extract`) → link hygiene → markdownify.  No step keeps state between calls, so imports can
-run in worker threads.
+nesting flattened → metadata → link hygiene → main-content extraction (trafilatura, checked by
+readability-lxml when it looks short, see :mod:`._extract`) → Markdown straight from the lxml tree
+(:mod:`._fastmd`).  No step keeps state between calls, so imports can run in worker threads.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from tuireader.importers.encoding import bom_encoding, decode_text, sniff_binary
 
 #: Pages above this size are refused outright (no real article page is this big).
 MAX_HTML_BYTES = 50_000_000
-#: Above these sizes (elements / characters of text, after junk removal) the extractors and
-#: markdownify are skipped: their cost grows faster than linearly (minutes for an 8 MB page).
-#: The largest page in the test corpus has ~9,500 elements and ~0.5 MB of text.
+#: Above these sizes (elements / characters of text, after junk removal) the extractors are
+#: skipped: their cost grows faster than linearly (minutes for an 8 MB page).  Above the second
+#: pair an extracted article gets the flat converter (nested lists and quotes cost the structured
+#: one a re-indent per level).  The largest page in the test corpus has ~9,500 elements and
+#: ~0.5 MB of text.
 MAX_EXTRACT_ELEMENTS = 25_000
 MAX_EXTRACT_CHARS = 1_500_000
-MAX_MARKDOWNIFY_ELEMENTS = 15_000
-MAX_MARKDOWNIFY_CHARS = 1_000_000
+MAX_STRUCTURED_ELEMENTS = 15_000
+MAX_STRUCTURED_CHARS = 1_000_000
 
 _WORD = re.compile(r"\w+")
 
@@ -76,11 +78,7 @@ def import_html(
         article = main_container(root)
         markdown = tidy(fast_markdown(article))
     else:
-        _tree.collapse_whitespace(root)
-        chosen = _extract.choose([
-            _extract.readability_candidate(root, base),
-            _extract.trafilatura_candidate(root, base),
-        ])
+        chosen = _extract.extract(root)
         if chosen is None or chosen.element is None:
             raise ImportFailed("no article text found in the page")
         markdown = _convert(chosen.element)
@@ -110,8 +108,8 @@ def _within(size: tuple[int, int], limits: tuple[int, int]) -> bool:
 
 
 def _convert(element: lxml.html.HtmlElement) -> str:
-    """markdownify for normal articles; a linear walk for huge ones (bounded cost)."""
-    if _within(_size(element), (MAX_MARKDOWNIFY_ELEMENTS, MAX_MARKDOWNIFY_CHARS)):
+    """The structured converter for normal articles; a flat linear walk for huge ones."""
+    if _within(_size(element), (MAX_STRUCTURED_ELEMENTS, MAX_STRUCTURED_CHARS)):
         return to_markdown(element)
     prepare(element)
     return tidy(fast_markdown(element))
