@@ -15,8 +15,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 BODY = "The committee met on Tuesday to discuss the river and the bridge over it. "
 
 CASES = textwrap.dedent(r"""
@@ -117,9 +115,6 @@ def test_hostile_files_bounded_with_a_clear_outcome(tmp_path: Path) -> None:
     assert results["fifo.md"]["errors"] and not results["fifo.md"]["articles"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importers/encoding.py: a declared multi-byte charset (shift_jis) that happens to decode "
-    "valid UTF-8 bytes without error wins over UTF-8, giving mojibake (Caf\uff83\uff69)"))
 def test_utf8_page_mislabelled_as_shift_jis() -> None:
     from tuireader.importers import import_bytes
 

@@ -144,13 +144,17 @@ def _check_text(text: str) -> str:
     return text
 
 
+_UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+                             "utf-32-be"})
+
+
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """Decode ``data`` to text.
 
     Order: a byte-order mark wins; then BOM-less UTF-16 (recognised by its NUL pattern); then the
-    ``declared`` charset if the bytes decode cleanly with it (a single-byte declaration yields to
-    valid UTF-8); then UTF-8; then charset-normalizer's detection.  Binary data (known magic
-    numbers, NUL bytes, control characters) raises :class:`ImportFailed` instead of giving mojibake.
+    ``declared`` charset if the bytes decode cleanly with it (any legacy declaration yields to
+    valid multi-byte UTF-8); then UTF-8; then charset-normalizer's detection.  Binary data (known
+    magic numbers, NUL bytes, control characters) raises :class:`ImportFailed`, never mojibake.
     """
     _check_not_binary(data)
     bom = bom_encoding(data)
@@ -164,7 +168,10 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             pass
     codec = _lookup(declared)
-    if codec and not (codec in _SINGLE_BYTE_DEFAULTS and _is_utf8_with_multibyte(data)):
+    # Bytes that decode as UTF-8 with multi-byte sequences are UTF-8 whatever a page declares:
+    # legacy text (single- or multi-byte, e.g. Shift-JIS kanji) almost never forms valid UTF-8
+    # sequences, while pages saved as UTF-8 with a stale charset declaration are common.
+    if codec and not (codec not in _UNICODE_CODECS and _is_utf8_with_multibyte(data)):
         try:
             return _check_text(data.decode(codec))
         except UnicodeDecodeError:
