@@ -40,7 +40,13 @@ def _sort_key(article: Article, mode: str) -> tuple[str, ...]:
 
 
 def sort_articles(articles: list[Article], mode: str) -> list[Article]:
-    return sorted(articles, key=lambda a: _sort_key(a, mode), reverse=mode != "title")
+    """Articles in ``mode`` order; among equals, the one added to the library later first
+    (times have one-second precision, and a batch import shares its seconds)."""
+    if mode == "title":
+        return sorted(articles, key=lambda a: _sort_key(a, mode))
+    ordered = sorted(enumerate(articles), key=lambda pair: (_sort_key(pair[1], mode), pair[0]),
+                     reverse=True)
+    return [article for _index, article in ordered]
 
 
 def matches(article: Article, needle: str) -> bool:
