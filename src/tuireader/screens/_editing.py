@@ -73,8 +73,12 @@ class HighlightEditing(Screen[Any]):
 
     # -- running jobs ------------------------------------------------------------------------
 
-    def run_edit(self, article_id: str, job: Callable[[], str | None]) -> None:
-        """Run ``job`` on the writer thread; it returns the status message (None: no change)."""
+    def run_edit(self, article_id: str, job: Callable[[], str | None],
+                 on_failure: Callable[[], None] | None = None) -> None:
+        """Run ``job`` on the writer thread; it returns the status message (None: no change).
+
+        ``on_failure`` runs on the UI thread if the job fails (to take back what the screen
+        showed ahead of the save)."""
         store = self.tui.store
         if store.read_only:
             self.notify("The library is open read-only: highlights cannot be changed.",
@@ -88,6 +92,8 @@ class HighlightEditing(Screen[Any]):
             except (StorageError, ValueError, OSError) as exc:
                 self.app.call_from_thread(self.notify, inert(str(exc)), severity="error",
                                           markup=False)
+                if on_failure is not None:
+                    self.app.call_from_thread(on_failure)
                 return
             if message is not None:
                 self.app.call_from_thread(self.highlights_changed, article_id, highlights,

@@ -13,7 +13,7 @@ from pathlib import Path
 from textual import on, work
 from textual.widgets import Input
 
-from tuireader.annotations import highlight_at
+from tuireader.annotations import highlight_at, trim_range
 from tuireader.model import Article, Highlight
 from tuireader.screens._editing import HighlightEditing, Target
 from tuireader.screens.annotate import TagScreen
@@ -48,22 +48,36 @@ class AnnotatingScreen(HighlightEditing):
 
     # -- highlights ---------------------------------------------------------------------------
 
-    def _set_highlights(self, highlights: list[Highlight]) -> None:
+    def _set_highlights(self, highlights: list[Highlight], *, panel_later: bool = False) -> None:
+        """Show ``highlights`` in the reader and the side panel.
+
+        ``panel_later``: update the panel (whose new size means a layout of the whole screen)
+        only after the next frame, so the reader shows the change first.
+        """
         self.highlights = highlights
         self.query_one(ReaderView).set_highlights(
             [(h.start, h.end, h.kind) for h in highlights if h.anchor != "orphan"]
         )
-        self.query_one(SidePanel).set_highlights(highlights)
         if self.article is not None:
             self._highlight_counts[self.article.id] = len(highlights)
+        if panel_later:
+            self.call_after_refresh(self._update_panel, highlights)
+        else:
+            self._update_panel(highlights)
+
+    def _update_panel(self, highlights: list[Highlight]) -> None:
+        if highlights is not self.highlights:
+            return  # superseded by a newer change
+        self.query_one(SidePanel).set_highlights(highlights)
+        if self.article is not None:
+            self.query_one(ArticleList).update_article(self.article, len(highlights))
+        self._sync_panel_cursor()
 
     def highlights_changed(self, article_id: str, highlights: list[Highlight],
                            message: str) -> None:
         self._highlight_counts[article_id] = len(highlights)
         if self.article is not None and article_id == self.article.id:
-            self._set_highlights(highlights)
-            self.query_one(ArticleList).update_article(self.article, len(highlights))
-            self._sync_panel_cursor()
+            self._set_highlights(highlights, panel_later=True)
         self._set_status(f"{message} · saved ✓")
 
     def edit_target(self, *, creating: bool) -> Target | None:
@@ -110,8 +124,15 @@ class AnnotatingScreen(HighlightEditing):
             _h, created = annotator.add(article.id, text, start, end)
             return "Highlighted" if created else "Already highlighted"
 
-        reader.clear_selection()
-        self.run_edit(article.id, job)
+        if reader.selection is not None:
+            reader.clear_selection()
+        # Draw the new highlight now, while it is being saved: the reader should not wait for
+        # the disk.  If the save fails, the screen goes back to what the store holds.
+        first, last = trim_range(text, start, end)
+        placed = [(h.start, h.end, h.kind) for h in self.highlights if h.anchor != "orphan"]
+        if orphan is None and first < last and all((a, b) != (first, last) for a, b, _ in placed):
+            reader.set_highlights([*placed, (first, last, 1)])
+        self.run_edit(article.id, job, on_failure=lambda: self._set_highlights(self.highlights))
 
     def _focus_highlight(self, h: Highlight) -> None:
         reader = self.query_one(ReaderView)

@@ -189,7 +189,7 @@ class ArticleList(Vertical):
         title = f"Library · {len(shown)}" + (
             f"/{len(self._articles)}" if len(shown) != len(self._articles) else ""
         ) + f" · {SORT_LABELS[self.sort_mode]}"
-        self.query_one("#list-title", Static).update(Content(title))
+        self.query_one("#list-title", Static).update(Content(title), layout=False)
 
     def watch_sort_mode(self) -> None:
         if self.is_mounted:
