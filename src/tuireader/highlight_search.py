@@ -24,7 +24,7 @@ SEP = "\0"
 class Row:
     """One highlight as the view shows and searches it."""
 
-    __slots__ = ("_highlight", "_record", "article_title", "haystack", "tag_text")
+    __slots__ = ("_highlight", "_record", "_tag_text", "article_title", "haystack")
 
     def __init__(self, record: dict[str, Any] | None, highlight: Highlight | None,
                  article_title: str, haystack: str) -> None:
@@ -32,8 +32,18 @@ class Row:
         self._highlight = highlight
         self.article_title = article_title
         self.haystack = haystack
-        tags = highlight.tags if highlight is not None else (record or {}).get("tags") or ()
-        self.tag_text = (SEP + SEP.join(str(t) for t in tags)).casefold()
+        self._tag_text: str | None = None
+
+    @property
+    def tag_text(self) -> str:
+        """The tags, folded, each preceded by NUL (so ``NUL + prefix`` finds a tag prefix)."""
+        if self._tag_text is None:
+            if self._highlight is not None:
+                tags: Any = self._highlight.tags
+            else:
+                tags = (self._record or {}).get("tags") or ()
+            self._tag_text = (SEP + SEP.join(str(t) for t in tags)).casefold()
+        return self._tag_text
 
     @property
     def highlight(self) -> Highlight:
@@ -96,8 +106,14 @@ def make_row(h: Highlight, article_title: str) -> Row:
 
 def rows_from_index(index: Iterable[tuple[dict[str, Any], str]],
                     titles: dict[str, str]) -> list[Row]:
-    return [row_from_record(record, hay, titles.get(str(record.get("article_id")), ""))
-            for record, hay in index]
+    """Rows for the store's ``highlight_index()`` (the article titles folded once each)."""
+    folded = {aid: _title_hay(title) for aid, title in titles.items()}
+    rows: list[Row] = []
+    append = rows.append
+    for record, hay in index:
+        aid = record.get("article_id")
+        append(Row(record, None, titles.get(aid, ""), hay + folded.get(aid, SEP)))  # type: ignore[arg-type]
+    return rows
 
 
 def filter_rows(rows: Sequence[Row], query: str,
