@@ -3,9 +3,10 @@
     .venv/bin/python bench/reader_layout.py [--quick]
 
 For a 50 KB article, War and Peace as Markdown and a ~5 MB Markdown document it prints: parse
-time (first chunk, whole), layout (first screen, whole), page-down median/p95 through a Pilot
-(``run_test(size=(120, 40))``), the end-jump time and peak RSS.  Each case runs in its own
-process so peak RSS is per document.  Needs ../shared/corpus (War and Peace).
+time (first chunk, whole), layout (first screen, whole), the parse cache (write, read, size),
+page-down median/p95 through a Pilot (``run_test(size=(120, 40))``), the end-jump time and peak
+RSS.  Each case runs in its own process so peak RSS is per document.  Needs ../shared/corpus
+(War and Peace).
 """
 
 from __future__ import annotations
@@ -99,11 +100,32 @@ def run_case(name: str, pages: int) -> dict[str, object]:
     layout = DocumentLayout(doc, 80)
     layout.extend()
     result["full_layout_s"] = time.perf_counter() - t0
+    result.update(cache_figures(markdown, doc, layout))
     result["blocks"] = len(doc.blocks)
     result["lines"] = layout.height
     result.update(asyncio.run(pilot_figures(doc, pages)))
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def cache_figures(markdown: str, doc: object, layout: object) -> dict[str, float]:
+    """Writing and reading the parse cache (tuireader.doccache) of the document and its lines."""
+    import tempfile
+
+    from tuireader import doccache
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.doc"
+        t0 = time.perf_counter()
+        key = doccache.digest(markdown)
+        doccache.save(path, key, doc.blocks, layout.width, layout.lines)  # type: ignore[attr-defined]
+        saved = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cached = doccache.load(path, key)
+        loaded = time.perf_counter() - t0
+        assert cached is not None
+        return {"cache_save_s": saved, "cache_load_s": loaded,
+                "cache_mb": path.stat().st_size / 1e6}
 
 
 async def pilot_figures(doc: object, pages: int) -> dict[str, float]:

@@ -160,3 +160,85 @@ def test_moby_dick_crlf_is_normalised() -> None:
     doc = parse_markdown(raw[:200_000])
     assert "\r" not in doc.plain_text
     check_offsets(doc)
+
+
+def _full_inline_parse(markdown: str, monkeypatch: pytest.MonkeyPatch) -> Document:
+    """Parse with markdown-it's inline parser run on every inline token (no fast path)."""
+    import re
+
+    import tuireader.document as document
+
+    with monkeypatch.context() as patch:
+        patch.setattr(document, "_INLINE_SYNTAX", re.compile("(?s).?"))
+        patch.setattr(document, "_INLINE_MARKUP", re.compile("(?s).?"))
+        return parse_markdown(markdown)
+
+
+def _signature(doc: Document) -> tuple[str, list[tuple[object, ...]]]:
+    return doc.plain_text, [
+        (b.kind, b.start, b.end, b.level, b.marker, b.quote_depth, b.info, b.spans)
+        for b in doc.blocks
+    ]
+
+
+INLINE_CASES = [
+    SAMPLE,
+    "plain words only",
+    "soft\nbreak",
+    "one space \nbreak",
+    "hard  \nbreak",
+    "many    \n   indented\tnext",
+    "tab\t\nbreak",
+    "backslash\\\nbreak",
+    "| a | b |\n|---|---|\n| c  d | e \t f |",
+    "# heading with\ttab",
+    "Entity &amp; <b>html</b> ~~gone~~ ![alt](x.png) [l]: /u\n\n[l]",
+]
+
+
+@pytest.mark.parametrize("markdown", INLINE_CASES)
+def test_inline_fast_path_matches_markdown_it(
+    markdown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _signature(parse_markdown(markdown)) == _signature(
+        _full_inline_parse(markdown, monkeypatch)
+    )
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs ../shared/corpus")
+def test_inline_fast_path_matches_markdown_it_on_the_commonmark_spec(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    examples = json.loads((SHARED / "corpus/commonmark/spec.json").read_text("utf-8"))
+    for example in examples:
+        markdown = example["markdown"]
+        assert _signature(parse_markdown(markdown)) == _signature(
+            _full_inline_parse(markdown, monkeypatch)
+        ), markdown
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_first_chunk_from_a_prefix_matches_whole_split(newline: str) -> None:
+    from tuireader.document import _iter_chunks
+
+    fence = f"```{newline}code{newline}{newline}more{newline}```{newline}{newline}"
+    para = f"para *x* {'word ' * 30}{newline}{newline}"
+    for markdown in (para * 2000, fence * 3000 + para * 500, (para + fence) * 900):
+        lazy = [chunk for chunk, _ in _iter_chunks(markdown, 50_000, 2_000)]
+        whole = split_chunks(sanitize(markdown), 50_000, 2_000)
+        assert lazy[0] == whole[0]
+        assert "".join(lazy) == "".join(whole)
+        assert _signature(parse_markdown(markdown)) == _signature(
+            _docs_from(split_chunks(sanitize(markdown), 10**9))
+        )
+
+
+def _docs_from(chunks: list[str]) -> Document:
+    doc = Document()
+    for chunk in chunks:
+        for blocks in iter_parse(chunk, 10**9, 10**9):
+            doc.extend(blocks)
+    return doc

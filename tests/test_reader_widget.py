@@ -234,3 +234,136 @@ async def test_scrolling_by_wheel_or_scrollbar_keeps_focus_on_screen() -> None:
         assert reader.scroll_y == 60
         first, end = reader._layout.block_lines(reader.focus_block)
         assert end > reader.scroll_y and first < reader.scroll_y + reader.page_height
+
+
+async def test_end_during_load_goes_to_the_end_once_loaded() -> None:
+    markdown = make_markdown(6000)
+    app = ReaderApp("")
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        reader.load_markdown(markdown)
+        assert reader.still_loading
+        reader.action_bottom()  # End before any background chunk has arrived
+        assert reader.waiting_for == "end"
+        assert "loading" in rendered_text(reader)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not reader.still_loading and reader.waiting_for == ""
+        assert reader.focus_block == len(reader.document.blocks) - 1
+        assert reader.scroll_y == reader.max_scroll_y
+
+
+async def test_key_while_waiting_for_the_saved_position_is_not_overridden() -> None:
+    markdown = make_markdown(6000)
+    full = parse_markdown(markdown)
+    app = ReaderApp("")
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        reader.load_markdown(markdown, position=full.blocks[5000].start)
+        assert reader.waiting_for == "position"  # no top-then-jump: a "loading" pane
+        assert "loading" in rendered_text(reader)
+        reader.action_page_down()  # the user's key wins over the pending restore
+        assert reader.waiting_for == ""
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reader.scroll_y == reader.page_height
+        assert reader.focus_block < 100
+
+
+async def test_find_during_load_grows_with_the_document() -> None:
+    markdown = make_markdown(6000)
+    app = ReaderApp("")
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        reader.load_markdown(markdown)
+        assert reader.find("Paragraph 5999.") == 0
+        await pilot.pause()
+        first = next(m for m in app.messages if isinstance(m, ReaderView.FindChanged))
+        assert first.count == 0 and first.loading
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reader.match_count == 1 and reader.match_index == 0
+        finds = [m for m in app.messages if isinstance(m, ReaderView.FindChanged)]
+        assert finds[-1].count == 1 and not finds[-1].loading
+        assert reader.find("Paragraph 1") == 1 + 10 + 100 + 1000
+
+
+async def test_parse_cache_shows_the_saved_position_first(tmp_path: Path) -> None:
+    markdown = make_markdown(6000)
+    full = parse_markdown(markdown)
+    cache = tmp_path / "a.doc"
+    position = full.blocks[5000].start
+    app = ReaderApp("")
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        reader.load_markdown(markdown, position=position, cache_path=cache)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert cache.exists()
+        lines = list(reader._layout.lines)
+        reader.load_markdown(markdown, position=position, cache_path=cache)
+        # Everything is there at once: no background parse, no waiting, the place is shown.
+        assert not reader.still_loading and reader.waiting_for == ""
+        assert reader.focus_block == 5000
+        assert reader._layout.lines == lines
+        assert reader.document.plain_text == full.plain_text
+        assert [(b.kind, b.start, b.end, b.spans) for b in reader.document.blocks] == [
+            (b.kind, b.start, b.end, b.spans) for b in full.blocks
+        ]
+        reader.action_bottom()
+        assert reader.focus_block == len(full.blocks) - 1
+        cache.write_bytes(b"garbage")  # a damaged cache is ignored and rewritten
+        reader.load_markdown(markdown, position=position, cache_path=cache)
+        assert reader.still_loading
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reader.focus_block == 5000
+        assert cache.read_bytes() != b"garbage"
+
+
+async def test_next_page_is_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tuireader.widgets._reader_paint as reader_module
+
+    app = ReaderApp(make_markdown())
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        await pilot.pause(0.2)  # a frame, then the pages around it are rendered ahead
+        before = rendered_text(reader)
+        rendered: list[object] = []  # the display lines rendered from now on
+        real = reader_module.render_strip
+
+        def counting(document: object, line: object, **kwargs: object) -> object:
+            rendered.append(line)
+            return real(document, line, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(reader_module, "render_strip", counting)
+        await pilot.press("pagedown")
+        page = reader._layout.lines[reader.page_height : 2 * reader.page_height]
+        assert rendered_text(reader) != before
+        assert not set(page) & set(rendered)  # the new page came from the cache
+        await pilot.pause(0.2)
+        rendered.clear()
+        await pilot.press("pageup")
+        assert rendered_text(reader) == before and not rendered
+
+
+async def test_cache_without_lines_gets_them_for_the_next_open(tmp_path: Path) -> None:
+    from tuireader import doccache
+
+    markdown = make_markdown(12000)  # over SYNC_LAYOUT_CHARS: laid out in a worker
+    full = parse_markdown(markdown)
+    cache = tmp_path / "a.doc"
+    doccache.save(cache, doccache.digest(markdown), full.blocks)  # as the importer writes it
+    app = ReaderApp("")
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        position = full.blocks[9000].start
+        reader.load_markdown(markdown, position=position, cache_path=cache)
+        assert reader.document.complete and reader.focus_block == 9000
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        cached = doccache.load(cache, doccache.digest(markdown))
+        assert cached is not None and cached.width == reader.layout_width
+        assert cached.lines == reader._layout.lines
+        reader.load_markdown(markdown, position=position, cache_path=cache)
+        assert not reader.still_loading and reader.focus_block == 9000

@@ -5,6 +5,7 @@ Kept apart so document.py stays about blocks and offsets.  No Textual imports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -39,7 +40,7 @@ def render_inline(children: list[Token]) -> tuple[str, list[Span]]:
 
     for tok in children:
         t = tok.type
-        if t == "text" or t == "html_inline":
+        if t == "text" or t == "text_special" or t == "html_inline":
             add(tok.content)
         elif t == "softbreak":
             add(" ")
@@ -70,8 +71,14 @@ def render_inline(children: list[Token]) -> tuple[str, list[Span]]:
     return "".join(parts), spans
 
 
-def render_table(tokens: list[Token]) -> tuple[str, list[Span]]:
-    """A table as rows of padded cells joined by CELL_SEP; the header row is ``strong``."""
+def render_table(
+    tokens: list[Token], inline: Callable[[Token], tuple[str, list[Span]]]
+) -> tuple[str, list[Span]]:
+    """A table as rows of padded cells joined by CELL_SEP; the header row is ``strong``.
+
+    ``inline`` turns a cell's ``inline`` token into text and spans (the parser's own, which
+    parses inline syntax only when the cell has some).
+    """
     from tuireader.document import Span
 
     rows: list[list[tuple[str, list[Span]]]] = []
@@ -87,7 +94,7 @@ def render_table(tokens: list[Token]) -> tuple[str, list[Span]]:
             if in_head:
                 header_rows += 1
         elif tok.type == "inline":
-            text, spans = render_inline(tok.children or [])
+            text, spans = inline(tok)
             rows[-1].append((text.replace("\n", " "), spans))
     ncols = max((len(r) for r in rows), default=0)
     widths = [0] * ncols

@@ -33,12 +33,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Literal
 
 from tuireader._document_inline import render_inline, render_table
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table", "rule", "html"]
 SpanKind = Literal["emph", "strong", "code", "link", "strike", "image"]
@@ -178,7 +179,34 @@ def split_chunks(
 
 
 def _make_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # Imported here: markdown-it costs ~50 ms to import, which an open served from the parse
+    # cache (tuireader.doccache) and the app's start-up never need.
+    from markdown_it import MarkdownIt
+
+    # The core "inline" (and its "text_join") rule is off: _BlockBuilder runs the inline parser
+    # itself, and only on text that has inline syntax (see _INLINE_SYNTAX).
+    return (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .disable(["inline", "text_join"])
+    )
+
+
+#: Characters that can start inline syntax in CommonMark + strikethrough (emphasis, code, links,
+#: images, autolinks, raw HTML, entities, escapes, strikethrough) or a line break.  Inline text
+#: with none of them is one plain text run: markdown-it's inline parser would return it as is.
+#: Skipping the parser for it halves the parse of a typical book.
+_INLINE_SYNTAX = re.compile(r"[!&*<\\\[\]_`~\n]")
+#: A source line break inside a paragraph: a soft break (one space), or a hard break after two
+#: or more spaces; markdown-it drops one trailing space (soft) or all (hard) and the next line's
+#: leading spaces and tabs.
+_LINE_BREAK = re.compile(r"( *)\n[ \t]*")
+#: Anything but a line break that needs the inline parser.
+_INLINE_MARKUP = re.compile(r"[!&*<\\\[\]_`~]")
+
+
+def _line_break(match: re.Match[str]) -> str:
+    return "\n" if len(match.group(1)) >= 2 else " "
 
 
 class _BlockBuilder:
@@ -188,9 +216,24 @@ class _BlockBuilder:
         self.md = _make_parser()
         self.offset = 0
         self.count = 0
+        #: markdown-it's environment of the current chunk (link reference definitions).
+        self.env: dict[str, object] = {}
+
+    def inline(self, token: Token) -> tuple[str, list[Span]]:
+        """Text and spans of an ``inline`` token, parsing inline syntax only where there is some."""
+        content = token.content
+        if _INLINE_SYNTAX.search(content) is not None:
+            if "\n" in content and _INLINE_MARKUP.search(content) is None:
+                content = _LINE_BREAK.sub(_line_break, content)
+            else:
+                children: list[Token] = []
+                self.md.inline.parse(content, self.md, self.env, children)
+                return render_inline(children)
+        return (content.replace("\t", " ") if "\t" in content else content), []
 
     def parse(self, markdown: str) -> list[Block]:
-        tokens = self.md.parse(markdown)
+        self.env = {}
+        tokens = self.md.parse(markdown, self.env)
         blocks = list(self._blocks(tokens))
         for block in blocks:
             if self.count:
@@ -235,7 +278,7 @@ class _BlockBuilder:
             elif t == "heading_open":
                 heading_level = int(tok.tag[1:])
             elif t == "inline":
-                text, spans = render_inline(tok.children or [])
+                text, spans = self.inline(tok)
                 if heading_level:
                     yield Block("heading", text, level=heading_level, spans=spans)
                 elif lists:
@@ -272,7 +315,7 @@ class _BlockBuilder:
                 j = i
                 while tokens[j].type != "table_close":
                     j += 1
-                text, spans = render_table(tokens[i : j + 1])
+                text, spans = render_table(tokens[i : j + 1], self.inline)
                 yield Block("table", text, quote_depth=quote_depth, spans=spans)
                 i = j
             i += 1
@@ -320,6 +363,25 @@ class Document:
         if blocks:
             self._plain = None
 
+    @classmethod
+    def from_blocks(cls, blocks: list[Block], plain_text: str) -> Document:
+        """A complete Document from blocks whose texts are slices of ``plain_text`` (a cache).
+
+        Raises ValueError unless the blocks tile the text exactly as :meth:`extend` would.
+        """
+        expected = 0
+        headings: list[Heading] = []
+        for index, block in enumerate(blocks):
+            if block.start != expected or block.end - block.start != len(block.text):
+                raise ValueError(f"block {index} does not continue the text")
+            expected = block.end + len(BLOCK_SEP)
+            if block.kind == "heading":
+                headings.append(Heading(block.level, block.text, index, block.start))
+        length = blocks[-1].end if blocks else 0
+        if length != len(plain_text):
+            raise ValueError("blocks do not cover the text")
+        return cls(blocks, headings, True, [plain_text], plain_text, length)
+
     def block_at(self, offset: int) -> int:
         """Index of the block containing ``offset`` (or the one before a separator)."""
         if not self.blocks:
@@ -343,9 +405,51 @@ def iter_parse(
 
     The first chunk is small so the first screen can be shown at once.
     """
+    for blocks, _ in iter_parse_chunks(markdown, chunk_chars, first_chunk_chars):
+        yield blocks
+
+
+def iter_parse_chunks(
+    markdown: str, chunk_chars: int = 200_000, first_chunk_chars: int = 20_000
+) -> Iterator[tuple[list[Block], bool]]:
+    """Like :func:`iter_parse`, each chunk's blocks with True if it is the last chunk.
+
+    So a reader knows after the first chunk whether the document is complete, without
+    asking for (and so parsing) a next chunk.
+    """
     builder = _BlockBuilder()
-    for chunk in split_chunks(sanitize(markdown), chunk_chars, first_chunk_chars):
-        yield builder.parse(chunk)
+    for chunk, last in _iter_chunks(markdown, chunk_chars, first_chunk_chars):
+        yield builder.parse(chunk), last
+
+
+def _iter_chunks(
+    markdown: str, chunk_chars: int, first_chunk_chars: int
+) -> Iterator[tuple[str, bool]]:
+    """Sanitised chunks of ``markdown`` (with "is the last one"), the first found in a prefix.
+
+    Why: sanitising and scanning a 5 MB book for fences takes ~0.1 s, which the first screen
+    should not wait for; the rest is done when the second chunk is asked for (in a worker).
+    The first cut is the one :func:`split_chunks` makes on the whole text: whether a blank line
+    is inside a fence depends only on the text before it (a fence still open at the end of the
+    prefix covers the rest of the prefix, so no cut is made after its opening), and sanitising
+    is character by character except CRLF, which is never cut in two.
+    """
+    limit = first_chunk_chars * 4
+    chunks: list[str] | None = None
+    if len(markdown) > 2 * limit:
+        prefix = markdown[:limit]
+        if prefix.endswith("\r"):
+            prefix = prefix[:-1]
+        clean = sanitize(prefix)
+        pieces = split_chunks(clean, len(clean) + 1, first_chunk_chars)
+        if len(pieces) > 1:
+            yield pieces[0], False
+            rest = clean[len(pieces[0]) :] + sanitize(markdown[len(prefix) :])
+            chunks = split_chunks(rest, chunk_chars)
+    if chunks is None:
+        chunks = split_chunks(sanitize(markdown), chunk_chars, first_chunk_chars)
+    for index, chunk in enumerate(chunks):
+        yield chunk, index == len(chunks) - 1
 
 
 def parse_markdown(markdown: str) -> Document:

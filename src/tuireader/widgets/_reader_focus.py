@@ -73,6 +73,7 @@ class FocusMixin(_Base):
         def set_selection(self, selection: Span | None) -> None: ...
         def _base_y(self) -> int: ...
         def _scroll_to_line(self, y: int, animate: bool | None = None) -> None: ...
+        def _user_moved(self) -> None: ...
         def FocusRangeChanged(self, start: int, end: int, unit: str) -> Message: ...
 
     # ------------------------------------------------------------------ the focus range
@@ -177,6 +178,7 @@ class FocusMixin(_Base):
         return None
 
     def _step(self, unit: str, forward: bool) -> None:
+        self._user_moved()
         span = self._find_unit(unit, forward)
         if span is not None:
             self._focus_on(span, unit)
@@ -237,6 +239,7 @@ class FocusMixin(_Base):
         From a focused highlight (unit ``"range"``) the comparison is on (start, end), so
         highlights sharing a start are visited one by one.
         """
+        self._user_moved()
         start, end = self.focus_range
         ranged = self.focus_unit == "range"
         target: Highlight | None
@@ -291,6 +294,7 @@ class FocusMixin(_Base):
         """Remember where a drag may start; nothing is selected until the pointer moves."""
         if event.button != 1:
             return
+        self._user_moved()
         offset = event.get_content_offset(self)
         hit = None if offset is None else self.offset_at(offset.x, offset.y)
         if hit is None:

@@ -41,11 +41,12 @@ class OverlaysMixin:
 
     if TYPE_CHECKING:  # provided by ReaderView / Widget
         position: int
+        still_loading: bool
 
         def jump_to_offset(self, offset: int) -> None: ...
         def refresh(self) -> object: ...
         def post_message(self, message: object) -> bool: ...
-        def FindChanged(self, query: str, count: int, index: int) -> object: ...
+        def FindChanged(self, query: str, count: int, index: int, loading: bool) -> object: ...
         def SelectionChanged(self, selection: tuple[int, int] | None) -> object: ...
 
     # ------------------------------------------------------------------ find
@@ -84,6 +85,32 @@ class OverlaysMixin:
         self.refresh()
         return len(self._matches)
 
+    def _extend_find(self, old_length: int) -> None:
+        """More text was loaded after ``old_length``: add its matches (and announce them).
+
+        The search restarts a query's length before the old end, so a match that spans the
+        boundary is found, and after the last match, so none is counted twice.  When there was
+        no match yet, the first new one is selected (what the search was for).
+        """
+        query = self._find_query
+        if not query:
+            return
+        pattern = re.compile(re.escape(query), re.IGNORECASE)
+        start = max(0, old_length - len(query) + 1)
+        if self._matches:
+            start = max(start, self._matches[-1][1])
+        new = [m.span() for m in pattern.finditer(self.document.plain_text, start)]
+        if not new:
+            self._announce_find()
+            return
+        self._matches.extend(new)
+        self._match_starts.extend(s for s, _ in new)
+        if self._match_index < 0:
+            self._select_match(len(self._matches) - len(new))
+        else:
+            self._announce_find()
+            self.refresh()
+
     def find_next(self) -> None:
         """Go to the next match (wrapping around)."""
         if self._matches:
@@ -101,7 +128,10 @@ class OverlaysMixin:
         self.refresh()
 
     def _announce_find(self) -> None:
-        self.post_message(self.FindChanged(self._find_query, len(self._matches), self._match_index))
+        self.post_message(
+            self.FindChanged(self._find_query, len(self._matches), self._match_index,
+                             self.still_loading)
+        )
 
     # ------------------------------------------------------------------ highlights
 

@@ -211,22 +211,29 @@ def render_strip(
     else:
         segments.append(Segment(" " * margin, style_for(base)))
     prefix, pieces, fill = line_pieces(document, line, width)
-    used = 0
+    # Cells are counted on the way so the Strip is built once, with its length known (building
+    # it, padding it and cropping it again made three Strips per line).
+    cells = margin
     for text, name in prefix:
         cls = (STYLE_CLASSES[name],) if name else ()
         segments.append(Segment(text, style_for(base + cls)))
-        used += len(text)
+        cells += cell_len(text)
     for text, offset, names in pieces:
         classes = base + tuple(STYLE_CLASSES[n] for n in names if n in STYLE_CLASSES)
+        cells += cell_len(text)
         if offset < 0 or not overlays:
             segments.append(Segment(text, style_for(classes)))
             continue
         for part, part_classes in _split(text, offset, classes, overlays):
             segments.append(Segment(part, style_for(part_classes)))
-    strip = Strip(segments)
     text_right = margin + width
-    if strip.cell_length < text_right:
+    if cells < text_right:
         fill_classes = base + ((STYLE_CLASSES[fill],) if fill else ())
-        pad = text_right - strip.cell_length
-        strip = Strip([*segments, Segment(" " * pad, style_for(fill_classes))])
-    return strip.crop_extend(0, pane_width, style_for(()))
+        segments.append(Segment(" " * (text_right - cells), style_for(fill_classes)))
+        cells = text_right
+    if cells < pane_width:
+        segments.append(Segment(" " * (pane_width - cells), style_for(())))
+        cells = pane_width
+    if cells == pane_width:
+        return Strip(segments, pane_width)
+    return Strip(segments).crop_extend(0, pane_width, style_for(()))

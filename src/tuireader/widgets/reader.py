@@ -12,11 +12,13 @@ off (the default) it moves at once with ``immediate=True``.
 The work is split over helper modules so that each has one job: ``_reader_load`` (parsing and
 layout, in workers for long texts), ``_reader_focus`` (sentence/word/range focus, selection by
 keys and mouse, ``[``/``]``), ``_reader_overlays`` (find, highlights, selection state and how
-overlapping overlays combine) and ``_reader_render`` (one line's Strip, the default CSS).
+overlapping overlays combine), ``_reader_paint`` (rows from the Strip cache, rendering the
+neighbouring pages ahead) and ``_reader_render`` (one line's Strip, the default CSS).
 """
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -33,12 +35,14 @@ from tuireader.layout import BLANK, DEFAULT_MEASURE, DocumentLayout
 from tuireader.widgets._reader_focus import FOCUS_UNITS, FocusMixin
 from tuireader.widgets._reader_load import SYNC_LAYOUT_CHARS, LoadingMixin
 from tuireader.widgets._reader_overlays import Highlight, OverlaysMixin
-from tuireader.widgets._reader_render import READER_CSS, STYLE_CLASSES, render_strip, text_margin
+from tuireader.widgets._reader_paint import PaintingMixin, _Frame
+from tuireader.widgets._reader_render import READER_CSS, STYLE_CLASSES
 
 __all__ = ["SYNC_LAYOUT_CHARS", "ReaderView"]
 
 
-class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=True):
+class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, PaintingMixin, ScrollView,
+                 can_focus=True):
     """Shows a Document; the reading focus moves by block, sentence or word; selection by
     keys or mouse; find; highlight ranges with their kinds."""
 
@@ -111,6 +115,8 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
         """Number of matches."""
         index: int
         """Index of the current match, or -1 when there is none."""
+        loading: bool = False
+        """The document is still loading: more matches may come (another FindChanged)."""
 
     @dataclass
     class Loaded(Message):
@@ -120,6 +126,25 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
         """Number of blocks."""
         chars: int
         """Length of the plain text."""
+
+    @dataclass
+    class LoadProgress(Message):
+        """More of a long document was loaded, or what the view waits for changed.
+
+        Posted once per parsed chunk (never per frame), so the screen can show "loading… NN%".
+        """
+
+        chars: int
+        """Plain-text characters loaded so far."""
+        total: int
+        """Expected total (the Markdown's length while parsing: an estimate)."""
+        waiting: str
+        """What the view waits for: "" (nothing), "position" (the saved place) or "end"."""
+
+        @property
+        def fraction(self) -> float:
+            """Loaded fraction, 0.0 to 1.0."""
+            return min(1.0, self.chars / max(1, self.total))
 
     @dataclass
     class FocusRangeChanged(Message):
@@ -165,6 +190,7 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
         self._load_generation = 0
         self._relayout_generation = 0
         self._pending_position: int | None = None
+        self._waiting_for = ""
         self._expected_chars = 0
         self._target_y: int | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
@@ -186,6 +212,8 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
         self._position_timer: Timer | None = None
         self._last_position: int | None = None
         self._initial_document = document
+        self._frame: _Frame | None = None
+        self._prefetch_timer: Timer | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -215,6 +243,9 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
 
     def _reset(self, document: Document, expected_chars: int) -> None:
         """Forget everything about the previous document (called by ``load``)."""
+        # Objects frozen while the previous document loaded (see _reader_load) go back to the
+        # collector, so garbage cycles frozen with them are freed at the next full collection.
+        gc.unfreeze()
         self._load_generation += 1
         self.document = document
         self._expected_chars = expected_chars
@@ -226,6 +257,8 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
         self._matches, self._match_starts, self._match_index = [], [], -1
         self._find_query = ""
         self._target_y = None
+        self._waiting_for = ""
+        self._pending_position = None
         self._last_position = None
         self._focus_span = None
         self._announced = None
@@ -262,13 +295,15 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
 
     def _focus_top_block(self, top: int) -> None:
         """After paging, the reading focus goes to the block at the top of the view."""
+        if self._layout.lines:
+            self.focus_block = self._top_block(top)
+
+    def _top_block(self, top: int) -> int:
+        """The block that gets the focus when display line ``top`` is paged to the top."""
         lines = self._layout.lines
-        if not lines:
-            return
-        top = min(top, len(lines) - 1)
-        line = lines[top]
+        line = lines[max(0, min(top, len(lines) - 1))]
         block = line.block + 1 if line.role == BLANK else line.block
-        self.focus_block = min(block, self._layout.laid_out_blocks - 1)
+        return min(block, self._layout.laid_out_blocks - 1)
 
     def _ensure_block_visible(self, block: int) -> None:
         if block >= self._layout.laid_out_blocks:
@@ -282,11 +317,13 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
 
     def action_next_block(self) -> None:
         """Move the reading focus to the next block; the view follows."""
+        self._user_moved()
         self.focus_unit = "block"
         self._move_focus(+1)
 
     def action_previous_block(self) -> None:
         """Move the reading focus to the previous block; the view follows."""
+        self._user_moved()
         self.focus_unit = "block"
         self._move_focus(-1)
 
@@ -301,28 +338,35 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
 
     def action_page_down(self) -> None:
         """Scroll one page down from the target position."""
+        self._user_moved()
         target = min(self._base_y() + self.page_height, self._max_y())
         self._scroll_to_line(target)
         self._focus_top_block(target)
 
     def action_page_up(self) -> None:
         """Scroll one page up from the target position."""
+        self._user_moved()
         target = max(0, self._base_y() - self.page_height)
         self._scroll_to_line(target)
         self._focus_top_block(target)
 
     def action_top(self) -> None:
         """Go to the start of the article."""
+        self._user_moved()
         self._scroll_to_line(0)
         self.focus_block = 0
 
     def action_bottom(self) -> None:
-        """Go to the end of the article (as far as it is loaded)."""
-        self._scroll_to_line(self._max_y())
-        self.focus_block = max(0, self._layout.laid_out_blocks - 1)
+        """Go to the end of the article; while it loads, go there once it is loaded."""
+        self._user_moved()
+        if self.still_loading:
+            self._wait_for("end")
+            return
+        self._go_to_end()
 
     def jump_to_offset(self, offset: int) -> None:
         """Focus the block holding plain-text ``offset``; scroll its line to the top if hidden."""
+        self._user_moved()
         if not self.document.blocks:
             return
         block = min(self.document.block_at(offset), self._layout.laid_out_blocks - 1)
@@ -334,6 +378,7 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
 
     def jump_to_block(self, index: int) -> None:
         """Focus block ``index`` and scroll its first line to the top (outline navigation)."""
+        self._user_moved()
         if not 0 <= index < self._layout.laid_out_blocks:
             return
         self.focus_block = index
@@ -391,59 +436,3 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, ScrollView, can_focus=
             self._last_position = offset
             total = max(1, self._expected_chars, len(self.document))
             self.post_message(self.PositionChanged(offset, min(1.0, offset / total)))
-
-    # ------------------------------------------------------------------ rendering
-
-    def notify_style_update(self) -> None:
-        """Theme or CSS changed: resolved styles and cached strips are stale."""
-        super().notify_style_update()
-        self._styles.clear()
-        self._cache.clear()
-
-    def _style_for(self, classes: tuple[str, ...]) -> Style:
-        style = self._styles.get(classes)
-        if style is None:
-            style = self.rich_style
-            for name in classes:
-                style += self.get_component_rich_style(name, partial=True)
-            self._styles[classes] = style
-        return style
-
-    def render_line(self, y: int) -> Strip:
-        """Render row ``y`` of the view from the (cached) strip of its display line."""
-        index = round(self.scroll_y) + y
-        pane_width = self.scrollable_content_region.width
-        lines = self._layout.lines
-        if index >= len(lines) or index < 0:
-            return Strip.blank(pane_width, self._style_for(()))
-        line = lines[index]
-        unit = self.focus_unit
-        focus_start, focus_end = self.focus_range
-        if line.role == BLANK:
-            overlays, glyph, bar = [], None, False
-        else:
-            span = (focus_start, focus_end) if unit != "block" else None
-            overlays, glyph = self._overlays(line.start, line.end, span)
-            # The bar marks every block the focus touches (one, unless a range spans several).
-            last = self.document.block_at(focus_end - 1) if unit == "range" else self.focus_block
-            bar = self.focus_block <= line.block <= last
-        tint = bar and unit == "block"
-        # The key holds everything that changes the look, the overlays themselves included.
-        key = (index, pane_width, self._layout_version, bar, tint, glyph, tuple(overlays))
-        strip = self._cache.get(key)
-        if strip is None:
-            width = self._layout.width
-            strip = render_strip(
-                self.document,
-                line,
-                width=width,
-                margin=text_margin(pane_width, width),
-                pane_width=pane_width,
-                bar=bar,
-                tint=tint,
-                glyph=glyph,
-                overlays=overlays,
-                style_for=self._style_for,
-            )
-            self._cache[key] = strip
-        return strip.apply_offsets(0, index)
