@@ -40,6 +40,7 @@ from tinydb import TinyDB
 from tinydb.table import Document as TinyDocument
 from tinydb.table import Table
 
+from tuireader.doccache import cache_path_for, save_parsed
 from tuireader.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
 from tuireader.model import Article, Highlight, new_id, normalise_tag, now_iso
@@ -391,7 +392,8 @@ class Store:
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
-        plain = parse_markdown(markdown).plain_text
+        document = parse_markdown(markdown)
+        plain = document.plain_text
         with self._lock:
             existing = self.find_by_hash(digest)
             if existing:
@@ -417,6 +419,12 @@ class Store:
             # written the import is not acknowledged, and running it again redoes every step
             # (re-anchoring works from each highlight's quote, so it is idempotent).
             atomic_write_bytes(self.body_path(article.id), markdown.encode("utf-8"))
+            try:
+                # The import parsed the article anyway: keep the parse, so the first open in
+                # the reader shows the saved place at once, whatever the article's size.
+                save_parsed(self.body_path(article.id), markdown, document)
+            except OSError as exc:
+                self._warn(f"cannot cache the parsed article {article.id}: {exc}")
             if previous is not None:
                 self._reanchor_after_update(previous.id, plain)
                 article.position = min(article.position, len(plain))
@@ -474,6 +482,7 @@ class Store:
             self._shard_storages.pop(article_id, None)
             self._views.pop(article_id, None)
             shard_path = self._shard_path(article_id)
+            cache_path_for(self.body_path(article_id)).unlink(missing_ok=True)
             moves = [(self.body_path(article_id), "article.md"), (shard_path, "annotations.json")]
             moves += [
                 (shard_path.with_name(f"{shard_path.name}.bak{n}"), f"annotations.json.bak{n}")

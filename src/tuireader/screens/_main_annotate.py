@@ -16,8 +16,6 @@ from textual.widgets import Input
 from tuireader.annotations import highlight_at, trim_range
 from tuireader.model import Article, Highlight
 from tuireader.screens._editing import HighlightEditing, Target
-from tuireader.screens.annotate import TagScreen
-from tuireader.screens.highlights import HighlightsScreen, OpenAt
 from tuireader.storage import StorageError
 from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
@@ -170,6 +168,8 @@ class AnnotatingScreen(HighlightEditing):
         panel.show_highlight(current.id if current else None)
 
     def action_highlights_view(self) -> None:
+        from tuireader.screens.highlights import HighlightsScreen, OpenAt
+
         def opened(result: OpenAt | None) -> None:
             self._refresh_after_view()
             if result is None:
@@ -216,6 +216,8 @@ class AnnotatingScreen(HighlightEditing):
         self.query_one(ArticleList).set_articles(articles, counts)
 
     def action_article_tags(self) -> None:
+        from tuireader.screens.annotate import TagScreen
+
         article_list = self.query_one(ArticleList)
         article_id = (article_list.current_id if article_list.options.has_focus
                       else self.article.id if self.article else None)

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from tuireader.doccache import cache_path_for
 from tuireader.document import Document, Heading
 from tuireader.model import Article, Highlight, now_iso
 from tuireader.screens._editing import EDIT_BINDINGS
@@ -101,6 +102,9 @@ class MainScreen(AnnotatingScreen):
         reader.smooth_scroll = self.tui.config.smooth_scroll
         self.query_one("#find", Input).display = False
         self._load_library()
+        if self._open_on_start is not None:
+            # Read the article at the same time as the library list, not after it.
+            self.open_article(self._open_on_start, focus_reader=True)
 
     # -- library ------------------------------------------------------------------------------
 
@@ -117,6 +121,9 @@ class MainScreen(AnnotatingScreen):
         article_list.set_articles(articles, counts)
         target = self._open_on_start
         self._open_on_start = None
+        if target is not None:  # already being opened (on_mount)
+            article_list.select(target)
+            return
         if target is None and articles:
             recent = max(articles, key=lambda a: a.last_opened or "")
             if recent.last_opened:
@@ -171,7 +178,8 @@ class MainScreen(AnnotatingScreen):
         target = next((h for h in highlights if h.id == self._focus_after_load), None)
         if target is not None:
             position = target.start
-        reader.load_markdown(markdown, position=position)
+        cache = cache_path_for(self.tui.store.body_path(article.id))
+        reader.load_markdown(markdown, position=position, cache_path=cache)
         self._set_highlights(highlights)
         self.query_one(SidePanel).show_article(article, len(highlights))
         if focus_reader:
@@ -194,6 +202,19 @@ class MainScreen(AnnotatingScreen):
             if target is not None:
                 self._focus_highlight(target)
         self._update_status()
+
+    @on(ReaderView.LoadProgress)
+    def _load_progress(self, event: ReaderView.LoadProgress) -> None:
+        if event.waiting:
+            goal = "your place" if event.waiting == "position" else "the end"
+            self._set_status(f"Loading… {event.fraction:.0%} (then to {goal}; any key: stay)")
+        else:
+            self._update_status()
+
+    @on(ReaderView.FindChanged)
+    def _find_results(self, event: ReaderView.FindChanged) -> None:
+        if event.query and self.query_one("#find", Input).display:
+            self._set_find_status(event.count)
 
     # -- reading position ------------------------------------------------------------------
 
@@ -273,9 +294,11 @@ class MainScreen(AnnotatingScreen):
         if not query:
             self._update_status()
         elif count:
-            self._set_status(f"{reader.match_index + 1}/{count} matches for “{inert(query)}”")
+            self._set_status(f"{reader.match_index + 1}/{count} matches for “{inert(query)}”"
+                             + (" (still loading…)" if reader.still_loading else ""))
         else:
-            self._set_status(f"No match for “{inert(query)}”")
+            self._set_status(f"No match for “{inert(query)}”"
+                             + (" (still loading…)" if reader.still_loading else ""))
 
     def action_escape(self) -> None:
         find = self.query_one("#find", Input)
