@@ -52,6 +52,18 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def export_workers() -> int:
+    """Processes for a folder export from the command line: two when two CPUs are usable (a
+    library-wide export then renders in parallel, see ``batch.export_to_folder``), else one."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return min(2, cpus)
+
+
 def _is_folder_target(path: Path) -> bool:
     return path.is_dir() or (not path.exists() and not path.suffix)
 
@@ -89,7 +101,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             if output and output != "-" and _is_folder_target(Path(output).expanduser()):
                 report = FolderReport()
                 paths = export_to_folder(store, args.article, Path(output).expanduser(), fmt,
-                                         template, report=report, **options)
+                                         template, report=report, workers=export_workers(),
+                                         **options)
                 changed = set(report.written)
                 for path in paths:
                     print(f"{'written' if path in changed else 'unchanged'} {_clean(str(path))}")

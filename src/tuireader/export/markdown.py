@@ -31,10 +31,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tuireader.export._text import (
+    _LITERAL_ANY,
     block_id,
     encode_note_lines,
     escape_inline,
     escape_literal_line,
+    guard_line,
     link_target,
     sanitise_tags,
 )
@@ -45,6 +47,7 @@ from tuireader.export.context import (
     resolve_exported,
 )
 from tuireader.export.outline import Location, Locator
+from tuireader.model import KINDS
 from tuireader.text_safety import inert
 
 if TYPE_CHECKING:
@@ -52,6 +55,12 @@ if TYPE_CHECKING:
     from tuireader.model import Article, Highlight
 
 ANCHOR_NOTES = {"fuzzy": "position approximate", "orphan": "⚠ not found in the current text"}
+
+
+@lru_cache(maxsize=256)
+def _unsafe_start(ch: str) -> bool:
+    """Whether a line starting with ``ch`` needs :func:`guard_line`."""
+    return guard_line(ch) != ch
 
 
 def quote_lines(text: str) -> list[str]:
@@ -95,24 +104,54 @@ def _label(location: Location) -> str:
     return f"{_section(location.section)} · {location.percent}%"
 
 
+#: ``- ● yellow`` for each kind (the start of a highlight's info line).
+_KIND_INFO = {kind: f"- {glyph} {name}" for kind, (name, glyph) in KINDS.items()}
+
+
+def _highlight_block(highlight: Highlight, section: str, percent: int) -> str:
+    """One highlight's block (see the module docstring) as text, without the trailing newline.
+
+    The same lines as :func:`highlight_lines`, built with as little per-line work as possible:
+    this runs for every highlight of a library-wide export.
+    """
+    exact = highlight.exact
+    if "\n" in exact:
+        quote = "\n".join(quote_lines(exact))
+    elif not exact:
+        quote = ">"
+    elif _LITERAL_ANY.search(exact) is None and not _unsafe_start(exact[0]):
+        quote = f"> {exact}"  # most quotes: plain prose, nothing to escape
+    else:
+        quote = f"> {escape_literal_line(exact)}"
+    info = _KIND_INFO.get(highlight.kind) or f"- {highlight.glyph} {highlight.kind_name}"
+    anchor = highlight.anchor
+    if anchor != "orphan":  # an orphan's old offsets say nothing about where it is
+        info += f" · {_section(section)} · {percent}%" if section else f" · {percent}%"
+    if anchor in ANCHOR_NOTES:
+        info += f" · {ANCHOR_NOTES[anchor]}"
+    parts = [quote, "", f"^{block_id(highlight.id)}", "", info]
+    if highlight.tags:
+        tags = sanitise_tags(highlight.tags)
+        if tags:
+            parts.append("- #" + " #".join(tags))
+    if highlight.note:
+        parts.append("- Note:")
+        parts += [f"  {line}" if line else "" for line in encode_note_lines(highlight.note)]
+    return "\n".join(parts)
+
+
 def highlight_lines(highlight: Highlight, location: Location) -> list[str]:
     """One highlight's block (see the module docstring), without the trailing blank line."""
-    lines = quote_lines(highlight.exact)
-    lines += ["", f"^{block_id(highlight.id)}", ""]
-    info = f"- {highlight.glyph} {highlight.kind_name}"
-    if highlight.anchor != "orphan":  # an orphan's old offsets say nothing about where it is
-        info += f" · {_label(location)}"
-    if highlight.anchor in ANCHOR_NOTES:
-        info += f" · {ANCHOR_NOTES[highlight.anchor]}"
-    lines.append(info)
-    tags = sanitise_tags(highlight.tags)
-    if tags:
-        lines.append("- " + " ".join(f"#{t}" for t in tags))
-    note = encode_note_lines(highlight.note)
-    if note:
-        lines.append("- Note:")
-        lines += [f"  {line}" if line else "" for line in note]
-    return lines
+    return _highlight_block(highlight, location.section, location.percent).split("\n")
+
+
+def _body_text(
+    article: Article, highlights: list[Highlight], locator: Locator, heading: str
+) -> str:
+    place = locator.place
+    parts = [f"{heading} {title_text(article)}\n\n{metadata_line(article, len(highlights))}"]
+    parts += [_highlight_block(h, *place(h)) for h in highlights]
+    return "\n\n".join(parts)
 
 
 def article_body(
@@ -123,11 +162,7 @@ def article_body(
     heading: str = "#",
 ) -> list[str]:
     """Title heading, metadata line and the highlights (shared by single and combined export)."""
-    lines = [f"{heading} {title_text(article)}", "", metadata_line(article, len(highlights))]
-    for h in highlights:
-        lines.append("")
-        lines += highlight_lines(h, locator.locate(h))
-    return lines
+    return _body_text(article, highlights, locator, heading).split("\n")
 
 
 def export_markdown(
@@ -146,9 +181,8 @@ def export_markdown(
     stamp = resolve_exported(exported)
     ordered = in_text_order(highlights)
     locator = Locator(article, markdown=markdown, document=document)
-    lines = [front_matter(front_matter_fields(article, ordered, stamp)).rstrip("\n"), ""]
-    lines += article_body(article, ordered, locator)
-    return "\n".join(lines) + "\n"
+    head = front_matter(front_matter_fields(article, ordered, stamp))
+    return f"{head}\n{_body_text(article, ordered, locator, '#')}\n"
 
 
 def combined_markdown(
@@ -166,6 +200,6 @@ def combined_markdown(
              + f" · {total} highlight" + ("" if total == 1 else "s")]
     for article, highlights, markdown in items:
         lines.append("")
-        lines += article_body(article, in_text_order(highlights),
-                              Locator(article, markdown=markdown), heading="##")
+        lines.append(_body_text(article, in_text_order(highlights),
+                                Locator(article, markdown=markdown), "##"))
     return "\n".join(lines) + "\n"

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-
 from tuireader.document import Document, parse_markdown
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
     from tuireader.model import Article, Highlight
 
 
@@ -54,9 +54,12 @@ class Outline:
     length: int
 
     def locate(self, offset: int) -> Location:
+        return Location(*self.place(offset))
+
+    def place(self, offset: int) -> tuple[str, int]:
+        """``(section, percent)`` of :meth:`locate`."""
         index = bisect_right(self.offsets, offset) - 1
-        section = self.titles[index] if index >= 0 else ""
-        return Location(section, _percent(offset, self.length))
+        return (self.titles[index] if index >= 0 else ""), _percent(offset, self.length)
 
 
 def _percent(offset: int, length: int) -> int:
@@ -82,15 +85,16 @@ def parsed_outline(markdown: str) -> Outline:
 
 # -- the fast path ----------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_ATX_START = re.compile(r"\n {0,3}#")
-#: Line starts worth a closer look (a literal "\n" first keeps the scan fast).
-_CANDIDATE = re.compile(r"\n[ \t]*[<#>=*+\-\d]")
+#: First characters of the lines the scan looks at (fences, headings, everything _RISKY matches).
+_LINE_START = frozenset(" \t`~<#>=*+-")
 _RISKY = re.compile(
     r" {0,3}<"                                        # an HTML block may hide heading lines
     r"| {4,}#{1,6}(?:[ \t]|$)"                        # a heading indented under a list item
     r"|[ \t]*(?:>|[-+*]|\d{1,9}[.)])[ \t>]*#{1,6}(?:[ \t]|$)"  # a heading in a quote/list
+    # a fence in a quote or list item: its (indented) closing line would look like an opener
+    r"|[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)+(?:`{3}|~{3})"
     r"| {0,3}(?:=+|-+)[ \t]*$"                        # maybe a setext underline
 )
 #: A unique match must also fall within this fraction of the text of where the offset says.
@@ -99,29 +103,6 @@ _MIN_NEEDLE = 12
 #: Leeway around the markup window: a few constructs (an HTML block followed directly by a
 #: paragraph) add a character to the plain text that the source does not have.
 _SLACK = 64
-
-
-def _fences(src: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code (an unclosed fence runs to the end)."""
-    spans: list[tuple[int, int]] = []
-    opener: tuple[str, int, int] | None = None
-    for m in _FENCE.finditer(src):
-        fence = m.group(1)
-        if opener is None:
-            opener = (fence[0], len(fence), m.start())
-            continue
-        line_end = src.find("\n", m.end())
-        rest = src[m.end() : line_end if line_end >= 0 else len(src)]
-        if fence[0] == opener[0] and len(fence) >= opener[1] and not rest.strip():
-            spans.append((opener[2], m.end()))
-            opener = None
-    if opener is not None:
-        spans.append((opener[2], len(src)))
-    return spans
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
 
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>&!~]")
@@ -138,41 +119,59 @@ def _heading_title(raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def _inline_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # only for headings with inline markup: load when used
+
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 def _source_headings(src: str) -> tuple[list[int], list[str]] | None:
-    """(source offsets, titles) of the headings, or None when the scan cannot be trusted."""
+    """(source offsets, titles) of the headings, or None when the scan cannot be trusted.
+
+    One pass over the lines: fenced code is skipped (a fence closes on a line of the same
+    character, at least as long, with nothing after it; an unclosed fence runs to the end); any
+    line ``_RISKY`` matches outside fences sends the article to the full parse, except an
+    underline-looking line after a blank line (a rule) or at the top.
+    """
     if "#" not in src and "=" not in src and "-" not in src:
         return [], []
-    fences = _fences(src) if ("```" in src or "~~~" in src) else []
-    text = "\n" + src
-    for m in _CANDIDATE.finditer(text):
-        line_start = m.start() + 1
-        if _inside(line_start - 1, fences):
-            continue
-        line_end = text.find("\n", line_start)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        risky = _RISKY.match(line)
-        if risky is None:
-            continue
-        if risky.group().lstrip()[:1] in "=-" and line.strip().strip("=-") == "":
-            # An underline-looking line is harmless after a blank line (a rule) or at the top.
-            previous = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
-            if not previous.strip():
-                continue
-        return None
     offsets: list[int] = []
     titles: list[str] = []
-    for m in _ATX_START.finditer(text):
-        pos = m.start()  # the line's offset in src (text has one extra leading "\n")
-        if _inside(pos, fences):
+    fence: tuple[str, int] | None = None  # the open fence's character and length
+    previous = ""
+    pos = 0
+    risky_match = _RISKY.match
+    for line in src.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if not line or (line[0] not in _LINE_START and not line[0].isdecimal()):
+            previous = line  # most lines: a paragraph or blank, nothing to look at
             continue
-        line_end = src.find("\n", pos)
-        heading = _ATX.match(src, pos, line_end if line_end >= 0 else len(src))
-        if heading is not None:
-            offsets.append(pos)
-            titles.append(_heading_title(heading.group(2) or ""))
+        head = line[:6]
+        if fence is not None:
+            if "`" in head or "~" in head:
+                m = _FENCE.match(line)
+                if (m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1]
+                        and not line[m.end():].strip()):
+                    fence = None
+            previous = line
+            continue
+        if "`" in head or "~" in head:
+            m = _FENCE.match(line)
+            if m is not None:
+                fence = (m.group(1)[0], len(m.group(1)))
+                previous = line
+                continue
+        risky = risky_match(line)
+        if risky is not None:
+            if not (risky.group().lstrip()[:1] in "=-" and line.strip().strip("=-") == ""
+                    and not previous.strip()):
+                return None
+        elif line[:4].lstrip(" ")[:1] == "#":
+            heading = _ATX.match(line)
+            if heading is not None:
+                offsets.append(start)
+                titles.append(_heading_title(heading.group(2) or ""))
+        previous = line
     return offsets, titles
 
 
@@ -193,14 +192,15 @@ class Locator:
         self._src_headings: tuple[list[int], list[str]] | None = None
         self._markup = None
         if self._outline is None and markdown is not None:
-            # Not sanitised (a 0.3 ms scan per article): control characters only make a
+            # Not sanitised (a 0.1 ms scan per article): control characters only make a
             # quote unfindable, which falls back to the full parse.
             self._src = markdown
             self._src_headings = _source_headings(self._src)
             # Markup only adds characters (so the plain offset is a lower bound of the source
             # offset, and the difference an upper bound of the shift) unless the text has
             # tables (cells are padded), tabs (expanded in code), images or CR line ends.
-            simple = not any(mark in markdown for mark in ("|", "\t", "![", "\r"))
+            simple = not ("|" in markdown or "\t" in markdown or "\r" in markdown
+                          or ("[" in markdown and "![" in markdown))  # (2-char search is slow)
             self._markup: int | None = (len(markdown) - self._length
                                         if simple and len(markdown) >= self._length else None)
             if self._src_headings is None:
@@ -217,30 +217,34 @@ class Locator:
         return self._outline
 
     def locate(self, highlight: Highlight) -> Location:
+        return Location(*self.place(highlight))
+
+    def place(self, highlight: Highlight) -> tuple[str, int]:
+        """``(section, percent)`` of :meth:`locate`, without making a :class:`Location`."""
+        start = highlight.start
         if self._outline is not None:
-            return self._outline.locate(highlight.start)
-        if self._src is None or self._src_headings is None:
+            return self._outline.place(start)
+        length = self._length
+        if self._src_headings is None:
             # No text at all: the percentage from the recorded length, no section.
-            return Location("", _percent(highlight.start, self._length))
-        if self._length <= 0 or highlight.end > self._length:
-            return self._fallback().locate(highlight.start)
+            return "", _percent(start, length)
+        if length <= 0 or highlight.end > length:
+            return self._fallback().place(start)
         offsets, titles = self._src_headings
+        percent = start * 100 // length if 0 <= start <= length else _percent(start, length)
         if not offsets:
-            return Location("", _percent(highlight.start, self._length))
-        percent = _percent(highlight.start, self._length)
+            return "", percent
         if self._markup is not None:
             # The source position lies in [start, start + markup] (give or take _SLACK): with no
-            # heading in there,
-            # the section is known without looking for the quote at all.
-            lo = bisect_right(offsets, highlight.start - _SLACK - 1)
-            hi = bisect_right(offsets, highlight.start + self._markup + _SLACK)
-            if lo == hi:
-                return Location(titles[lo - 1] if lo > 0 else "", percent)
+            # heading in there, the section is known without looking for the quote at all.
+            lo = bisect_right(offsets, start - _SLACK - 1)
+            if lo == bisect_right(offsets, start + self._markup + _SLACK):
+                return (titles[lo - 1] if lo > 0 else ""), percent
         pos = self._find(highlight)
         if pos is None:
-            return self._fallback().locate(highlight.start)
+            return self._fallback().place(start)
         index = bisect_right(offsets, pos) - 1
-        return Location(titles[index] if index >= 0 else "", percent)
+        return (titles[index] if index >= 0 else ""), percent
 
     def _find(self, highlight: Highlight) -> int | None:
         """The source offset of the highlight's start, when it can be found unambiguously.
