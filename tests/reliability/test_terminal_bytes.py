@@ -219,15 +219,9 @@ def test_own_sequences_filter_catches_payloads() -> None:
             assert foreign(f"\x1b[1;1H\x1b[0mtext{payload}"), name
 
 
-EXPORT_C1 = pytest.mark.xfail(
-    strict=True,
-    reason="export/_text.py: _NOTE_GLOBAL escapes C0 controls as &#N; but not C1 (U+0080-U+009F),"
-           " so a note's U+009B reaches stdout raw")
-
-
 @pytest.mark.parametrize("args", [
     ["list"], ["show", "{direct}"], ["show", "{html}"], ["highlights"], ["highlights", "--json"],
-    pytest.param(["export"], marks=EXPORT_C1),
+    ["export"],
 ], ids=lambda a: " ".join(a))
 def test_command_line_output_is_inert(tmp_path: Path, args: list[str]) -> None:
     store, direct, via_html = hostile_library(tmp_path / "lib")

@@ -28,7 +28,7 @@ from functools import lru_cache
 #: First characters that could start a block construct in CommonMark, GFM or Obsidian.
 _LINE_START_DANGER = frozenset("#>-+*=_`~|[:$!{")
 _EMPTY_EDGE_LINE = "&#8203;"
-_NOTE_GLOBAL = re.compile(r"[&<%^\x00-\x08\x0b-\x1f\x7f]")
+_NOTE_GLOBAL = re.compile(r"[&<%^\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ENTITY = re.compile(r"&(amp|lt|#\d{1,7});")
 
 #: Inline characters escaped in literal text (quotes, titles, headings).
