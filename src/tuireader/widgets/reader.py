@@ -50,12 +50,14 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, PaintingMixin, ScrollV
     ALLOW_SELECT = False
 
     BINDINGS: list[BindingType] = [
-        Binding("j,down", "next_block", "Next block", id="reader.next_block"),
-        Binding("k,up", "previous_block", "Previous block", id="reader.previous_block"),
+        # The footer shows a few keys only (every key is on the help screen, ?): each shown key
+        # is a widget the footer rebuilds whenever the bindings change.
+        Binding("j,down", "next_block", "Next block", id="reader.next_block", show=False),
+        Binding("k,up", "previous_block", "Previous block", id="reader.previous_block", show=False),
         Binding("space,pagedown", "page_down", "Page down", id="reader.page_down"),
-        Binding("b,pageup", "page_up", "Page up", id="reader.page_up"),
-        Binding("g,home", "top", "Top", id="reader.top"),
-        Binding("G,end", "bottom", "Bottom", id="reader.bottom"),
+        Binding("b,pageup", "page_up", "Page up", id="reader.page_up", show=False),
+        Binding("g,home", "top", "Top", id="reader.top", show=False),
+        Binding("G,end", "bottom", "Bottom", id="reader.bottom", show=False),
         Binding("right_parenthesis", "next_sentence", "Next sentence", show=False,
                 id="reader.next_sentence"),
         Binding("left_parenthesis", "previous_sentence", "Previous sentence", show=False,
