@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 
 import lxml.html
-from lxml import etree
 
 from tuireader.importers._fastmd import tree_markdown
-from tuireader.importers._tree import limit_depth
+from tuireader.importers._tree import drop_keeping_tail, limit_depth
 
 #: Deepest nesting handed to the converter (two or three Python frames per level).
 MARKDOWN_DEPTH = 120
@@ -40,21 +39,7 @@ def prepare(element: lxml.html.HtmlElement) -> None:
     doomed = [node for node in element.iter(*DROP_TAGS) if node is not element]
     doomed += [node for node in element.iter() if not isinstance(node.tag, str)]
     for node in doomed:
-        _drop(node)
-
-
-def _drop(node: etree._Element) -> None:
-    """Remove ``node`` and its content, keeping the text after it (plain lxml elements too)."""
-    parent = node.getparent()
-    if parent is None:
-        return
-    if node.tail:
-        previous = node.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + node.tail
-        else:
-            parent.text = (parent.text or "") + node.tail
-    parent.remove(node)
+        drop_keeping_tail(node)
 
 
 def to_markdown(element: lxml.html.HtmlElement) -> str:

@@ -289,16 +289,7 @@ def strip_junk(root: lxml.html.HtmlElement) -> None:
     """
     etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
     for el in _hidden_elements(root):
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail:
-            previous = el.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        drop_keeping_tail(el)
 
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
@@ -326,3 +317,17 @@ def collapse_whitespace(root: lxml.html.HtmlElement) -> None:
 
 def _space_for(match: re.Match[str]) -> str:
     return "\n" if "\n" in match.group(0) else " "
+
+
+def drop_keeping_tail(node: etree._Element) -> None:
+    """Remove ``node`` and its content, keeping the text after it (plain lxml elements too)."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)

@@ -43,6 +43,16 @@ EDIT_BINDINGS: list[Binding] = [
 ]
 
 
+def _saying(action: Callable[..., object], message: str) -> Callable[..., str]:
+    """``action`` as an edit job that reports ``message`` when it is done."""
+
+    def job(*args: Any) -> str:
+        action(*args)
+        return message
+
+    return job
+
+
 @dataclass
 class Target:
     """What an editing key acts on, resolved on the writer thread when the job runs."""
@@ -127,13 +137,14 @@ class HighlightEditing(Screen[Any]):
         annotator = self.tui.annotator
         name = KINDS[kind][0]
         self._with_highlight(creating=False,
-                             then=lambda h: (annotator.set_kind(h, kind), f"Colour: {name}")[1])
+                             then=_saying(lambda h: annotator.set_kind(h, kind),
+                                          f"Colour: {name}"))
 
     def action_delete_highlight(self) -> None:
         annotator = self.tui.annotator
         self._with_highlight(
             creating=False,
-            then=lambda h: (annotator.delete(h), "Highlight deleted (u undoes)")[1])
+            then=_saying(annotator.delete, "Highlight deleted (u undoes)"))
 
     def action_undo(self) -> None:
         annotator = self.tui.annotator
@@ -163,8 +174,7 @@ class HighlightEditing(Screen[Any]):
         def ask(h: Highlight) -> None:
             def done(note: str | None) -> None:
                 if note is not None and note != h.note:
-                    self.run_edit(h.article_id, lambda: (self.tui.annotator.set_note(h, note),
-                                                         "Note saved")[1])
+                    self._save_note(h, note)
 
             self.app.push_screen(NoteScreen(h.exact, h.note), done)
 
@@ -174,8 +184,9 @@ class HighlightEditing(Screen[Any]):
         def ask(h: Highlight, known: list[str]) -> None:
             def done(tags: list[str] | None) -> None:
                 if tags is not None and tags != h.tags:
-                    self.run_edit(h.article_id, lambda: (self.tui.annotator.set_tags(h, tags),
-                                                         "Tags saved")[1])
+                    annotator = self.tui.annotator
+                    self.run_edit(h.article_id,
+                                  lambda: _saying(annotator.set_tags, "Tags saved")(h, tags))
 
             self.app.push_screen(TagScreen("Tags of this highlight", h.tags, known, h.exact),
                                  done)
@@ -210,5 +221,8 @@ class HighlightEditing(Screen[Any]):
                 return
             note = path.read_text(encoding="utf-8", errors="replace").rstrip("\n")
         if note != h.note:
-            self.run_edit(h.article_id,
-                          lambda: (self.tui.annotator.set_note(h, note), "Note saved")[1])
+            self._save_note(h, note)
+
+    def _save_note(self, h: Highlight, note: str) -> None:
+        annotator = self.tui.annotator
+        self.run_edit(h.article_id, lambda: _saying(annotator.set_note, "Note saved")(h, note))
