@@ -225,7 +225,7 @@ class AnnotatingScreen(HighlightEditing):
             return
         store = self.tui.store
         article = self.article if self.article and self.article.id == article_id else \
-            store.get_article(article_id)
+            article_list.article(article_id)
         if article is None:
             return
 
@@ -247,7 +247,7 @@ class AnnotatingScreen(HighlightEditing):
 
             self.tui.writer.submit(task)
 
-        known = sorted({t for a in store.list_articles() for t in a.tags})
+        known = article_list.known_tags()  # in memory: no store read on the event loop
         self.app.push_screen(TagScreen(f"Tags of “{inert(article.title)}”", article.tags, known),
                              done)
 

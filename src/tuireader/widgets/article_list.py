@@ -145,6 +145,15 @@ class ArticleList(Vertical):
         else:
             self._refresh_options()
 
+    def article(self, article_id: str) -> Article | None:
+        """A copy of the listed article ``article_id`` (None if it is not in the list)."""
+        found = next((a for a in self._articles if a.id == article_id), None)
+        return dataclasses.replace(found) if found is not None else None
+
+    def known_tags(self) -> list[str]:
+        """Every article tag in the library, sorted."""
+        return sorted({tag for a in self._articles for tag in a.tags})
+
     @property
     def shown_ids(self) -> list[str]:
         return [a.id for a in self._shown]
