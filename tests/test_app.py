@@ -49,6 +49,43 @@ async def test_start_opens_first_article_and_lists_library(store: Store) -> None
         assert screen.query_one(ReaderView).document is not None
 
 
+async def test_article_read_beforehand_is_shown_on_the_first_frame(store: Store) -> None:
+    """What the CLI does: the article is read before the App starts and shown in on_mount,
+    laid out at the reader's final width, with no worker round trip."""
+    long_id = next(a.id for a in store.list_articles() if a.title == "The Long Read")
+    opening = store.read_opening(long_id)
+    app = make_app(store, make_config(), open_article=long_id, opening=opening)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        reader = screen.query_one(ReaderView)
+        assert screen.article is not None and screen.article.id == long_id
+        assert reader.document is not None and reader.line_count > 0
+        assert not [w for w in app.workers if w.group == "open"]
+        # 120 columns: the library and the reader, the side panel folded away from the start
+        assert screen.query_one(ArticleList).display and not screen.query_one(SidePanel).display
+        await _settle(pilot, app)
+        pane = reader.size.width - reader.styles.scrollbar_size_vertical
+        assert reader.layout_width == min(reader.measure, pane - 6)
+
+
+async def test_short_article_gets_a_parse_cache_when_opened(store: Store) -> None:
+    from tuireader import doccache
+
+    tidy = next(a for a in store.list_articles() if a.title == "A Tidy Article")
+    cache = doccache.cache_path_for(store.body_path(tidy.id))
+    assert cache.exists()  # written at import
+    cache.unlink()  # an article imported before every article had a cache
+    app = make_app(store, make_config(), open_article=tidy.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        reader = app.screen.query_one(ReaderView)
+        key = doccache.digest(store.read_markdown(tidy.id))
+        cached = doccache.load(cache, key)
+        assert cached is not None
+        assert cached.document.plain_text == reader.document.plain_text
+
+
 async def test_enter_opens_highlighted_article(store: Store) -> None:
     app = make_app(store, make_config())
     async with app.run_test(size=(140, 40)) as pilot:

@@ -367,3 +367,13 @@ async def test_cache_without_lines_gets_them_for_the_next_open(tmp_path: Path) -
         assert cached.lines == reader._layout.lines
         reader.load_markdown(markdown, position=position, cache_path=cache)
         assert not reader.still_loading and reader.focus_block == 9000
+
+
+def test_layout_width_before_the_first_layout_is_the_measure() -> None:
+    """A document loaded before the widget has a size is laid out at the measure (not at the
+    16-column minimum, which made the first frame re-wrap)."""
+    reader = ReaderView()
+    assert reader.size.width == 0
+    assert reader.layout_width == reader.measure
+    reader.measure = 60
+    assert reader.layout_width == 60

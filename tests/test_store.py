@@ -113,6 +113,28 @@ def test_update_article_unknown_raises(store: Store) -> None:
         store.update_article(a)
 
 
+def test_read_opening_and_most_recent(store: Store) -> None:
+    first = store.add_article(article()).article
+    second = store.add_article(article("Another text.", title="Two")).article
+    assert store.most_recent() is None  # nothing opened yet
+    opening = store.read_opening(first.id)
+    assert opening.article.id == first.id
+    assert opening.markdown == store.read_markdown(first.id)
+    assert opening.highlights == []
+    highlight(store, first.id, "cities")
+    assert [h.exact for h in store.read_opening(first.id).highlights] == ["cities"]
+    second.last_opened = "2026-01-02T00:00:00+00:00"
+    store.update_article(second)
+    first.last_opened = "2026-01-01T00:00:00+00:00"
+    store.update_article(first)
+    assert store.most_recent() == second.id
+    with pytest.raises(NotFound):
+        store.read_opening("nope")
+    store.body_path(first.id).unlink()
+    with pytest.raises(StoreError, match="missing"):
+        store.read_opening(first.id)
+
+
 # -- highlights --------------------------------------------------------------------------------
 
 def test_highlights_crud_in_text_order(store: Store) -> None:

@@ -18,7 +18,7 @@ from tuireader.annotations import Annotator
 from tuireader.config import Config
 from tuireader.document import sanitize
 from tuireader.locations import styles_dir
-from tuireader.store import Store
+from tuireader.store import Opening, Store
 from tuireader.text_safety import inert
 
 
@@ -35,25 +35,35 @@ class TuiReaderApp(App[int]):
     ]
 
     def __init__(self, store: Store, config: Config | None = None,
-                 open_article: str | None = None) -> None:
+                 open_article: str | None = None, opening: Opening | None = None) -> None:
         super().__init__()
         self.store = store
         self.config = config or Config()
         self._open_article = open_article
+        self._opening = opening
         self.annotator = Annotator(store)
         #: The annotation writer: one thread, so edits are saved in the order keys were pressed.
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-writer")
-
-    def on_mount(self) -> None:
-        from tuireader.screens.main import MainScreen
-
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         elif self.config.theme:
             self.config.problems.append(f"unknown theme {self.config.theme!r}; using the default")
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        self.push_screen(MainScreen(open_article=self._open_article))
+
+    def get_default_screen(self) -> Screen[object]:
+        # The main screen is the App's first screen (not pushed from on_mount): it is composed
+        # with the App, so its first frame, with the article read by the CLI, is the first
+        # frame painted.  (A screen pushed while the App is mounting is rendered once inside
+        # Textual's start-up batch, that frame is dropped, and nothing is painted until
+        # something else changes.)
+        from tuireader.screens.main import MainScreen
+
+        screen = MainScreen(open_article=self._open_article, opening=self._opening)
+        self._opening = None
+        return screen  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
         for message in [*self.store.warnings, *self.config.problems]:
             self.notify(inert(message), severity="warning", timeout=10, markup=False)
 
@@ -107,12 +117,17 @@ class TuiReaderApp(App[int]):
 
 
 def make_app(store: Store, config: Config | None = None,
-             open_article: str | None = None) -> TuiReaderApp:
-    """The app factory used by the CLI and the tests."""
-    return TuiReaderApp(store, config, open_article)
+             open_article: str | None = None, opening: Opening | None = None) -> TuiReaderApp:
+    """The app factory used by the CLI and the tests.
+
+    ``opening``: ``open_article`` already read from the store (the CLI reads it before the
+    event loop starts), shown on the first frame.
+    """
+    return TuiReaderApp(store, config, open_article, opening)
 
 
-def run_app(store: Store, config: Config, open_article: str | None = None) -> int:
-    app = make_app(store, config, open_article)
+def run_app(store: Store, config: Config, open_article: str | None = None,
+            opening: Opening | None = None) -> int:
+    app = make_app(store, config, open_article, opening)
     result = app.run()
     return int(result or 0)

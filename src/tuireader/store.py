@@ -88,6 +88,15 @@ __all__ = [
 ]
 
 
+@dataclass(slots=True)
+class Opening:
+    """Everything the reader needs to show one article: read together, off the event loop."""
+
+    article: Article
+    markdown: str
+    highlights: list[Highlight]
+
+
 @dataclass
 class AddResult:
     """What :meth:`Store.add_article` did: ``status`` is "added", "exists" or "updated"."""
@@ -380,6 +389,21 @@ class Store:
             raise StoreError(
                 f"the text of article {article_id} is missing from the library"
             ) from exc
+
+    def read_opening(self, article_id: str) -> Opening:
+        """The article, its text and its highlights (NotFound, StoreError or OSError)."""
+        article = self.get_article(article_id)
+        if article is None:
+            raise NotFound(f"no article with id {article_id}")
+        return Opening(article, self.read_markdown(article_id), self.highlights(article_id))
+
+    def most_recent(self) -> str | None:
+        """The id of the article opened last, if any has been opened."""
+        with self._lock:
+            opened = [(str(r.get("last_opened") or ""), str(r.get("id")))
+                      for r in self._article_records()]
+        when, article_id = max(opened, default=("", ""))
+        return article_id if when else None
 
     def add_article(self, imported: ImportedArticle, tags: Iterable[str] = ()) -> AddResult:
         """Store an imported article.

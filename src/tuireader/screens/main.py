@@ -26,6 +26,7 @@ from tuireader.screens._editing import EDIT_BINDINGS
 from tuireader.screens._main_annotate import AnnotatingScreen
 from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
 from tuireader.storage import StorageError
+from tuireader.store import Opening
 from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
@@ -41,6 +42,11 @@ NARROW_WIDTH = 100
 MEDIUM_WIDTH = 140
 #: Reading position is saved this long after the reader stops moving.
 POSITION_SAVE_DELAY = 0.6
+
+
+def _band(width: int) -> int:
+    """Which panes fit ``width`` columns: 0 the reader alone, 1 with the library, 2 all three."""
+    return 0 if width < NARROW_WIDTH else 1 if width < MEDIUM_WIDTH else 2
 
 
 class MainScreen(AnnotatingScreen):
@@ -68,9 +74,12 @@ class MainScreen(AnnotatingScreen):
     show_list: reactive[bool] = reactive(True)
     show_panel: reactive[bool] = reactive(True)
 
-    def __init__(self, open_article: str | None = None) -> None:
+    def __init__(self, open_article: str | None = None,
+                 opening: Opening | None = None) -> None:
         super().__init__()
         self._open_on_start = open_article
+        #: ``open_article`` already read by the caller: shown in on_mount, on the first frame.
+        self._opening = opening if opening and opening.article.id == open_article else None
         self.article: Article | None = None
         self.document: Document | None = None
         self._highlight_counts: dict[str, int] = {}
@@ -88,10 +97,20 @@ class MainScreen(AnnotatingScreen):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        # The panes that fit are chosen before the first layout, so the first frame is already
+        # the final one (not drawn with all three panes, then re-wrapped and drawn again).
+        band = _band(self.app.size.width)
+        self._band = band
+        self.set_reactive(MainScreen.show_list, band >= 1)
+        self.set_reactive(MainScreen.show_panel, band >= 2)
         with Horizontal(id="panes"):
-            yield ArticleList(id="articles")
+            article_list = ArticleList(id="articles")
+            article_list.display = self.show_list
+            yield article_list
             yield ReaderView(id="reader")
-            yield SidePanel(id="panel")
+            panel = SidePanel(id="panel")
+            panel.display = self.show_panel
+            yield panel
         yield Input(placeholder="find in article (Enter: next, Esc: close)", id="find")
         yield StatusLine(id="status")
         yield Footer()
@@ -102,7 +121,10 @@ class MainScreen(AnnotatingScreen):
         reader.smooth_scroll = self.tui.config.smooth_scroll
         self.query_one("#find", Input).display = False
         self._load_library()
-        if self._open_on_start is not None:
+        if self._opening is not None:
+            opening, self._opening = self._opening, None
+            self._show_article(opening.article, opening.markdown, opening.highlights, True)
+        elif self._open_on_start is not None:
             # Read the article at the same time as the library list, not after it.
             self.open_article(self._open_on_start, focus_reader=True)
 
@@ -156,18 +178,13 @@ class MainScreen(AnnotatingScreen):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _read_article(self, article_id: str, focus_reader: bool) -> None:
-        store = self.tui.store
         try:
-            article = store.get_article(article_id)
-            if article is None:
-                raise StorageError(f"no article with id {article_id}")
-            markdown = store.read_markdown(article_id)
-            highlights = store.highlights(article_id)
+            opening = self.tui.store.read_opening(article_id)
         except (OSError, StorageError) as exc:
             self.app.call_from_thread(self._notify_error, f"Cannot open the article: {exc}")
             return
-        self.app.call_from_thread(self._show_article, article, markdown, highlights,
-                                  focus_reader)
+        self.app.call_from_thread(self._show_article, opening.article, opening.markdown,
+                                  opening.highlights, focus_reader)
 
     def _show_article(self, article: Article, markdown: str, highlights: list[Highlight],
                       focus_reader: bool) -> None:
@@ -381,8 +398,7 @@ class MainScreen(AnnotatingScreen):
     # -- layout -------------------------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
-        width = event.size.width
-        band = 0 if width < NARROW_WIDTH else 1 if width < MEDIUM_WIDTH else 2
+        band = _band(event.size.width)
         if band != self._band:
             self._band = band
             self.show_list = band >= 1

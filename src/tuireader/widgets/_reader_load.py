@@ -113,10 +113,10 @@ class LoadingMixin(_Base):
         """Parse and show Markdown: the first chunk now, the rest in a thread worker.
 
         With ``cache_path`` (where this article's parse cache lives), a valid cache is loaded
-        instead of parsing, and a long article's parse is written there for the next open.
+        instead of parsing, and a fresh parse is written there for the next open.
         """
         key = ""
-        if cache_path is not None and len(markdown) >= doccache.MIN_CHARS:
+        if cache_path is not None:
             key = doccache.digest(markdown)
             cached = doccache.load(cache_path, key)
             if cached is not None:
@@ -137,6 +137,8 @@ class LoadingMixin(_Base):
         if last:  # all of it: no worker, no "loading…"
             self._expected_chars = len(self.document)
             self._finish_load(position)
+            if key:
+                self._write_cache(cache_path, key, list(self.document.blocks))
             return
         self._pending_position = position
         self._maybe_restore_pending()
@@ -145,6 +147,17 @@ class LoadingMixin(_Base):
         target = cache_path if key else None
         rest = (blocks for blocks, _ in chunks)
         self._parse_rest(self._load_generation, rest, self._layout.width, target, key)
+
+    @work(thread=True, exit_on_error=False, group="reader-cache")
+    def _write_cache(self, cache_path: Path | None, key: str, blocks: list[Block]) -> None:
+        """Write the parse of a short article to its cache (an article imported before caches
+        existed, or whose cache was stale): the next open needs no parser."""
+        if cache_path is None:
+            return
+        try:
+            doccache.save(cache_path, key, blocks)
+        except OSError as exc:  # a read-only library: the next open parses again
+            self.log.warning(f"cannot write the parse cache {cache_path}: {exc}")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reader-parse")
     def _parse_rest(self, generation: int, chunks: Iterator[list[Block]], width: int,

@@ -230,7 +230,9 @@ class ReaderView(LoadingMixin, FocusMixin, OverlaysMixin, PaintingMixin, ScrollV
         """Columns of text per line: the measure, narrowed to fit the pane."""
         # The scrollbar's columns are always set aside: the scrollbar appears only once the
         # document is laid out, and the width must not change (and re-wrap) when it does.
-        pane = (self.size.width - self.styles.scrollbar_size_vertical) or self.measure + 6
+        if not self.size.width:  # not laid out yet: the measure, re-wrapped on the first resize
+            return max(16, self.measure)
+        pane = self.size.width - self.styles.scrollbar_size_vertical
         return max(16, min(self.measure, pane - 6))  # 3 gutter columns each side
 
     @property
