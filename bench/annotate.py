@@ -170,7 +170,7 @@ def score_one(tally: Tally, old: Doc, first: int, last: int, new: Doc, new_text:
     end = old_starts[last] + len(old.tokens[last].word)
     h = make_highlight("bench", old_text, start, end)
     t0 = time.perf_counter()
-    reanchor(h, new_text)
+    reanchor(h, new_text, old_text)
     tally.times.append(time.perf_counter() - t0)
     tally.status[h.anchor] += 1
     gt = truth(old, first, last, new, new_starts)

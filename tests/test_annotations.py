@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tuireader.anchoring import make_highlight
 from tuireader.annotations import Annotator, highlight_at, trim_range
 from tuireader.importers.base import ImportedArticle
 from tuireader.store import Store
-from tuireader.widgets.highlight_table import filter_rows, make_row
+from tuireader.widgets.highlight_table import RowSet, filter_rows
 
 TEXT = "First sentence here. Second sentence follows!  Third one ends it."
 
@@ -98,7 +99,7 @@ def test_highlights_view_filter_terms(setup) -> None:
     annotator.set_kind(b, 2)
     annotator.set_tags(a, ["ideas"])
     annotator.set_note(b, "remember pumpernickel")
-    rows = [make_row(a, "Bread Article"), make_row(b, "Other Title")]
+    rows = RowSet.from_highlights([(a, "Bread Article"), (b, "Other Title")])
     assert filter_rows(rows, "") == [0, 1]
     assert filter_rows(rows, "#ide") == [0]
     assert filter_rows(rows, "c:green") == [1]
@@ -116,7 +117,7 @@ def test_incremental_filter_matches_full_filter(setup) -> None:
     made = [annotator.add(aid, TEXT, a, b)[0] for a, b in ((0, 20), (21, 45), (47, 65))]
     annotator.set_tags(made[0], ["ideas", "later"])
     annotator.set_kind(made[2], 4)
-    rows = [make_row(h, "Some Title") for h in made]
+    rows = RowSet.from_highlights((h, "Some Title") for h in made)
     previous = ""
     matches = filter_rows(rows, "")
     for query in ["s", "se", "sen", "sent", "sentence", "sentence #", "sentence #i",
@@ -134,3 +135,26 @@ def test_tags_lose_control_characters() -> None:
 
     assert normalise_tag(" Big\x1b[2JIdea\x9b ") == "big-[2jidea"
     assert normalise_tag("a\tb\nc") == "a-b-c"
+
+
+def test_row_set_orders_and_replaces_one_article(setup) -> None:
+    _store, annotator, aid = setup
+    a, _ = annotator.add(aid, TEXT, 21, 45)
+    b, _ = annotator.add(aid, TEXT, 0, 20)
+    a.created, b.created = "2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00"
+    other = make_highlight("other", "Zebra text about nothing", 0, 5)
+    other.created = "2026-01-03T00:00:00+00:00"
+    rows = RowSet.from_highlights([(a, "Bread Article"), (b, "Bread Article"), (other, "Apples")])
+    assert [rows[i].highlight.id for i in range(3)] == [a.id, b.id, other.id]
+    newest = rows.newest_first()
+    assert [newest.highlight_id(i) for i in range(3)] == [other.id, b.id, a.id]
+    by_article = rows.by_article()  # title, then article, then position
+    assert [by_article.highlight_id(i) for i in range(3)] == [other.id, b.id, a.id]
+    assert filter_rows(rows, "a:apples") == [2] and filter_rows(rows, "bread") == [0, 1]
+    # a note on a, b deleted, c new: a keeps its place, b goes, c comes last
+    a.note = "with pumpernickel"
+    c, _ = annotator.add(aid, TEXT, 47, 65)
+    replaced = rows.with_article(aid, [a, c], "Bread Article")
+    assert [replaced.highlight_id(i) for i in range(len(replaced))] == [a.id, other.id, c.id]
+    assert filter_rows(replaced, "pumpernickel") == [0]
+    assert replaced[0].article_title == "Bread Article" and replaced[1].article_id == "other"

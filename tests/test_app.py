@@ -86,6 +86,34 @@ async def test_short_article_gets_a_parse_cache_when_opened(store: Store) -> Non
         assert cached.document.plain_text == reader.document.plain_text
 
 
+async def test_key_bar_shows_the_keys_and_a_click_presses_one(store: Store) -> None:
+    from tuireader.widgets.key_bar import KeyBar
+
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        bar = app.screen.query_one(KeyBar)
+        line = bar.render().plain
+        assert " h Highlight " in line and " ? Help " in line
+        assert line.rstrip().endswith("^p palette") and len(line) == 140
+        help_span = next(span for span in bar._spans if span.key == "question_mark")
+        await pilot.click(KeyBar, offset=(help_span.start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_key_bar_drops_keys_that_do_not_fit(store: Store) -> None:
+    from tuireader.widgets.key_bar import KeyBar
+
+    app = make_app(store, make_config())
+    async with app.run_test(size=(60, 24)) as pilot:
+        await _settle(pilot, app)
+        line = app.screen.query_one(KeyBar).render().plain
+        assert len(line) == 60 and line.rstrip().endswith("^p palette")
+        # whole keys only: every key shown has its description after it
+        assert " h Highlight " in line and "? Help" not in line
+
+
 async def test_enter_opens_highlighted_article(store: Store) -> None:
     app = make_app(store, make_config())
     async with app.run_test(size=(140, 40)) as pilot:

@@ -197,6 +197,53 @@ def test_queries_by_tag_article_search_and_counts(store: Store) -> None:
     assert store.highlight_counts()[b.id] == 2
 
 
+def test_highlight_index_columns_and_recheck_of_outside_changes(
+        store: Store, library: Path) -> None:
+    a = store.add_article(article()).article
+    b = store.add_article(article("Deep valleys and more.", title="Two")).article
+    h1 = highlight(store, a.id, "rivers", tags=["Water"], kind=2)
+    highlight(store, a.id, "cities")
+    highlight(store, b.id, "valleys", anchor="orphan")
+    index = store.highlight_index()
+    assert index.runs == [(a.id, 2), (b.id, 1)]
+    assert [r["exact"] for r in index.records] == ["rivers", "cities", "valleys"]
+    assert index.haystacks[0] == "rivers\0\0water"
+    assert index.tag_texts == ["\0water", "", ""]
+    assert index.kinds == [2, 1, 1] and index.anchors == ["ok", "ok", "orphan"]
+    assert store.titles() == {a.id: "Rivers", b.id: "Two"}
+    assert not store.recheck_shards()
+    # Another program (a sync tool) replaces a shard: an index without a recheck still has
+    # the old copy; the recheck sees the change, and the next index has it.
+    shard = library / "annotations" / f"{a.id}.json"
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    table = next(iter(data.values()))
+    record = next(r for r in table.values() if r["id"] == h1.id)
+    record["note"] = "edited elsewhere"
+    time.sleep(0.01)
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    assert "edited elsewhere" not in store.highlight_index(recheck=False).haystacks[0]
+    assert store.recheck_shards()
+    assert "edited elsewhere" in store.highlight_index(recheck=False).haystacks[0]
+    assert not store.recheck_shards()
+
+
+def test_preload_builds_the_caches_of_views_a_query_made_first(library: Path) -> None:
+    """The library list's counts at start make views before the preload reaches them: the
+    preload still builds their search caches, so the highlights view does not have to."""
+    with Store(library) as s:
+        ids = [s.add_article(article(f"text number {n} here", title=str(n))).article.id
+               for n in range(4)]
+        for aid in ids:
+            highlight(s, aid, "number", tags=["n"])
+    with Store(library) as s:
+        assert s.highlight_counts() == dict.fromkeys(ids, 1)  # views, without caches
+        s.start_preload()
+        s._preload_thread.join(10)  # type: ignore[union-attr]
+        for aid in ids:
+            view = s._views[aid]
+            assert view._haystacks is not None and view._columns is not None
+
+
 def test_query_results_are_copies(store: Store) -> None:
     a = store.add_article(article()).article
     highlight(store, a.id, "rivers", tags=["t"])

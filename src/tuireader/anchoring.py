@@ -5,6 +5,8 @@ character offsets into the article's plain text) and a TextQuoteSelector (``exac
 characters of ``prefix`` and ``suffix``).  When an article is re-imported with changed text,
 :func:`reanchor` tries, in order:
 
+0. with the old text at hand (a re-import), the old position is carried through the edit by
+   landmarks (:func:`map_position`), so the steps below look where the passage moved to;
 1. the old position, if the quote is still there exactly and its context agrees ("ok");
 2. the exact occurrences of the quote, choosing among repeats by how well the context matches
    (and, only to break ties, the distance from the old position) ("ok");
@@ -32,6 +34,7 @@ and each window is a few times the quote's length.  Searches over the whole text
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
@@ -438,6 +441,50 @@ def _rival_near_old(text: str, h: Highlight, chosen: _Candidate) -> _Candidate |
     return rival if rival.sim >= MIN_FUZZY_RATIO and agrees else None
 
 
+# -- stage 0: the old position, carried through the edit -----------------------------------------
+
+#: Landmark windows: this many characters of the old text, taken this far from the highlight.
+LANDMARK_CHARS = 32
+LANDMARK_OFFSETS = (0, 48, 120, 250, 500, 1_000, 2_000, 4_000)
+#: How many of the nearest landmarks found are combined (their median shift).
+LANDMARKS_USED = 3
+
+
+def map_position(old_text: str, new_text: str, pos: int) -> int | None:
+    """Where offset ``pos`` of ``old_text`` is in ``new_text``, estimated from landmarks: short
+    stretches of the old text near ``pos`` that occur exactly once in the region of the new text
+    where they can be.  None when no landmark survived.
+
+    This is what tells two identical copies of a passage apart when only position can (a
+    recipe's "1 tsp. nut butter" on every day, a repeated pull quote): edits before the
+    highlight shift it, and the copy nearest the *shifted* position is the reader's.  Cost: a
+    few bounded ``str.find`` calls.
+    """
+    if not old_text or not new_text:
+        return None
+    approx = round(pos * len(new_text) / len(old_text))
+    reach = 5_000 + len(new_text) // 20
+    lo, hi = max(0, approx - reach), min(len(new_text), approx + reach)
+    found: list[tuple[int, int]] = []  # (distance from pos, shift)
+    for offset in LANDMARK_OFFSETS:
+        for start in (pos - offset - LANDMARK_CHARS, pos + offset):
+            if start < 0 or start + LANDMARK_CHARS > len(old_text):
+                continue
+            window = old_text[start : start + LANDMARK_CHARS]
+            if len(window.split()) < 3:
+                continue  # blank or one long token: not a landmark
+            at = new_text.find(window, lo, hi)
+            if at == -1 or new_text.find(window, at + 1, hi) != -1:
+                continue
+            found.append((offset, at - start))
+        if len(found) >= LANDMARKS_USED:
+            break
+    if not found:
+        return None
+    shifts = sorted(shift for _distance, shift in found[:LANDMARKS_USED])
+    return max(0, min(len(new_text), pos + shifts[len(shifts) // 2]))
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
@@ -467,14 +514,23 @@ def locate(text: str, h: Highlight) -> tuple[int, int, str]:
     return h.start, h.end, "orphan"
 
 
-def reanchor(h: Highlight, text: str) -> bool:
+def reanchor(h: Highlight, text: str, old_text: str | None = None) -> bool:
     """Move ``h`` to where its quote is in ``text`` now.  Returns True if ``h`` changed.
+
+    ``old_text``: the text the highlight was anchored in, when known (a re-import has it): the
+    old position is then first carried through the edit (:func:`map_position`), so "the old
+    position" and "nearest to it" below mean where the highlighted words moved to.
 
     The stored quote (``exact``) is what the reader chose to keep, so it is never rewritten by a
     fuzzy match; prefix and suffix follow the new text; an orphan keeps its old offsets (clamped)
     and its old context, so a later version of the text can still bring it back.
     """
-    start, end, status = locate(text, h)
+    target = h
+    if old_text is not None and old_text[h.start : h.end] == h.exact:
+        mapped = map_position(old_text, text, h.start)
+        if mapped is not None and mapped != h.start:
+            target = dataclasses.replace(h, start=mapped, end=mapped + (h.end - h.start))
+    start, end, status = locate(text, target)
     before = (h.start, h.end, h.prefix, h.suffix, h.anchor)
     if status == "orphan":
         h.start = min(h.start, len(text))

@@ -1,7 +1,8 @@
 """Searching every highlight of a library as you type.
 
 The highlights view holds tens of thousands of highlights and filters on every keystroke, so the
-search runs on plain parallel lists (folded text, tags, kinds, titles) built once, and makes a
+search runs on plain parallel lists (:class:`RowSet`: records, folded text, titles; tags, kinds
+and anchor states when a query first needs them), and makes a
 :class:`~tuireader.model.Highlight` object only for a row that is drawn or edited.  When the new
 query only adds to the previous one, only the previous matches are searched again.
 
@@ -12,112 +13,220 @@ Query terms (all must match): plain words (in the quote, note, tags or article t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tuireader.model import KINDS, Highlight
+
+if TYPE_CHECKING:
+    from tuireader.store import HighlightIndex
 
 KIND_NAMES = {name: kind for kind, (name, _glyph) in KINDS.items()}
 SEP = "\0"
 
 
 class Row:
-    """One highlight as the view shows and searches it."""
+    """One highlight as the view draws and edits it: made on demand, for a drawn or chosen row."""
 
-    __slots__ = ("_highlight", "_record", "_tag_text", "article_title", "haystack")
+    __slots__ = ("_item", "article_title")
 
-    def __init__(self, record: dict[str, Any] | None, highlight: Highlight | None,
-                 article_title: str, haystack: str) -> None:
-        self._record = record
-        self._highlight = highlight
+    def __init__(self, item: dict[str, Any] | Highlight, article_title: str) -> None:
+        self._item = item
         self.article_title = article_title
-        self.haystack = haystack
-        self._tag_text: str | None = None
-
-    @property
-    def tag_text(self) -> str:
-        """The tags, folded, each preceded by NUL (so ``NUL + prefix`` finds a tag prefix)."""
-        if self._tag_text is None:
-            if self._highlight is not None:
-                tags: Any = self._highlight.tags
-            else:
-                tags = (self._record or {}).get("tags") or ()
-            self._tag_text = (SEP + SEP.join(str(t) for t in tags)).casefold()
-        return self._tag_text
 
     @property
     def highlight(self) -> Highlight:
-        if self._highlight is None:
-            assert self._record is not None
-            self._highlight = Highlight.from_record(self._record)
-        return self._highlight
+        item = self._item
+        if isinstance(item, Highlight):
+            return item
+        return Highlight.from_record(item)
 
     @property
     def highlight_id(self) -> str:
-        return self._highlight.id if self._highlight is not None else str(self._record["id"])  # type: ignore[index]
+        return _item_id(self._item)
 
     @property
     def article_id(self) -> str:
-        if self._highlight is not None:
-            return self._highlight.article_id
-        return str(self._record["article_id"])  # type: ignore[index]
+        return _item_article(self._item)
+
+
+def _item_article(item: dict[str, Any] | Highlight) -> str:
+    return item.article_id if isinstance(item, Highlight) else str(item.get("article_id"))
+
+
+def _item_id(item: dict[str, Any] | Highlight) -> str:
+    return item.id if isinstance(item, Highlight) else str(item.get("id"))
+
+
+def _item_start(item: dict[str, Any] | Highlight) -> int:
+    value = item.start if isinstance(item, Highlight) else item.get("start", 0)
+    return value if isinstance(value, int) else 0
+
+
+def tags_text(tags: Iterable[object]) -> str:
+    """Tags folded, each preceded by NUL (so ``NUL + prefix`` finds a tag prefix); "" for none."""
+    return (SEP + SEP.join(map(str, tags))).casefold() if tags else ""
+
+
+def record_columns(records: list[dict[str, Any]]) -> tuple[list[str], list[int], list[str]]:
+    """Per raw highlight record: folded tags, colour (1-5; anything else in a hand-edited file
+    counts as 1) and anchor state.  The store builds them per shard, in its preload."""
+    tag_texts = [tags_text(r.get("tags") or ()) for r in records]
+    kinds = [k if type(k) is int and k in KINDS else 1 for k in (r.get("kind", 1) for r in records)]
+    anchors = [str(r.get("anchor", "ok")) for r in records]
+    return tag_texts, kinds, anchors
+
+
+def haystack_of(h: Highlight) -> str:
+    """The folded search text of a highlight, as the store builds it for its records."""
+    return SEP.join([h.exact, h.note, *h.tags]).casefold()
+
+
+class RowSet:
+    """Every row of the highlights view as parallel columns.
+
+    50,000 rows are three lists of references (the store's records or edited
+    :class:`Highlight` objects, their folded search text, their article's title): no object
+    per row is made to open, sort or filter the view, only a :class:`Row` for a row drawn or
+    chosen.  The columns a filter needs besides the text (tags, colour, anchor state, folded
+    titles) are built the first time a query asks for them.
+    """
+
+    __slots__ = ("_columns", "haystacks", "items", "titles")
+
+    def __init__(self, items: list[dict[str, Any] | Highlight], haystacks: list[str],
+                 titles: list[str]) -> None:
+        self.items = items
+        self.haystacks = haystacks
+        self.titles = titles
+        self._columns: dict[str, list[Any]] = {}
+
+    @classmethod
+    def from_index(cls, index: HighlightIndex, titles: dict[str, str]) -> RowSet:
+        """Rows for the store's :meth:`~tuireader.store.Store.highlight_index`."""
+        row_titles: list[str] = []
+        for article_id, count in index.runs:
+            row_titles += [titles.get(article_id, "")] * count
+        rows = cls(list(index.records), index.haystacks, row_titles)
+        rows._columns.update(tags=index.tag_texts, kinds=index.kinds, anchors=index.anchors)
+        return rows
+
+    @classmethod
+    def from_highlights(cls, pairs: Iterable[tuple[Highlight, str]]) -> RowSet:
+        """Rows for (highlight, article title) pairs."""
+        items: list[dict[str, Any] | Highlight] = []
+        haystacks: list[str] = []
+        titles: list[str] = []
+        for h, title in pairs:
+            items.append(h)
+            haystacks.append(haystack_of(h))
+            titles.append(title)
+        return cls(items, haystacks, titles)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Row:
+        return Row(self.items[index], self.titles[index])
+
+    def highlight_id(self, index: int) -> str:
+        return _item_id(self.items[index])
+
+    def _column(self, name: str, make: Callable[[], list[Any]]) -> list[Any]:
+        column = self._columns.get(name)
+        if column is None:
+            column = self._columns[name] = make()
+        return column
 
     @property
-    def created(self) -> str:
-        if self._highlight is not None:
-            return self._highlight.created
-        return str(self._record.get("created", ""))  # type: ignore[union-attr]
+    def folded_titles(self) -> list[str]:
+        def make() -> list[str]:
+            cache: dict[str, str] = {}
+            folded: list[str] = []
+            for title in self.titles:
+                value = cache.get(title)
+                if value is None:
+                    value = cache[title] = title.casefold()
+                folded.append(value)
+            return folded
+
+        return self._column("titles", make)
 
     @property
-    def start(self) -> int:
-        if self._highlight is not None:
-            return self._highlight.start
-        value = self._record.get("start", 0)  # type: ignore[union-attr]
-        return value if isinstance(value, int) else 0
+    def tag_texts(self) -> list[str]:
+        """Per row: :func:`tags_text` of its tags."""
+        return self._column("tags", lambda: [
+            tags_text(i.tags if type(i) is Highlight else i.get("tags") or ())  # type: ignore[union-attr]
+            for i in self.items])
 
     @property
-    def kind(self) -> int:
-        if self._highlight is not None:
-            return self._highlight.kind
-        value = self._record.get("kind", 1)  # type: ignore[union-attr]
-        return value if isinstance(value, int) and value in KINDS else 1
+    def kinds(self) -> list[int]:
+        """Per row: the colour (1-5; anything else in a hand-edited file counts as 1)."""
+        def make() -> list[int]:
+            raw = [i.kind if type(i) is Highlight else i.get("kind", 1)  # type: ignore[union-attr]
+                   for i in self.items]
+            return [k if k in KINDS and type(k) is int else 1 for k in raw]
+
+        return self._column("kinds", make)
 
     @property
-    def anchor(self) -> str:
-        if self._highlight is not None:
-            return self._highlight.anchor
-        return str(self._record.get("anchor", "ok"))  # type: ignore[union-attr]
+    def anchors(self) -> list[str]:
+        return self._column("anchors", lambda: [
+            i.anchor if type(i) is Highlight else str(i.get("anchor", "ok"))  # type: ignore[union-attr]
+            for i in self.items])
+
+    def prepare(self) -> None:
+        """Build every column a query can need now (in a worker, before the first keystroke),
+        so that no keystroke pays for one."""
+        for name in ("folded_titles", "tag_texts", "kinds", "anchors"):
+            getattr(self, name)
+
+    def _permuted(self, order: list[int]) -> RowSet:
+        items, haystacks, titles = self.items, self.haystacks, self.titles
+        rows = RowSet([items[i] for i in order], [haystacks[i] for i in order],
+                      [titles[i] for i in order])
+        for name, column in self._columns.items():
+            rows._columns[name] = [column[i] for i in order]
+        return rows
+
+    def newest_first(self) -> RowSet:
+        created = [i.created if type(i) is Highlight else i.get("created", "")  # type: ignore[union-attr]
+                   for i in self.items]
+        return self._permuted(sorted(range(len(created)), key=created.__getitem__,
+                                     reverse=True))
+
+    def by_article(self) -> RowSet:
+        folded = self.folded_titles
+        keys = [(title, _item_article(item), _item_start(item))
+                for title, item in zip(folded, self.items, strict=True)]
+        return self._permuted(sorted(range(len(keys)), key=keys.__getitem__))
+
+    def with_article(self, article_id: str, highlights: list[Highlight], title: str) -> RowSet:
+        """These rows with ``article_id``'s rows replaced by its current ``highlights``:
+        kept ones stay where they were (with the edit), deleted ones go, new ones come last."""
+        fresh = {h.id: h for h in highlights}
+        items: list[dict[str, Any] | Highlight] = []
+        haystacks: list[str] = []
+        titles: list[str] = []
+        for item, hay, row_title in zip(self.items, self.haystacks, self.titles, strict=True):
+            if _item_article(item) != article_id:
+                items.append(item)
+                haystacks.append(hay)
+                titles.append(row_title)
+                continue
+            h = fresh.pop(_item_id(item), None)
+            if h is not None:
+                items.append(h)
+                haystacks.append(haystack_of(h))
+                titles.append(title)
+        for h in fresh.values():
+            items.append(h)
+            haystacks.append(haystack_of(h))
+            titles.append(title)
+        return RowSet(items, haystacks, titles)
 
 
-def _title_hay(title: str) -> str:
-    return SEP + title.casefold()
-
-
-def row_from_record(record: dict[str, Any], haystack: str, article_title: str) -> Row:
-    """A row from the store's raw record and its folded quote/note/tags text."""
-    return Row(record, None, article_title, haystack + _title_hay(article_title))
-
-
-def make_row(h: Highlight, article_title: str) -> Row:
-    """A row from a :class:`Highlight` (after an edit)."""
-    hay = SEP.join([h.exact, h.note, *h.tags]).casefold()
-    return Row(None, h, article_title, hay + _title_hay(article_title))
-
-
-def rows_from_index(index: Iterable[tuple[dict[str, Any], str]],
-                    titles: dict[str, str]) -> list[Row]:
-    """Rows for the store's ``highlight_index()`` (the article titles folded once each)."""
-    folded = {aid: _title_hay(title) for aid, title in titles.items()}
-    rows: list[Row] = []
-    append = rows.append
-    for record, hay in index:
-        aid = record.get("article_id")
-        append(Row(record, None, titles.get(aid, ""), hay + folded.get(aid, SEP)))  # type: ignore[arg-type]
-    return rows
-
-
-def filter_rows(rows: Sequence[Row], query: str,
-                within: Sequence[int] | None = None) -> list[int]:
+def filter_rows(rows: RowSet, query: str, within: Sequence[int] | None = None) -> list[int]:
     """Indices (into ``rows``) of the rows matching every term of ``query``, in order.
 
     ``within``: only consider these indices (the matches of a query this one extends).
@@ -128,19 +237,24 @@ def filter_rows(rows: Sequence[Row], query: str,
         kind = term_kind(term)
         if kind == "tag":
             needle = SEP + term[1:]
-            candidates = [i for i in candidates if needle in rows[i].tag_text]
+            tags = rows.tag_texts
+            candidates = [i for i in candidates if needle in tags[i]]
         elif kind == "colour":
             value = term[2:]
             wanted = int(value) if value.isdigit() else KIND_NAMES.get(value, 0)
-            candidates = [i for i in candidates if rows[i].kind == wanted]
+            kinds = rows.kinds
+            candidates = [i for i in candidates if kinds[i] == wanted]
         elif kind == "title":
             word = term[2:]
-            candidates = [i for i in candidates if word in rows[i].article_title.casefold()]
+            folded = rows.folded_titles
+            candidates = [i for i in candidates if word in folded[i]]
         elif kind == "state":
             state = term[3:]
-            candidates = [i for i in candidates if rows[i].anchor == state]
+            anchors = rows.anchors
+            candidates = [i for i in candidates if anchors[i] == state]
         else:
-            candidates = [i for i in candidates if term in rows[i].haystack]
+            hays, folded = rows.haystacks, rows.folded_titles
+            candidates = [i for i in candidates if term in hays[i] or term in folded[i]]
     return candidates
 
 

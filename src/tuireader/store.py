@@ -25,8 +25,10 @@ rename, fsync of the folder): when a method returns, the change is on disk.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import math
 import os
 import shutil
 import threading
@@ -42,6 +44,7 @@ from tinydb.table import Table
 
 from tuireader.doccache import cache_path_for, save_parsed
 from tuireader.document import parse_markdown
+from tuireader.highlight_search import record_columns
 from tuireader.importers.base import ImportedArticle
 from tuireader.model import Article, Highlight, new_id, normalise_tag, now_iso
 from tuireader.storage import (
@@ -95,6 +98,23 @@ class Opening:
     article: Article
     markdown: str
     highlights: list[Highlight]
+
+
+@dataclass(slots=True)
+class HighlightIndex:
+    """Every highlight of a library as parallel lists (see :meth:`Store.highlight_index`)."""
+
+    #: The store's raw highlight records (read-only).
+    records: list[dict[str, Any]]
+    #: Per record: quote, note and tags, case-folded, NUL-separated.
+    haystacks: list[str]
+    #: (article id, how many consecutive records are that article's), in order.
+    runs: list[tuple[str, int]]
+    #: Per record, for filters: folded tags (see :func:`~tuireader.highlight_search.tags_text`),
+    #: colour and anchor state.
+    tag_texts: list[str]
+    kinds: list[int]
+    anchors: list[str]
 
 
 @dataclass
@@ -290,21 +310,32 @@ class Store:
             if self._closed:
                 return
             storage = self._shard_storage(article_id)
-            # A shard that cannot be read is left for the query that needs it, which repairs
-            # it or raises.
-            cached = storage.prefetch()
-            if cached is None:
-                continue
-            signature, data = cached
-            # Build what the first queries need too: text order, tag index, folded text.  The
-            # view is kept only if the shard is still that version; a query or a save that got
-            # there first wins, and a stale view is rebuilt by _view (signatures differ).
-            view = _ShardView(signature,
-                              sorted(data.get("highlights", {}).values(), key=_text_order))
+            view = self._views.get(article_id)
+            if view is None or view.signature != storage.signature:
+                # A shard that cannot be read is left for the query that needs it, which
+                # repairs it or raises.
+                cached = storage.prefetch()
+                if cached is None:
+                    continue
+                signature, data = cached
+                view = _ShardView(signature,
+                                  sorted(data.get("highlights", {}).values(), key=_text_order))
+                # The view is kept only if the shard is still that version; a query or a save
+                # that got there first wins (and gets the caches below), and a stale view is
+                # rebuilt by _view.
+                if storage.signature == signature:
+                    view = self._views.setdefault(article_id, view)
+            # Build what the first queries need too: tag index, folded text, filter columns
+            # (also for a view a query made before the preload got to it, e.g. the counts of
+            # the library list at start).
             view.tag_index()
             view.haystacks()
-            if storage.signature == signature and article_id not in self._views:
-                self._views[article_id] = view
+            view.filter_columns()
+        # The records read are long-lived (~20 objects per highlight, a million for 50,000):
+        # left to the collector, each full collection walks them all again (0.1-0.2 s, a
+        # visible pause wherever it falls, e.g. while the highlights view opens).  Moved out of
+        # its reach, like the reader's loaded document.
+        gc.freeze()
 
     @property
     def preloading(self) -> bool:
@@ -442,6 +473,7 @@ class Store:
             # re-anchored to it, the metadata (with the new hash) last.  Until the metadata is
             # written the import is not acknowledged, and running it again redoes every step
             # (re-anchoring works from each highlight's quote, so it is idempotent).
+            old_text = self._old_plain_text(previous.id) if previous is not None else None
             atomic_write_bytes(self.body_path(article.id), markdown.encode("utf-8"))
             try:
                 # The import parsed the article anyway: keep the parse, so the first open in
@@ -450,12 +482,23 @@ class Store:
             except OSError as exc:
                 self._warn(f"cannot cache the parsed article {article.id}: {exc}")
             if previous is not None:
-                self._reanchor_after_update(previous.id, plain)
+                self._reanchor_after_update(previous.id, plain, old_text)
                 article.position = min(article.position, len(plain))
             _upsert_by_id(self._articles, [article.to_record()])
             return AddResult(article, "updated" if previous else "added")
 
-    def _reanchor_after_update(self, article_id: str, new_text: str) -> None:
+    def _old_plain_text(self, article_id: str) -> str | None:
+        """The plain text an article's highlights are anchored in (before a re-import), or
+        None if its body cannot be read (re-anchoring then works from the quotes alone)."""
+        if not self._view(article_id).records:
+            return None
+        try:
+            return parse_markdown(self.read_markdown(article_id)).plain_text
+        except (OSError, StoreError):
+            return None
+
+    def _reanchor_after_update(self, article_id: str, new_text: str,
+                               old_text: str | None = None) -> None:
         from tuireader.anchoring import reanchor
 
         highlights = self.highlights(article_id)
@@ -463,7 +506,7 @@ class Store:
             return
         changed = []
         for highlight in highlights:
-            if reanchor(highlight, new_text):
+            if reanchor(highlight, new_text, old_text):
                 changed.append(highlight)
         if changed:
             self.save_highlights(changed)
@@ -563,20 +606,49 @@ class Store:
         """Every highlight in the library (orphans included), article by article in text order."""
         return self.query_highlights()
 
-    def highlight_index(self) -> list[tuple[dict[str, Any], str]]:
-        """``(record, haystack)`` for every highlight, article by article in text order.
+    def highlight_index(self, *, recheck: bool = True) -> HighlightIndex:
+        """Every highlight's record and folded search text, article by article in text order.
 
         For library-wide views of many highlights: no :class:`Highlight` objects are made.  The
         records are the store's own parsed dicts: callers must treat them as read-only (make a
-        ``Highlight.from_record`` to change one).  The haystack is the quote, note and tags,
-        case-folded and NUL-separated.
+        ``Highlight.from_record`` to change one).
+
+        ``recheck=False``: use the shards as last read, without looking at their files (one
+        ``stat`` each, 2,000 of them for a big library, which a thread sharing the GIL with a
+        busy UI pays for in waits).  The caller then runs :meth:`recheck_shards` and builds the
+        index again if it says something changed: correct a moment later, never slow to show.
         """
+        fresh = SHARD_RECHECK_SECONDS if recheck else math.inf
         with self._lock:
-            result: list[tuple[dict[str, Any], str]] = []
+            index = HighlightIndex([], [], [], [], [], [])
             for aid in self._article_ids():
-                view = self._view(aid, fresh_within=SHARD_RECHECK_SECONDS)
-                result.extend(zip(view.records, view.haystacks(), strict=True))
-            return result
+                view = self._view(aid, fresh_within=fresh)
+                if view.records:
+                    index.records += view.records
+                    index.haystacks += view.haystacks()
+                    index.runs.append((aid, len(view.records)))
+                    tag_texts, kinds, anchors = view.filter_columns()
+                    index.tag_texts += tag_texts
+                    index.kinds += kinds
+                    index.anchors += anchors
+            return index
+
+    def recheck_shards(self) -> bool:
+        """Look at every highlight shard's file; True if any changed since it was read (by
+        another program: this one's saves update the copies in memory)."""
+        changed = False
+        for aid in self._article_ids():
+            with self._lock:  # per shard, so a save waits for one stat at most
+                storage = self._shard_storage(aid)
+                before = storage.signature
+                storage.read()
+                changed = changed or storage.signature != before
+        return changed
+
+    def titles(self) -> dict[str, str]:
+        """Article id -> title, for every article (no :class:`Article` objects made)."""
+        with self._lock:
+            return {str(r.get("id")): str(r.get("title") or "") for r in self._article_records()}
 
     def highlight_counts(self) -> dict[str, int]:
         """How many highlights each article has (every article listed, 0 when none)."""
@@ -671,13 +743,20 @@ class _ShardView:
     view costs a list of references, plus the folded search text once a search asks for it.
     """
 
-    __slots__ = ("_haystacks", "_tags", "records", "signature")
+    __slots__ = ("_columns", "_haystacks", "_tags", "records", "signature")
 
     def __init__(self, signature: Signature | None, records: list[dict[str, Any]]) -> None:
         self.signature = signature
         self.records = records
         self._haystacks: list[str] | None = None
         self._tags: dict[str, list[int]] | None = None
+        self._columns: tuple[list[str], list[int], list[str]] | None = None
+
+    def filter_columns(self) -> tuple[list[str], list[int], list[str]]:
+        """Per record: folded tags, colour and anchor state (the highlights view's filters)."""
+        if self._columns is None:
+            self._columns = record_columns(self.records)
+        return self._columns
 
     def tag_index(self) -> dict[str, list[int]]:
         """Tag -> positions in :attr:`records` (in text order) of the highlights carrying it."""

@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from tuireader.highlight_search import Row, extends, filter_rows, make_row, rows_from_index
+from tuireader.highlight_search import RowSet, extends, filter_rows
 from tuireader.model import Highlight
 from tuireader.screens._editing import EDIT_BINDINGS, HighlightEditing, Target
 from tuireader.widgets.highlight_table import HighlightTable
+from tuireader.widgets.key_bar import KeyBar
 
 ORDERS = ("newest", "article")
 
@@ -45,7 +46,7 @@ class HighlightsScreen(HighlightEditing):
         super().__init__()
         self.order = "newest"
         self._titles: dict[str, str] = {}
-        self._rows: list[Row] = []
+        self._rows = RowSet([], [], [])
         #: The last filter and its matches: typing on only searches those again.
         self._last_query = ""
         self._last_matches: list[int] = []
@@ -55,7 +56,7 @@ class HighlightsScreen(HighlightEditing):
         yield Input(placeholder="filter: words, #tag, c:green, a:title, is:orphan", id="hv-filter")
         yield HighlightTable(id="hv-table")
         yield Static(Content(""), id="hv-status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> HighlightTable:
@@ -68,24 +69,33 @@ class HighlightsScreen(HighlightEditing):
     @work(thread=True, exclusive=True, group="highlights-view", exit_on_error=False)
     def _load(self) -> None:
         store = self.tui.store
-        titles = {a.id: a.title for a in store.list_articles()}
-        rows = rows_from_index(store.highlight_index(), titles)
-        rows.sort(key=lambda r: r.created, reverse=True)
-        self.app.call_from_thread(self._loaded, titles, rows)
+        titles = store.titles()
+        # The shards as the store last read them first (no look at 2,000 files while the
+        # screen is being drawn); if another program changed one since, a moment later again.
+        for recheck in (False, True):
+            if recheck and not store.recheck_shards():
+                return
+            rows = self._ordered(RowSet.from_index(store.highlight_index(recheck=False), titles))
+            rows.prepare()  # every filter's column is ready before the first keystroke
+            query = self._last_query
+            matches = filter_rows(rows, query) if query else None
+            self.app.call_from_thread(self._loaded, titles, rows, matches)
 
-    def _loaded(self, titles: dict[str, str], rows: list[Row]) -> None:
+    def _loaded(self, titles: dict[str, str], rows: RowSet, matches: list[int] | None) -> None:
         self._titles = titles
-        self._rows = rows
-        self._apply_order(sort=False)
+        self._show_rows(rows, matches)
 
-    def _apply_order(self, sort: bool = True) -> None:
-        if sort and self.order == "newest":
-            self._rows.sort(key=lambda r: r.created, reverse=True)
-        elif sort:
-            self._rows.sort(key=lambda r: (r.article_title.casefold(), r.article_id, r.start))
+    def _ordered(self, rows: RowSet) -> RowSet:
+        return rows.newest_first() if self.order == "newest" else rows.by_article()
+
+    def _show_rows(self, rows: RowSet, matches: list[int] | None = None) -> None:
+        """Show ``rows`` filtered by the current query (``matches``, if already known)."""
+        self._rows = rows
         query = self.query_one("#hv-filter", Input).value
-        self._last_query, self._last_matches = query, filter_rows(self._rows, query)
-        self.table.set_rows(self._rows, self._last_matches)
+        if matches is None or query != self._last_query:
+            matches = filter_rows(rows, query) if query else list(range(len(rows)))
+        self._last_query, self._last_matches = query, matches
+        self.table.set_rows(rows, matches)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -111,7 +121,7 @@ class HighlightsScreen(HighlightEditing):
 
     def action_cycle_order(self) -> None:
         self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
-        self._apply_order()
+        self._show_rows(self._ordered(self._rows))
 
     def action_close(self) -> None:
         if self.focused is self.query_one("#hv-filter", Input):
@@ -140,15 +150,6 @@ class HighlightsScreen(HighlightEditing):
 
     def highlights_changed(self, article_id: str, highlights: list[Highlight],
                            message: str) -> None:
-        fresh = {h.id: h for h in highlights}
         title = self._titles.get(article_id, "")
-        rows: list[Row] = []
-        for row in self._rows:
-            if row.article_id != article_id:
-                rows.append(row)
-            elif row.highlight_id in fresh:
-                rows.append(make_row(fresh.pop(row.highlight_id), title))
-        rows.extend(make_row(h, title) for h in fresh.values())
-        self._rows = rows
-        self._apply_order()
+        self._show_rows(self._ordered(self._rows.with_article(article_id, highlights, title)))
         self.query_one("#hv-status", Static).update(Content(f"{message} · saved ✓"))

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from tuireader.doccache import cache_path_for
 from tuireader.document import Document, Heading
@@ -29,6 +29,7 @@ from tuireader.storage import StorageError
 from tuireader.store import Opening
 from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
+from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.side_panel import SidePanel, reading_minutes
 from tuireader.widgets.status_line import StatusLine
@@ -113,7 +114,7 @@ class MainScreen(AnnotatingScreen):
             yield panel
         yield Input(placeholder="find in article (Enter: next, Esc: close)", id="find")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         reader = self.query_one(ReaderView)

@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from tuireader.highlight_search import Row, filter_rows, make_row
+from tuireader.highlight_search import Row, RowSet, filter_rows
 from tuireader.model import KINDS, Highlight
 from tuireader.text_safety import inert
 from tuireader.widgets.row_list import RowList, truncate
 
 KIND_COLOURS = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75", 5: "#c678dd"}
 
-__all__ = ["KIND_COLOURS", "HighlightTable", "Row", "filter_rows", "make_row"]
+__all__ = ["KIND_COLOURS", "HighlightTable", "Row", "RowSet", "filter_rows"]
 
 
 class HighlightTable(RowList):
@@ -53,22 +53,25 @@ class HighlightTable(RowList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Row] = []
+        self.rows = RowSet([], [], [])
         self.shown: list[int] = []
 
-    def set_rows(self, rows: list[Row], shown: list[int] | None = None) -> None:
-        self.rows = rows
-        self.show(list(range(len(rows))) if shown is None else shown)
-
-    def show(self, shown: list[int]) -> None:
-        """Show only the rows at these indices (a filter result)."""
+    def set_rows(self, rows: RowSet, shown: list[int] | None = None) -> None:
+        """New rows (the cursor stays on its highlight if it is still shown)."""
         keep = self.current_row
+        self.rows = rows
+        self.show(list(range(len(rows))) if shown is None else shown, keep)
+
+    def show(self, shown: list[int], keep: Row | None = None) -> None:
+        """Show only the rows at these indices (a filter result); the cursor stays on the
+        highlight it was on (or ``keep``'s), if that is among them."""
+        keep = keep or self.current_row
         self.shown = shown
         index = 0
         if keep is not None:
             wanted = keep.highlight_id
             for pos, row_index in enumerate(shown):
-                if self.rows[row_index].highlight_id == wanted:
+                if self.rows.highlight_id(row_index) == wanted:
                     index = pos
                     break
         self.set_row_count(len(shown), index)
