@@ -282,3 +282,48 @@ def test_work_is_bounded_on_a_long_text(monkeypatch) -> None:
         # forwards once and backwards a few times, over a few quote lengths.
         assert len(aligned) <= 5 * (anchoring.MAX_WINDOWS + 2)
         assert all(n <= 4 * len(h.exact) + 200 for n in aligned)
+
+
+# -- the old position carried through the edit (re-import: the old text is known) ---------------
+
+DAY = "Breakfast: oats with 1 tsp. nut butter and berries, then tea.\n\n"
+
+
+def _recipe(days: list[str]) -> str:
+    return "".join(f"Notes for day {name}, written after the {name} walk by the river. "
+                   f"The {name} morning was cold, the {name} afternoon warmer, and the evening "
+                   f"of day {name} ended with a long talk about the garden and the {name} "
+                   "letters that had come in the post.\n\n" + DAY for name in days)
+
+
+def test_map_position_follows_a_shift_and_ignores_repeated_landmarks() -> None:
+    old = _recipe(["one", "two", "three"])
+    new = "A new introduction, long enough to shift everything after it. " * 20 + old
+    shift = len(new) - len(old)
+    pos = old.index("nut butter", old.index("day two"))
+    mapped = anchoring.map_position(old, new, pos)
+    assert mapped is not None and mapped[0] == pos + shift and mapped[1] >= 0
+    assert anchoring.map_position(old, "entirely different words now", pos) is None
+
+
+def test_identical_copies_told_apart_by_the_carried_position() -> None:
+    old = _recipe(["one", "two", "three"])
+    start = old.index("nut butter", old.index("day two"))
+    h = make_highlight("a", old, start, start + len("nut butter"))
+    new = "A new introduction, long enough to shift everything after it. " * 20 + old
+    truth = new.index("nut butter", new.index("day two"))
+    without = make_highlight("a", old, start, start + len("nut butter"))
+    reanchor(without, new)
+    assert without.start != truth  # the nearest copy to the *old* offset is another day's
+    reanchor(h, new, old)
+    assert (h.start, h.anchor) == (truth, "ok")
+
+
+def test_edited_copy_is_orphaned_not_sent_to_an_intact_copy() -> None:
+    old = _recipe(["one", "two", "three"])
+    start = old.index("nut butter", old.index("day two"))
+    h = make_highlight("a", old, start, start + len("nut butter"))
+    day_two = old.index("day two")
+    edited = old[:day_two] + old[day_two:].replace("1 tsp. nut butter", "a spoon of jam", 1)
+    reanchor(h, edited, old)
+    assert h.anchor == "orphan"

@@ -87,6 +87,24 @@ def test_reimport_changed_text_keeps_id_and_reanchors(store: Store) -> None:
     assert moved.anchor == "ok"
 
 
+def test_reimport_tells_identical_copies_apart_with_the_old_text(store: Store) -> None:
+    """The store re-anchors with the text the highlights were made in (read before the new
+    body replaces it), so a highlight in the second of two identical passages stays there."""
+    block = "Notes for the {} day, each one different from the others in its own words.\n\n" \
+            "Breakfast: oats with 1 tsp. nut butter and berries, then tea.\n\n"
+    text = "".join(block.format(day) for day in ("first", "second", "third")) + "End."
+    a = store.add_article(article(text, source="/recipes.md")).article
+    old_plain = plain(store, a.id)
+    second = old_plain.index("nut butter", old_plain.index("second day"))
+    h = store.add_highlight(make_highlight(a.id, old_plain, second, second + len("nut butter")))
+    intro = "A new introduction that pushes everything down the page by a long way. " * 4
+    store.add_article(article(intro + "\n\n" + text, source="/recipes.md"))
+    new_plain = plain(store, a.id)
+    [moved] = store.highlights(a.id)
+    assert moved.id == h.id and moved.anchor == "ok"
+    assert moved.start == new_plain.index("nut butter", new_plain.index("second day"))
+
+
 def test_resolve_by_prefix(store: Store, monkeypatch) -> None:
     ids = iter(["abc11111", "abc22222", "def33333"])
     monkeypatch.setattr("tuireader.store.new_id", lambda: next(ids))

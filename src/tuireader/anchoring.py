@@ -422,6 +422,11 @@ def _best_fuzzy(text: str, h: Highlight) -> _Candidate | None:
     return best
 
 
+def _far(c: _Candidate, h: Highlight, tolerance: int) -> bool:
+    """Whether a candidate is away from the highlight's carried position."""
+    return abs(c.start - h.start) > 100 + len(h.exact) + tolerance
+
+
 def _rival_near_old(text: str, h: Highlight, chosen: _Candidate) -> _Candidate | None:
     """A rival, at the old position, of an exact match found away from it: a near-copy of the
     quote there, in a context about as good (None if there is none).
@@ -450,22 +455,27 @@ LANDMARK_OFFSETS = (0, 48, 120, 250, 500, 1_000, 2_000, 4_000)
 LANDMARKS_USED = 3
 
 
-def map_position(old_text: str, new_text: str, pos: int) -> int | None:
+def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | None:
     """Where offset ``pos`` of ``old_text`` is in ``new_text``, estimated from landmarks: short
-    stretches of the old text near ``pos`` that occur exactly once in the region of the new text
-    where they can be.  None when no landmark survived.
+    stretches of the old text near ``pos`` that occur exactly once, in the old text and in the
+    region of the new text where they can be.  ``(position, tolerance)``: how far off the
+    estimate may be (edits between the landmarks and ``pos`` shift them differently), or
+    tolerance -1 when the landmarks do not agree; None when no landmark survived.
 
     This is what tells two identical copies of a passage apart when only position can (a
     recipe's "1 tsp. nut butter" on every day, a repeated pull quote): edits before the
-    highlight shift it, and the copy nearest the *shifted* position is the reader's.  Cost: a
-    few bounded ``str.find`` calls.
+    highlight shift it, and the copy at the *shifted* position is the reader's.  A landmark
+    inside the highlighted paragraph moves with it, so a moved paragraph is followed too.
+    Cost: a few bounded ``str.find`` calls.
     """
     if not old_text or not new_text:
         return None
     approx = round(pos * len(new_text) / len(old_text))
     reach = 5_000 + len(new_text) // 20
     lo, hi = max(0, approx - reach), min(len(new_text), approx + reach)
-    found: list[tuple[int, int]] = []  # (distance from pos, shift)
+    old_lo, old_hi = max(0, pos - reach), min(len(old_text), pos + reach)
+    shifts: list[int] = []
+    farthest = 0
     for offset in LANDMARK_OFFSETS:
         for start in (pos - offset - LANDMARK_CHARS, pos + offset):
             if start < 0 or start + LANDMARK_CHARS > len(old_text):
@@ -473,23 +483,37 @@ def map_position(old_text: str, new_text: str, pos: int) -> int | None:
             window = old_text[start : start + LANDMARK_CHARS]
             if len(window.split()) < 3:
                 continue  # blank or one long token: not a landmark
+            if old_text.find(window, old_lo, old_hi) != start or old_text.find(
+                window, start + 1, old_hi
+            ) != -1:
+                continue  # repeated in the old text: it cannot say which copy
             at = new_text.find(window, lo, hi)
             if at == -1 or new_text.find(window, at + 1, hi) != -1:
                 continue
-            found.append((offset, at - start))
-        if len(found) >= LANDMARKS_USED:
+            shifts.append(at - start)
+            farthest = offset
+        if len(shifts) >= LANDMARKS_USED:
             break
-    if not found:
+    if not shifts:
         return None
-    shifts = sorted(shift for _distance, shift in found[:LANDMARKS_USED])
-    return max(0, min(len(new_text), pos + shifts[len(shifts) // 2]))
+    used = sorted(shifts[:LANDMARKS_USED])
+    median = used[len(used) // 2]
+    tolerance = 40 + farthest // 4
+    agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
+    return max(0, min(len(new_text), pos + median)), tolerance if agreeing >= 2 else -1
 
 
 # -- public API -------------------------------------------------------------------------------
 
 
-def locate(text: str, h: Highlight) -> tuple[int, int, str]:
-    """Where ``h`` belongs in ``text``: ``(start, end, status)``; status "orphan" if nowhere."""
+def locate(text: str, h: Highlight, *, tolerance: int = -1) -> tuple[int, int, str]:
+    """Where ``h`` belongs in ``text``: ``(start, end, status)``; status "orphan" if nowhere.
+
+    ``tolerance`` (when >= 0): ``h.start`` is where the highlighted words are now, give or take
+    this many characters (carried through the edit by landmarks that agree), so a match farther
+    from it is another copy of the words, not the reader's: it is refused (orphan) unless a
+    near-copy sits at the position itself.
+    """
     exact = h.exact
     if not exact or not text:
         return h.start, h.end, "orphan"
@@ -500,6 +524,8 @@ def locate(text: str, h: Highlight) -> tuple[int, int, str]:
     best, _count = _best_exact(text, h)
     if best is not None:
         rival = _rival_near_old(text, h, best)
+        if rival is None and tolerance >= 0 and _far(best, h, tolerance):
+            return h.start, h.end, "orphan"
         if rival is None:
             return best.start, best.end, "ok"
         if rival.context >= best.context + 0.3 and _accept_fuzzy(rival, h):
@@ -508,6 +534,8 @@ def locate(text: str, h: Highlight) -> tuple[int, int, str]:
             return rival.start, rival.end, "fuzzy"
         return h.start, h.end, "orphan"
     fuzzy = _best_fuzzy(text, h)
+    if fuzzy is not None and tolerance >= 0 and _far(fuzzy, h, tolerance):
+        return h.start, h.end, "orphan"
     if fuzzy is not None:
         status = "ok" if text[fuzzy.start : fuzzy.end] == exact else "fuzzy"
         return fuzzy.start, fuzzy.end, status
@@ -525,12 +553,19 @@ def reanchor(h: Highlight, text: str, old_text: str | None = None) -> bool:
     fuzzy match; prefix and suffix follow the new text; an orphan keeps its old offsets (clamped)
     and its old context, so a later version of the text can still bring it back.
     """
-    target = h
+    target, tolerance = h, -1
     if old_text is not None and old_text[h.start : h.end] == h.exact:
         mapped = map_position(old_text, text, h.start)
-        if mapped is not None and mapped != h.start:
-            target = dataclasses.replace(h, start=mapped, end=mapped + (h.end - h.start))
-    start, end, status = locate(text, target)
+        if mapped is not None:
+            position, tolerance = mapped
+            target = dataclasses.replace(h, start=position, end=position + (h.end - h.start))
+            if old_text.find(h.exact, h.end - len(h.exact) + 1) == -1 and old_text.find(
+                h.exact, 0, h.end - 1
+            ) == -1:
+                # The words were unique: wherever they are now (a moved paragraph), they are
+                # the reader's.  Position only has to decide between copies.
+                tolerance = -1
+    start, end, status = locate(text, target, tolerance=tolerance)
     before = (h.start, h.end, h.prefix, h.suffix, h.anchor)
     if status == "orphan":
         h.start = min(h.start, len(text))
