@@ -78,3 +78,56 @@ def test_long_article_paged(snap_compare, store: Store) -> None:
 def test_markup_like_article(snap_compare, store: Store) -> None:
     app = make_app(store, make_config(), open_article=_article_id(store, HOSTILE_TITLE))
     assert snap_compare(app, terminal_size=(160, 40), run_before=_steady)
+
+
+def _annotate(store: Store, title: str) -> str:
+    """Five highlights, one of each colour, some with notes and tags, at fixed times."""
+    from tuireader.anchoring import make_highlight
+    from tuireader.document import parse_markdown
+
+    article_id = _article_id(store, title)
+    text = parse_markdown(store.read_markdown(article_id)).plain_text
+    quotes = [("emphasis, strong words", "", []), ("first item in a list", "Lists matter.",
+              ["structure"]), ("A block quote that stands apart", "", ["quotes", "style"]),
+              ("Another section", "", []), ("the findable word pumpernickel", "Bread!", [])]
+    for kind, (quote, note, tags) in enumerate(quotes, start=1):
+        start = text.index(quote)
+        h = make_highlight(article_id, text, start, start + len(quote), kind=kind)
+        h.note, h.tags = note, tags
+        h.created = h.updated = f"2026-01-2{kind}T10:00:00+00:00"
+        store.add_highlight(h)
+    return article_id
+
+
+def test_highlights_of_every_colour_and_the_side_panel(snap_compare, store: Store) -> None:
+    app = make_app(store, make_config(), open_article=_annotate(store, "A Tidy Article"))
+    assert snap_compare(app, terminal_size=(160, 40), run_before=_steady)
+
+
+def test_note_editor(snap_compare, store: Store) -> None:
+    from textual.widgets import TextArea
+
+    app = make_app(store, make_config(), open_article=_annotate(store, "A Tidy Article"))
+
+    async def run_before(pilot) -> None:
+        await _steady(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "n")
+        await pilot.pause()
+        for area in pilot.app.screen.query(TextArea):
+            area.cursor_blink = False
+        await pilot.press(*" Second thought.")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_highlights_view(snap_compare, store: Store) -> None:
+    _annotate(store, "A Tidy Article")
+    app = make_app(store, make_config())
+
+    async def run_before(pilot) -> None:
+        await _steady(pilot)
+        await pilot.press("H")
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)

@@ -104,7 +104,9 @@ class HighlightTable(RowList):
         h = row.highlight
         glyph_style = base + Style(color=KIND_COLOURS[h.kind])
         tags = " ".join("#" + inert(t) for t in h.tags)
-        tail = (f"  {tags}" if tags else "") + f"  — {inert(row.article_title)}"
+        # The quote comes first: the title (and tags) get at most a third of the row.
+        title = truncate(inert(row.article_title), max(12, width // 4))
+        tail = truncate((f"  {tags}" if tags else "") + f"  — {title}", max(16, width // 3))
         quote = inert(h.exact)
         if h.note:
             quote += "  ✎"
