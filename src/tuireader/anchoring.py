@@ -459,8 +459,8 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     """Where offset ``pos`` of ``old_text`` is in ``new_text``, estimated from landmarks: short
     stretches of the old text near ``pos`` that occur exactly once, in the old text and in the
     region of the new text where they can be.  ``(position, tolerance)``: how far off the
-    estimate may be (edits between the landmarks and ``pos`` shift them differently), or
-    tolerance -1 when the landmarks do not agree; None when no landmark survived.
+    estimate may be (edits between the landmarks and ``pos`` shift them differently; wider when
+    the landmarks disagree); None when no landmark survived.
 
     This is what tells two identical copies of a passage apart when only position can (a
     recipe's "1 tsp. nut butter" on every day, a repeated pull quote): edits before the
@@ -500,7 +500,9 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     median = used[len(used) // 2]
     tolerance = 40 + farthest // 4
     agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
-    return max(0, min(len(new_text), pos + median)), tolerance if agreeing >= 2 else -1
+    if agreeing < 2:  # the landmarks disagree (edits between them): only a wide bound
+        tolerance += used[-1] - used[0]
+    return max(0, min(len(new_text), pos + median)), tolerance
 
 
 # -- public API -------------------------------------------------------------------------------
