@@ -325,12 +325,18 @@ class Store:
                 # rebuilt by _view.
                 if storage.signature == signature:
                     view = self._views.setdefault(article_id, view)
-            # Build what the first queries need too: tag index, folded text, filter columns
-            # (also for a view a query made before the preload got to it, e.g. the counts of
-            # the library list at start).
+            # Build what the first queries need too: tag index and folded text (also for a
+            # view a query made before the preload got to it, e.g. the counts of the library
+            # list at start).
             view.tag_index()
             view.haystacks()
-            view.filter_columns()
+        # Then, less urgent, the highlights view's filter columns.
+        for article_id in self._article_ids():
+            if self._closed:
+                return
+            view = self._views.get(article_id)
+            if view is not None:
+                view.filter_columns()
         # The records read are long-lived (~20 objects per highlight, a million for 50,000):
         # left to the collector, each full collection walks them all again (0.1-0.2 s, a
         # visible pause wherever it falls, e.g. while the highlights view opens).  Moved out of
