@@ -110,8 +110,8 @@ async def test_key_bar_drops_keys_that_do_not_fit(store: Store) -> None:
         await _settle(pilot, app)
         line = app.screen.query_one(KeyBar).render().plain
         assert len(line) == 60 and line.rstrip().endswith("^p palette")
-        # whole keys only: every key shown has its description after it
-        assert " h Highlight " in line and "? Help" not in line
+        # whole keys only, and the way to the help screen (every key) is kept
+        assert " h Highlight " in line and " ? Help " in line and "All highlights" not in line
 
 
 async def test_enter_opens_highlighted_article(store: Store) -> None:

@@ -71,6 +71,11 @@ class KeyBar(Widget):
         if screen is self.screen:
             self.refresh()
 
+    def _help_keys(self) -> set[str]:
+        """The keys bound to the app's help action (kept when the bar is too narrow)."""
+        return {binding.key for _node, binding, _enabled, _tooltip
+                in self.screen.active_bindings.values() if binding.action == "help"}
+
     def _entries(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, bool] | None]:
         """(key, shown key, description, enabled) per shown action, and the palette's key."""
         active = self.screen.active_bindings
@@ -103,12 +108,30 @@ class KeyBar(Widget):
             right.append(shown, key_style + extra)
             right.append(" palette ", description_style + extra)
         room = max(0, width - right.cell_len)
+
+        def piece_width(entry: tuple[str, str, str, bool]) -> int:
+            _key, shown, description, _enabled = entry
+            return cell_len(shown) + 2 + (cell_len(description) + 1 if description else 0)
+
+        if sum(map(piece_width, entries)) > room:
+            # Not all fit: keys are left out from the end, but the way to the help screen
+            # (which lists every key) stays.
+            helps = [e for e in entries if e[0] in self._help_keys()]
+            rest = [e for e in entries if e not in helps]
+            budget = room - sum(map(piece_width, helps))
+            kept: list[tuple[str, str, str, bool]] = []
+            for entry in rest:
+                budget -= piece_width(entry)
+                if budget < 0:
+                    break
+                kept.append(entry)
+            entries = kept + helps
         line = Text(no_wrap=True, overflow="crop")
         spans: list[KeySpan] = []
-        for key, shown, description, enabled in entries:
+        for entry in entries:
+            key, shown, description, enabled = entry
             extra = dim if not enabled else Style()
-            piece_width = cell_len(shown) + 2 + (cell_len(description) + 1 if description else 0)
-            if line.cell_len + piece_width > room:
+            if line.cell_len + piece_width(entry) > room:
                 break
             start = line.cell_len
             line.append(f" {shown} ", key_style + extra)
