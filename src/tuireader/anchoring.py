@@ -474,8 +474,14 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     reach = 5_000 + len(new_text) // 20
     lo, hi = max(0, approx - reach), min(len(new_text), approx + reach)
     old_lo, old_hi = max(0, pos - reach), min(len(old_text), pos + reach)
-    shifts: list[int] = []
-    farthest = 0
+    # Landmarks in the highlight's own paragraph move with it (a moved paragraph); the others
+    # only say where the paragraph was.  So the paragraph's own are used when there are any.
+    par_start = old_text.rfind("\n\n", 0, pos)
+    par_start = 0 if par_start == -1 else par_start + 2
+    par_end = old_text.find("\n\n", pos)
+    par_end = len(old_text) if par_end == -1 else par_end
+    inside: list[tuple[int, int]] = []  # (offset, shift)
+    outside: list[tuple[int, int]] = []
     for offset in LANDMARK_OFFSETS:
         for start in (pos - offset - LANDMARK_CHARS, pos + offset):
             if start < 0 or start + LANDMARK_CHARS > len(old_text):
@@ -490,17 +496,20 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
             at = new_text.find(window, lo, hi)
             if at == -1 or new_text.find(window, at + 1, hi) != -1:
                 continue
-            shifts.append(at - start)
-            farthest = offset
-        if len(shifts) >= LANDMARKS_USED:
+            own = par_start <= start and start + LANDMARK_CHARS <= par_end
+            (inside if own else outside).append((offset, at - start))
+        if len(inside) >= LANDMARKS_USED:
             break
-    if not shifts:
+    found = inside or outside
+    if not found:
         return None
+    shifts = [shift for _offset, shift in found[:LANDMARKS_USED]]
+    farthest = found[: LANDMARKS_USED][-1][0]
     used = sorted(shifts[:LANDMARKS_USED])
     median = used[len(used) // 2]
     tolerance = 40 + farthest // 4
     agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
-    if agreeing < 2:  # the landmarks disagree (edits between them): only a wide bound
+    if agreeing < 2 and len(used) > 1:  # they disagree (edits between them): a wide bound
         tolerance += used[-1] - used[0]
     return max(0, min(len(new_text), pos + median)), tolerance
 
