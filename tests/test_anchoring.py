@@ -327,3 +327,19 @@ def test_edited_copy_is_orphaned_not_sent_to_an_intact_copy() -> None:
     edited = old[:day_two] + old[day_two:].replace("1 tsp. nut butter", "a spoon of jam", 1)
     reanchor(h, edited, old)
     assert h.anchor == "orphan"
+
+
+def test_repeated_words_in_a_moved_paragraph_follow_the_paragraph() -> None:
+    """Landmarks in the highlight's own paragraph move with it: a phrase that also occurs near
+    the old place is found where its paragraph went, not at the copy left behind."""
+    first = "The harbour master counted the ships at dawn, as he always did, twice over."
+    moved = "Years later the harbour master counted the ships at dawn for the last time."
+    filler = [f"Paragraph {n} talks about other things entirely, number {n} of many." for n in
+              range(12)]
+    old = "\n\n".join([first, moved, *filler])
+    new = "\n\n".join([first, *filler, moved])
+    start = old.index("counted the ships at dawn", old.index("Years later"))
+    h = make_highlight("a", old, start, start + len("counted the ships at dawn"))
+    reanchor(h, new, old)
+    assert (h.start, h.anchor) == (new.index("counted the ships at dawn", new.index("Years")),
+                                   "ok")
