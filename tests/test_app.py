@@ -50,11 +50,10 @@ async def test_start_opens_first_article_and_lists_library(store: Store) -> None
 
 
 async def test_article_read_beforehand_is_shown_on_the_first_frame(store: Store) -> None:
-    """What the CLI does: the article is read before the App starts and shown in on_mount,
-    laid out at the reader's final width, with no worker round trip."""
+    """The article is read before the App starts (by make_app) and shown in on_mount, laid out
+    at the reader's final width, with no worker round trip."""
     long_id = next(a.id for a in store.list_articles() if a.title == "The Long Read")
-    opening = store.read_opening(long_id)
-    app = make_app(store, make_config(), open_article=long_id, opening=opening)
+    app = make_app(store, make_config(), open_article=long_id)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -67,6 +66,41 @@ async def test_article_read_beforehand_is_shown_on_the_first_frame(store: Store)
         await _settle(pilot, app)
         pane = reader.size.width - reader.styles.scrollbar_size_vertical
         assert reader.layout_width == min(reader.measure, pane - 6)
+
+
+async def test_start_reopens_the_article_read_last_on_the_first_frame(store: Store) -> None:
+    long_read = next(a for a in store.list_articles() if a.title == "The Long Read")
+    long_read.last_opened = "2026-02-01T10:00:00+00:00"
+    store.update_article(long_read)
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.article is not None and screen.article.id == long_read.id
+        assert not [w for w in app.workers if w.group == "open"]
+        await _settle(pilot, app)
+        assert screen.query_one(ArticleList).current_id == long_read.id
+        assert screen.query_one(ReaderView).has_focus
+
+
+async def test_article_opened_later_gets_no_horizontal_scrollbar(store: Store) -> None:
+    """An article opened by a worker arrives when the pane has its size but not yet its
+    vertical scrollbar: the reader still shows no horizontal scrollbar, a page is the pane's
+    full height, and pages land where they do for the article shown at start."""
+    tidy = next(a.id for a in store.list_articles() if a.title == "A Tidy Article")
+    app = make_app(store, make_config(), open_article=tidy)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        long_id = next(a.id for a in store.list_articles() if a.title == "The Long Read")
+        screen.open_article(long_id, focus_reader=True)
+        await _settle(pilot, app)
+        reader = screen.query_one(ReaderView)
+        assert screen.article is not None and screen.article.id == long_id
+        assert not reader.show_horizontal_scrollbar
+        assert reader.page_height == reader.size.height
+        await pilot.press("space")
+        assert reader.scroll_y == reader.size.height
 
 
 async def test_short_article_gets_a_parse_cache_when_opened(store: Store) -> None:

@@ -18,6 +18,7 @@ from tuireader.annotations import Annotator
 from tuireader.config import Config
 from tuireader.document import sanitize
 from tuireader.locations import styles_dir
+from tuireader.storage import StorageError
 from tuireader.store import Opening, Store
 from tuireader.text_safety import inert
 
@@ -117,17 +118,25 @@ class TuiReaderApp(App[int]):
 
 
 def make_app(store: Store, config: Config | None = None,
-             open_article: str | None = None, opening: Opening | None = None) -> TuiReaderApp:
+             open_article: str | None = None) -> TuiReaderApp:
     """The app factory used by the CLI and the tests.
 
-    ``opening``: ``open_article`` already read from the store (the CLI reads it before the
-    event loop starts), shown on the first frame.
+    Without ``open_article`` the article read last is opened, if any was.  That article is read
+    here, before the event loop starts, so that its text is on the App's first frame; if it
+    cannot be read, the main screen opens it the usual way (a worker) and reports why.
     """
+    if open_article is None:
+        open_article = store.most_recent()
+    opening = None
+    if open_article is not None:
+        try:
+            opening = store.read_opening(open_article)
+        except (OSError, StorageError):
+            opening = None
     return TuiReaderApp(store, config, open_article, opening)
 
 
-def run_app(store: Store, config: Config, open_article: str | None = None,
-            opening: Opening | None = None) -> int:
-    app = make_app(store, config, open_article, opening)
+def run_app(store: Store, config: Config, open_article: str | None = None) -> int:
+    app = make_app(store, config, open_article)
     result = app.run()
     return int(result or 0)

@@ -303,19 +303,10 @@ def cmd_app(args: argparse.Namespace, open_target: str | None = None) -> int:
             for outcome in seed_library(store):
                 if outcome.status.startswith("error"):
                     print(f"warning: sample {outcome.file}: {outcome.status}", file=sys.stderr)
+        open_id = None
         if open_target is not None:
-            open_id: str | None = _resolve_or_add(store, open_target)
-        else:
-            open_id = store.most_recent()
-        # The article shown first is read now, before the event loop starts, so that its first
-        # screen is part of the App's first frame instead of waiting for a worker's turn.
-        opening = None
-        if open_id is not None:
-            try:
-                opening = store.read_opening(open_id)
-            except (OSError, StorageError):
-                pass  # the App opens it the usual way and reports what is wrong
-        return run_app(store, load_config(), open_article=open_id, opening=opening)
+            open_id = _resolve_or_add(store, open_target)
+        return run_app(store, load_config(), open_article=open_id)
     finally:
         store.close()
 

@@ -144,26 +144,18 @@ class MainScreen(AnnotatingScreen):
         article_list.set_articles(articles, counts)
         target = self._open_on_start
         self._open_on_start = None
-        if target is not None:  # already being opened (on_mount)
+        if target is not None:  # already being opened (on_mount; the last read by default)
             article_list.select(target)
             return
-        if target is None and articles:
-            recent = max(articles, key=lambda a: a.last_opened or "")
-            if recent.last_opened:
-                target = recent.id
-        if target is not None:
-            article_list.select(target)
-            self.open_article(target, focus_reader=True)
+        if article_list.display:
+            article_list.options.focus()
         else:
-            if article_list.display:
-                article_list.options.focus()
-            else:
-                self.query_one(ReaderView).focus()
-            if articles:
-                first = article_list.current_id
-                if first:
-                    self.open_article(first)
-            self._set_status("Choose an article and press Enter. ? shows every key.")
+            self.query_one(ReaderView).focus()
+        if articles:
+            first = article_list.current_id
+            if first:
+                self.open_article(first)
+        self._set_status("Choose an article and press Enter. ? shows every key.")
 
     @on(ArticleList.Opened)
     def _article_chosen(self, event: ArticleList.Opened) -> None:
