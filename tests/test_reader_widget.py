@@ -377,3 +377,4 @@ def test_layout_width_before_the_first_layout_is_the_measure() -> None:
     assert reader.layout_width == reader.measure
     reader.measure = 60
     assert reader.layout_width == 60
+

@@ -47,6 +47,7 @@ STYLE_CLASSES: dict[str, str] = {
 #: under it stays visible (bold where underline already means "highlight").
 READER_CSS = """
 ReaderView {
+    overflow-x: hidden;  /* lines are wrapped to the pane: never a horizontal scrollbar */
     background: $surface;
     color: $foreground;
     & > .reader--heading { text-style: bold; color: $accent; }
