@@ -109,3 +109,12 @@ def test_save_parsed_next_to_the_body(tmp_path: Path) -> None:
     cached = doccache.load(tmp_path / "ab12.doc", doccache.digest(MARKDOWN))
     assert cached is not None and cached.lines is None
     assert signature(cached.document) == signature(parsed)
+
+
+def test_parsed_uses_a_valid_cache_and_parses_without_one(tmp_path: Path, monkeypatch) -> None:
+    body = tmp_path / "ab12.md"
+    document = parse_markdown(MARKDOWN)
+    assert signature(doccache.parsed(body, MARKDOWN)) == signature(document)  # no cache: parsed
+    doccache.save_parsed(body, MARKDOWN, document)
+    monkeypatch.setattr(doccache, "parse_markdown", lambda _markdown: pytest.fail("parsed"))
+    assert signature(doccache.parsed(body, MARKDOWN)) == signature(document)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import starmap
 from pathlib import Path
 
-from tuireader.document import BLOCK_SEP, Block, Document, Span
+from tuireader.document import BLOCK_SEP, Block, Document, Span, parse_markdown
 from tuireader.layout import Line
 
 #: Bump when Block, Span, Line or the parser's output changes: older caches are then ignored.
@@ -91,6 +91,13 @@ def save_parsed(body: Path, markdown: str, document: Document) -> None:
     the cache cannot be written.
     """
     save(cache_path_for(body), digest(markdown), document.blocks)
+
+
+def parsed(body: Path, markdown: str) -> Document:
+    """The Document of ``markdown`` (the text of the article body ``body``): from its cache
+    when that is valid, else parsed."""
+    cached = load(cache_path_for(body), digest(markdown))
+    return cached.document if cached is not None else parse_markdown(markdown)
 
 
 def load(path: Path, key: str) -> CachedDocument | None:

@@ -42,7 +42,7 @@ from tinydb import TinyDB
 from tinydb.table import Document as TinyDocument
 from tinydb.table import Table
 
-from tuireader.doccache import cache_path_for, save_parsed
+from tuireader.doccache import cache_path_for, parsed, save_parsed
 from tuireader.document import parse_markdown
 from tuireader.highlight_search import record_columns
 from tuireader.importers.base import ImportedArticle
@@ -499,7 +499,8 @@ class Store:
         if not self._view(article_id).records:
             return None
         try:
-            return parse_markdown(self.read_markdown(article_id)).plain_text
+            body = self.body_path(article_id)
+            return parsed(body, self.read_markdown(article_id)).plain_text
         except (OSError, StoreError):
             return None
 
