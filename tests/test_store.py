@@ -262,6 +262,31 @@ def test_preload_builds_the_caches_of_views_a_query_made_first(library: Path) ->
             assert view._haystacks is not None and view._columns is not None
 
 
+def test_a_save_does_not_wait_for_a_library_wide_count(library: Path) -> None:
+    """The library list's counts read every shard the preload has not read yet: a save made
+    meanwhile goes through between two shards, not after all of them."""
+    import threading
+
+    with Store(library) as s:
+        ids = [s.add_article(article(f"text number {n} here", title=str(n))).article.id
+               for n in range(20)]
+    with Store(library) as s:
+        real_view = s._view
+
+        def slow_view(aid: str, **kwargs: object):  # type: ignore[no-untyped-def]
+            if threading.current_thread().name == "counter":
+                time.sleep(0.05)  # 20 shards: a second of counting
+            return real_view(aid, **kwargs)  # type: ignore[arg-type]
+
+        s._view = slow_view  # type: ignore[method-assign]
+        counter = threading.Thread(target=s.highlight_counts, name="counter")
+        counter.start()
+        time.sleep(0.1)
+        highlight(s, ids[0], "number")
+        assert counter.is_alive()  # the save did not wait for the whole count
+        counter.join()
+
+
 def test_query_results_are_copies(store: Store) -> None:
     a = store.add_article(article()).article
     highlight(store, a.id, "rivers", tags=["t"])

@@ -1,8 +1,8 @@
 """Searching every highlight of a library as you type.
 
 The highlights view holds tens of thousands of highlights and filters on every keystroke, so the
-search runs on plain parallel lists (:class:`RowSet`: records, folded text, titles; tags, kinds
-and anchor states when a query first needs them), and makes a
+search runs on plain parallel lists (:class:`RowSet`: records, folded text, titles, tags, kinds
+and anchor states), and makes a
 :class:`~tuireader.model.Highlight` object only for a row that is drawn or edited.  When the new
 query only adds to the previous one, only the previous matches are searched again.
 
@@ -13,7 +13,7 @@ Query terms (all must match): plain words (in the quote, note, tags or article t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tuireader.model import KINDS, Highlight
@@ -28,39 +28,30 @@ SEP = "\0"
 class Row:
     """One highlight as the view draws and edits it: made on demand, for a drawn or chosen row."""
 
-    __slots__ = ("_item", "article_title")
+    __slots__ = ("_record", "article_title")
 
-    def __init__(self, item: dict[str, Any] | Highlight, article_title: str) -> None:
-        self._item = item
+    def __init__(self, record: dict[str, Any], article_title: str) -> None:
+        self._record = record
         self.article_title = article_title
 
     @property
     def highlight(self) -> Highlight:
-        item = self._item
-        if isinstance(item, Highlight):
-            return item
-        return Highlight.from_record(item)
+        return Highlight.from_record(self._record)
 
     @property
     def highlight_id(self) -> str:
-        return _item_id(self._item)
+        return str(self._record.get("id"))
 
     @property
     def article_id(self) -> str:
-        return _item_article(self._item)
+        return str(self._record.get("article_id"))
 
 
-def _item_article(item: dict[str, Any] | Highlight) -> str:
-    return item.article_id if isinstance(item, Highlight) else str(item.get("article_id"))
-
-
-def _item_id(item: dict[str, Any] | Highlight) -> str:
-    return item.id if isinstance(item, Highlight) else str(item.get("id"))
-
-
-def _item_start(item: dict[str, Any] | Highlight) -> int:
-    value = item.start if isinstance(item, Highlight) else item.get("start", 0)
-    return value if isinstance(value, int) else 0
+def haystack(record: dict[str, Any]) -> str:
+    """A highlight record's search text: quote, note and tags, case-folded, NUL-separated (a
+    search never matches across two fields)."""
+    return SEP.join([str(record.get("exact", "")), str(record.get("note", "")),
+                     *(str(t) for t in record.get("tags") or ())]).casefold()
 
 
 def tags_text(tags: Iterable[object]) -> str:
@@ -77,26 +68,21 @@ def record_columns(records: list[dict[str, Any]]) -> tuple[list[str], list[int],
     return tag_texts, kinds, anchors
 
 
-def haystack_of(h: Highlight) -> str:
-    """The folded search text of a highlight, as the store builds it for its records."""
-    return SEP.join([h.exact, h.note, *h.tags]).casefold()
-
-
 class RowSet:
     """Every row of the highlights view as parallel columns.
 
-    50,000 rows are three lists of references (the store's records or edited
-    :class:`Highlight` objects, their folded search text, their article's title): no object
-    per row is made to open, sort or filter the view, only a :class:`Row` for a row drawn or
-    chosen.  The columns a filter needs besides the text (tags, colour, anchor state, folded
-    titles) are built the first time a query asks for them.
+    50,000 rows are three lists of references (the store's highlight records -- or the record of
+    an edited highlight --, their folded search text, their article's title): no object per row
+    is made to open, sort or filter the view, only a :class:`Row` for a row drawn or chosen.
+    The columns the other filters need (tags, colour, anchor state, folded titles) come
+    prebuilt from the store, or are built the first time a query asks for them.
     """
 
-    __slots__ = ("_columns", "haystacks", "items", "titles")
+    __slots__ = ("_columns", "haystacks", "records", "titles")
 
-    def __init__(self, items: list[dict[str, Any] | Highlight], haystacks: list[str],
+    def __init__(self, records: list[dict[str, Any]], haystacks: list[str],
                  titles: list[str]) -> None:
-        self.items = items
+        self.records = records
         self.haystacks = haystacks
         self.titles = titles
         self._columns: dict[str, list[Any]] = {}
@@ -108,122 +94,107 @@ class RowSet:
         for article_id, count in index.runs:
             row_titles += [titles.get(article_id, "")] * count
         rows = cls(list(index.records), index.haystacks, row_titles)
-        rows._columns.update(tags=index.tag_texts, kinds=index.kinds, anchors=index.anchors)
+        rows._columns.update(zip(("tags", "kinds", "anchors"),
+                                 (index.tag_texts, index.kinds, index.anchors), strict=True))
         return rows
 
     @classmethod
     def from_highlights(cls, pairs: Iterable[tuple[Highlight, str]]) -> RowSet:
         """Rows for (highlight, article title) pairs."""
-        items: list[dict[str, Any] | Highlight] = []
-        haystacks: list[str] = []
-        titles: list[str] = []
+        records = []
+        titles = []
         for h, title in pairs:
-            items.append(h)
-            haystacks.append(haystack_of(h))
+            records.append(h.to_record())
             titles.append(title)
-        return cls(items, haystacks, titles)
+        return cls(records, [haystack(r) for r in records], titles)
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.records)
 
     def __getitem__(self, index: int) -> Row:
-        return Row(self.items[index], self.titles[index])
+        return Row(self.records[index], self.titles[index])
 
     def highlight_id(self, index: int) -> str:
-        return _item_id(self.items[index])
+        return str(self.records[index].get("id"))
 
-    def _column(self, name: str, make: Callable[[], list[Any]]) -> list[Any]:
-        column = self._columns.get(name)
-        if column is None:
-            column = self._columns[name] = make()
-        return column
-
-    @property
-    def folded_titles(self) -> list[str]:
-        def make() -> list[str]:
-            cache: dict[str, str] = {}
-            folded: list[str] = []
-            for title in self.titles:
-                value = cache.get(title)
-                if value is None:
-                    value = cache[title] = title.casefold()
-                folded.append(value)
-            return folded
-
-        return self._column("titles", make)
+    def _columns_of_records(self) -> None:
+        self._columns.update(zip(("tags", "kinds", "anchors"), record_columns(self.records),
+                                 strict=True))
 
     @property
     def tag_texts(self) -> list[str]:
         """Per row: :func:`tags_text` of its tags."""
-        return self._column("tags", lambda: [
-            tags_text(i.tags if type(i) is Highlight else i.get("tags") or ())  # type: ignore[union-attr]
-            for i in self.items])
+        if "tags" not in self._columns:
+            self._columns_of_records()
+        return self._columns["tags"]
 
     @property
     def kinds(self) -> list[int]:
-        """Per row: the colour (1-5; anything else in a hand-edited file counts as 1)."""
-        def make() -> list[int]:
-            raw = [i.kind if type(i) is Highlight else i.get("kind", 1)  # type: ignore[union-attr]
-                   for i in self.items]
-            return [k if k in KINDS and type(k) is int else 1 for k in raw]
-
-        return self._column("kinds", make)
+        """Per row: the colour (1-5)."""
+        if "kinds" not in self._columns:
+            self._columns_of_records()
+        return self._columns["kinds"]
 
     @property
     def anchors(self) -> list[str]:
-        return self._column("anchors", lambda: [
-            i.anchor if type(i) is Highlight else str(i.get("anchor", "ok"))  # type: ignore[union-attr]
-            for i in self.items])
+        if "anchors" not in self._columns:
+            self._columns_of_records()
+        return self._columns["anchors"]
+
+    @property
+    def folded_titles(self) -> list[str]:
+        folded = self._columns.get("titles")
+        if folded is None:
+            cache = {title: title.casefold() for title in set(self.titles)}
+            folded = self._columns["titles"] = [cache[title] for title in self.titles]
+        return folded
 
     def prepare(self) -> None:
         """Build every column a query can need now (in a worker, before the first keystroke),
         so that no keystroke pays for one."""
-        for name in ("folded_titles", "tag_texts", "kinds", "anchors"):
-            getattr(self, name)
+        if "tags" not in self._columns:
+            self._columns_of_records()
+        self.folded_titles  # noqa: B018 (built on first use)
 
     def _permuted(self, order: list[int]) -> RowSet:
-        items, haystacks, titles = self.items, self.haystacks, self.titles
-        rows = RowSet([items[i] for i in order], [haystacks[i] for i in order],
+        records, haystacks, titles = self.records, self.haystacks, self.titles
+        rows = RowSet([records[i] for i in order], [haystacks[i] for i in order],
                       [titles[i] for i in order])
         for name, column in self._columns.items():
             rows._columns[name] = [column[i] for i in order]
         return rows
 
     def newest_first(self) -> RowSet:
-        created = [i.created if type(i) is Highlight else i.get("created", "")  # type: ignore[union-attr]
-                   for i in self.items]
+        created = [str(r.get("created", "")) for r in self.records]
         return self._permuted(sorted(range(len(created)), key=created.__getitem__,
                                      reverse=True))
 
     def by_article(self) -> RowSet:
-        folded = self.folded_titles
-        keys = [(title, _item_article(item), _item_start(item))
-                for title, item in zip(folded, self.items, strict=True)]
+        keys = [(title, str(r.get("article_id")), _start(r))
+                for title, r in zip(self.folded_titles, self.records, strict=True)]
         return self._permuted(sorted(range(len(keys)), key=keys.__getitem__))
 
     def with_article(self, article_id: str, highlights: list[Highlight], title: str) -> RowSet:
         """These rows with ``article_id``'s rows replaced by its current ``highlights``:
         kept ones stay where they were (with the edit), deleted ones go, new ones come last."""
-        fresh = {h.id: h for h in highlights}
-        items: list[dict[str, Any] | Highlight] = []
-        haystacks: list[str] = []
+        fresh = {h.id: h.to_record() for h in highlights}
+        records: list[dict[str, Any]] = []
         titles: list[str] = []
-        for item, hay, row_title in zip(self.items, self.haystacks, self.titles, strict=True):
-            if _item_article(item) != article_id:
-                items.append(item)
-                haystacks.append(hay)
+        for record, row_title in zip(self.records, self.titles, strict=True):
+            if str(record.get("article_id")) != article_id:
+                records.append(record)
                 titles.append(row_title)
-                continue
-            h = fresh.pop(_item_id(item), None)
-            if h is not None:
-                items.append(h)
-                haystacks.append(haystack_of(h))
+            elif (edited := fresh.pop(str(record.get("id")), None)) is not None:
+                records.append(edited)
                 titles.append(title)
-        for h in fresh.values():
-            items.append(h)
-            haystacks.append(haystack_of(h))
-            titles.append(title)
-        return RowSet(items, haystacks, titles)
+        records += fresh.values()
+        titles += [title] * len(fresh)
+        return RowSet(records, [haystack(r) for r in records], titles)
+
+
+def _start(record: dict[str, Any]) -> int:
+    value = record.get("start", 0)
+    return value if isinstance(value, int) else 0
 
 
 def filter_rows(rows: RowSet, query: str, within: Sequence[int] | None = None) -> list[int]:
