@@ -152,9 +152,12 @@ def test_row_set_orders_and_replaces_one_article(setup) -> None:
     assert [by_article.highlight_id(i) for i in range(3)] == [other.id, b.id, a.id]
     assert filter_rows(rows, "a:apples") == [2] and filter_rows(rows, "bread") == [0, 1]
     # a note on a, b deleted, c new: a keeps its place, b goes, c comes last
+    assert filter_rows(rows, "#later") == [] and filter_rows(rows, "c:red") == []  # columns
     a.note = "with pumpernickel"
+    a.tags, a.kind = ["later"], 4
     c, _ = annotator.add(aid, TEXT, 47, 65)
     replaced = rows.with_article(aid, [a, c], "Bread Article")
+    assert filter_rows(replaced, "#later") == [0] and filter_rows(replaced, "c:red") == [0]
     assert [replaced.highlight_id(i) for i in range(len(replaced))] == [a.id, other.id, c.id]
     assert filter_rows(replaced, "pumpernickel") == [0]
     assert replaced[0].article_title == "Bread Article" and replaced[1].article_id == "other"

@@ -176,20 +176,37 @@ class RowSet:
 
     def with_article(self, article_id: str, highlights: list[Highlight], title: str) -> RowSet:
         """These rows with ``article_id``'s rows replaced by its current ``highlights``:
-        kept ones stay where they were (with the edit), deleted ones go, new ones come last."""
+        kept ones stay where they were (with the edit), deleted ones go, new ones come last.
+        Only the article's rows are computed again (an edit in a view of 50,000)."""
         fresh = {h.id: h.to_record() for h in highlights}
-        records: list[dict[str, Any]] = []
-        titles: list[str] = []
-        for record, row_title in zip(self.records, self.titles, strict=True):
+        keep: list[int] = []
+        edited: list[tuple[int, dict[str, Any]]] = []
+        for i, record in enumerate(self.records):
             if str(record.get("article_id")) != article_id:
-                records.append(record)
-                titles.append(row_title)
-            elif (edited := fresh.pop(str(record.get("id")), None)) is not None:
-                records.append(edited)
-                titles.append(title)
-        records += fresh.values()
-        titles += [title] * len(fresh)
-        return RowSet(records, [haystack(r) for r in records], titles)
+                keep.append(i)
+            elif (new := fresh.pop(str(record.get("id")), None)) is not None:
+                edited.append((len(keep), new))
+                keep.append(i)
+        rows = self._permuted(keep)
+        for position, record in edited:
+            rows._put(position, record, title)
+        for record in fresh.values():
+            rows._put(None, record, title)
+        return rows
+
+    def _put(self, position: int | None, record: dict[str, Any], title: str) -> None:
+        """Set the row at ``position`` (None: a new last row) in every column."""
+        tags, kinds, anchors = record_columns([record])
+        values = {"tags": tags[0], "kinds": kinds[0], "anchors": anchors[0],
+                  "titles": title.casefold()}
+        columns = [(self.records, record), (self.haystacks, haystack(record)),
+                   (self.titles, title)]
+        columns += [(column, values[name]) for name, column in self._columns.items()]
+        for column, value in columns:
+            if position is None:
+                column.append(value)
+            else:
+                column[position] = value
 
 
 def _start(record: dict[str, Any]) -> int:
