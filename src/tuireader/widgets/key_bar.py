@@ -30,6 +30,22 @@ class KeySpan(NamedTuple):
     enabled: bool
 
 
+class _Entry(NamedTuple):
+    """One shown action: its key, how the key is shown, its description."""
+
+    key: str
+    shown: str
+    description: str
+    enabled: bool
+    action: str
+
+    @property
+    def width(self) -> int:
+        """Cells taken in the bar: " key " and "description "."""
+        return cell_len(self.shown) + 2 + (cell_len(self.description) + 1 if self.description
+                                           else 0)
+
+
 class KeyBar(Widget):
     """The described, shown bindings of the focused widget, its containers, the screen and the
     app, with the command palette's key on the right."""
@@ -71,22 +87,17 @@ class KeyBar(Widget):
         if screen is self.screen:
             self.refresh()
 
-    def _help_keys(self) -> set[str]:
-        """The keys bound to the app's help action (kept when the bar is too narrow)."""
-        return {binding.key for _node, binding, _enabled, _tooltip
-                in self.screen.active_bindings.values() if binding.action == "help"}
-
-    def _entries(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, bool] | None]:
-        """(key, shown key, description, enabled) per shown action, and the palette's key."""
+    def _entries(self) -> tuple[list[_Entry], tuple[str, str, bool] | None]:
+        """One entry per shown action, and the palette's (key, shown key, enabled)."""
         active = self.screen.active_bindings
-        entries: list[tuple[str, str, str, bool]] = []
+        entries: list[_Entry] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in active.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            entries.append((binding.key, self.app.get_key_display(binding),
-                            binding.description, enabled))
+            entries.append(_Entry(binding.key, self.app.get_key_display(binding),
+                                  binding.description, enabled, binding.action))
         palette = None
         if self.app.ENABLE_COMMAND_PALETTE and self.app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, _tooltip = active[self.app.COMMAND_PALETTE_BINDING]
@@ -109,19 +120,15 @@ class KeyBar(Widget):
             right.append(" palette ", description_style + extra)
         room = max(0, width - right.cell_len)
 
-        def piece_width(entry: tuple[str, str, str, bool]) -> int:
-            _key, shown, description, _enabled = entry
-            return cell_len(shown) + 2 + (cell_len(description) + 1 if description else 0)
-
-        if sum(map(piece_width, entries)) > room:
+        if sum(entry.width for entry in entries) > room:
             # Not all fit: keys are left out from the end, but the way to the help screen
             # (which lists every key) stays.
-            helps = [e for e in entries if e[0] in self._help_keys()]
-            rest = [e for e in entries if e not in helps]
-            budget = room - sum(map(piece_width, helps))
-            kept: list[tuple[str, str, str, bool]] = []
+            helps = [e for e in entries if e.action == "help"]
+            rest = [e for e in entries if e.action != "help"]
+            budget = room - sum(e.width for e in helps)
+            kept: list[_Entry] = []
             for entry in rest:
-                budget -= piece_width(entry)
+                budget -= entry.width
                 if budget < 0:
                     break
                 kept.append(entry)
@@ -129,9 +136,9 @@ class KeyBar(Widget):
         line = Text(no_wrap=True, overflow="crop")
         spans: list[KeySpan] = []
         for entry in entries:
-            key, shown, description, enabled = entry
+            key, shown, description, enabled, _action = entry
             extra = dim if not enabled else Style()
-            if line.cell_len + piece_width(entry) > room:
+            if line.cell_len + entry.width > room:
                 break
             start = line.cell_len
             line.append(f" {shown} ", key_style + extra)
