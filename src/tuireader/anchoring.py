@@ -503,9 +503,9 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     found = inside or outside
     if not found:
         return None
-    shifts = [shift for _offset, shift in found[:LANDMARKS_USED]]
-    farthest = found[: LANDMARKS_USED][-1][0]
-    used = sorted(shifts[:LANDMARKS_USED])
+    chosen = found[:LANDMARKS_USED]
+    farthest = chosen[-1][0]
+    used = sorted(shift for _offset, shift in chosen)
     median = used[len(used) // 2]
     tolerance = 40 + farthest // 4
     agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
@@ -570,9 +570,7 @@ def reanchor(h: Highlight, text: str, old_text: str | None = None) -> bool:
         if mapped is not None:
             position, tolerance = mapped
             target = dataclasses.replace(h, start=position, end=position + (h.end - h.start))
-            if old_text.find(h.exact, h.end - len(h.exact) + 1) == -1 and old_text.find(
-                h.exact, 0, h.end - 1
-            ) == -1:
+            if old_text.count(h.exact) == 1:
                 # The words were unique: wherever they are now (a moved paragraph), they are
                 # the reader's.  Position only has to decide between copies.
                 tolerance = -1
