@@ -117,32 +117,31 @@ class RowSet:
     def highlight_id(self, index: int) -> str:
         return str(self.records[index].get("id"))
 
-    def _columns_of_records(self) -> None:
-        self._columns.update(zip(("tags", "kinds", "anchors"), record_columns(self.records),
-                                 strict=True))
+    def _record_column(self, name: str) -> list[Any]:
+        """One of the columns :func:`record_columns` makes (all three made on first use)."""
+        if name not in self._columns:
+            self._columns.update(zip(("tags", "kinds", "anchors"),
+                                     record_columns(self.records), strict=True))
+        return self._columns[name]
 
     @property
     def tag_texts(self) -> list[str]:
         """Per row: :func:`tags_text` of its tags."""
-        if "tags" not in self._columns:
-            self._columns_of_records()
-        return self._columns["tags"]
+        return self._record_column("tags")
 
     @property
     def kinds(self) -> list[int]:
         """Per row: the colour (1-5)."""
-        if "kinds" not in self._columns:
-            self._columns_of_records()
-        return self._columns["kinds"]
+        return self._record_column("kinds")
 
     @property
     def anchors(self) -> list[str]:
-        if "anchors" not in self._columns:
-            self._columns_of_records()
-        return self._columns["anchors"]
+        """Per row: the anchor state (ok, fuzzy, orphan)."""
+        return self._record_column("anchors")
 
     @property
     def folded_titles(self) -> list[str]:
+        """Per row: its article's title, case-folded."""
         folded = self._columns.get("titles")
         if folded is None:
             cache = {title: title.casefold() for title in set(self.titles)}
@@ -152,9 +151,8 @@ class RowSet:
     def prepare(self) -> None:
         """Build every column a query can need now (in a worker, before the first keystroke),
         so that no keystroke pays for one."""
-        if "tags" not in self._columns:
-            self._columns_of_records()
-        self.folded_titles  # noqa: B018 (built on first use)
+        self._record_column("tags")
+        _ = self.folded_titles
 
     def _permuted(self, order: list[int]) -> RowSet:
         records, haystacks, titles = self.records, self.haystacks, self.titles
