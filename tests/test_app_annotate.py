@@ -238,6 +238,34 @@ async def test_highlights_view_filters_and_opens(store: Store) -> None:
                        and reader.focus_range == (target.start, target.end))
 
 
+async def test_highlights_view_catches_up_with_a_shard_changed_outside(
+        store: Store, tmp_path: Path) -> None:
+    """The view first shows the shards as the store last read them, then looks at the files:
+    a note changed by another program (a sync tool) since is shown a moment later."""
+    import json
+
+    tidy = _id(store, "A Tidy Article")
+    app = make_app(store, make_config(), open_article=tidy)
+    async with app.run_test(size=(160, 40)) as pilot:
+        _screen, reader = await opened(pilot, store)
+        h, _ = app.annotator.add(tidy, reader.document.plain_text, 0, 10)
+        await wait_for(pilot, lambda: bool(store.highlights(tidy)))
+        shard = tmp_path / "lib" / "annotations" / f"{tidy}.json"
+        data = json.loads(shard.read_text(encoding="utf-8"))
+        next(r for r in next(iter(data.values())).values() if r["id"] == h.id)["note"] = \
+            "edited elsewhere"
+        time.sleep(0.01)
+        shard.write_text(json.dumps(data), encoding="utf-8")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+        table = app.screen.query_one(HighlightTable)
+        await wait_for(pilot, lambda: len(table.rows) == 1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("slash", *"elsewhere")
+        assert len(table.shown) == 1 and table.current.note == "edited elsewhere"
+
+
 async def test_article_tags_and_list_filter(store: Store) -> None:
     tidy = _id(store, "A Tidy Article")
     app = make_app(store, make_config(), open_article=tidy)
