@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from store import build_library
 from tuireader.app import make_app
 from tuireader.config import Config
+from tuireader.library.store import Store
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
-from tuireader.store import Store
 from tuireader.widgets.highlight_table import HighlightTable, filter_rows
 from tuireader.widgets.reader import ReaderView
 

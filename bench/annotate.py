@@ -16,7 +16,7 @@ over the texts, seeded RNG): place a highlight -- 10% one or two words, 30% a ph
 words, 30% one sentence, 10% two to four sentences, 20% a phrase that occurs more than once in
 the text -- edit the text at that rate (see ``bench/_edits.py``: word inserts/deletes/replacements
 and typos, sentence inserts/deletes, paragraph moves; one edited copy per text and rate), and
-re-anchor the highlight with :func:`tuireader.anchoring.reanchor`.
+re-anchor the highlight with :func:`tuireader.core.anchoring.reanchor`.
 
 Because edits track each word's identity, the truth is known: the spans where the highlight's
 surviving words are now.  Scoring:
@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _edits import Doc, edit, precision_recall, repeated_phrases, sentences, tokenize, truth
-from tuireader.anchoring import make_highlight, reanchor
+from tuireader.core.anchoring import make_highlight, reanchor
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_articles"
@@ -71,7 +71,7 @@ def log(message: str) -> None:
 
 def sample_texts() -> list[tuple[str, str]]:
     """The bundled sample articles as the app's plain text."""
-    from tuireader.document import parse_markdown
+    from tuireader.core.document import parse_markdown
     from tuireader.importers import import_bytes
 
     out = []

@@ -33,13 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store import TAGS, _paragraph
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.cli.export import export_workers
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
+from tuireader.core.model import Article, new_id
 from tuireader.export import EXTENSIONS, FolderReport, export_to_folder
 from tuireader.export.batch import render, select, write_folder
-from tuireader.export.command import export_workers
-from tuireader.model import Article, new_id
-from tuireader.store import SCHEMA_VERSION, Store, content_hash
+from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGET_S = 3.0
 EXPORTED = "2025-01-01T00:00:00+00:00"

@@ -79,8 +79,8 @@ def make_case(name: str) -> str:
 
 
 def run_case(name: str, pages: int) -> dict[str, object]:
-    from tuireader.document import Document, iter_parse
-    from tuireader.layout import DocumentLayout
+    from tuireader.core.document import Document, iter_parse
+    from tuireader.core.layout import DocumentLayout
 
     markdown = make_case(name)
     result: dict[str, object] = {"case": name, "chars": len(markdown)}
@@ -109,10 +109,10 @@ def run_case(name: str, pages: int) -> dict[str, object]:
 
 
 def cache_figures(markdown: str, doc: object, layout: object) -> dict[str, float]:
-    """Writing and reading the parse cache (tuireader.doccache) of the document and its lines."""
+    """Writing and reading the parse cache (library.parse_cache) of the document and its lines."""
     import tempfile
 
-    from tuireader import doccache
+    from tuireader.library import parse_cache as doccache
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "a.doc"

@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tuireader.anchoring import make_highlight
-from tuireader.model import Article, Highlight, new_id
-from tuireader.store import SCHEMA_VERSION, Store, content_hash
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import Article, Highlight, new_id
+from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGETS_MS = {
     "open": 1000.0,

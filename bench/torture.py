@@ -34,15 +34,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store import build_library
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 CHILD = r"""
 import random, sys
 from pathlib import Path
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 library, seed = Path(sys.argv[1]), int(sys.argv[2])
 store = Store(library)

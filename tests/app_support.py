@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tuireader.config import Config
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 FIXED_DATE = "2026-01-15T09:30:00+00:00"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tuireader.anchoring import locate, make_highlight, reanchor
-from tuireader.model import CONTEXT_CHARS
+from tuireader.core.anchoring import locate, make_highlight, reanchor
+from tuireader.core.model import CONTEXT_CHARS
 
 TEXT = (
     "In the beginning the river was small. It wandered through the meadow and nobody "
@@ -118,7 +118,7 @@ def test_empty_text() -> None:
 
 import random  # noqa: E402
 
-import tuireader.anchoring as anchoring  # noqa: E402
+import tuireader.core.anchoring as anchoring  # noqa: E402
 
 PARAS = [
     "Rivers shape the towns that grow beside them, and the towns in turn reshape the rivers "

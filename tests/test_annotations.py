@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.anchoring import make_highlight
-from tuireader.annotations import Annotator, highlight_at, trim_range
+from tuireader.core.anchoring import make_highlight
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.editing import Annotator, highlight_at, trim_range
+from tuireader.library.store import Store
 from tuireader.widgets.highlight_table import RowSet, filter_rows
 
 TEXT = "First sentence here. Second sentence follows!  Third one ends it."
@@ -111,7 +111,7 @@ def test_highlights_view_filter_terms(setup) -> None:
 
 
 def test_incremental_filter_matches_full_filter(setup) -> None:
-    from tuireader.highlight_search import extends
+    from tuireader.library.search import extends
 
     _store, annotator, aid = setup
     made = [annotator.add(aid, TEXT, a, b)[0] for a, b in ((0, 20), (21, 45), (47, 65))]
@@ -131,7 +131,7 @@ def test_incremental_filter_matches_full_filter(setup) -> None:
 
 
 def test_tags_lose_control_characters() -> None:
-    from tuireader.model import normalise_tag
+    from tuireader.core.model import normalise_tag
 
     assert normalise_tag(" Big\x1b[2JIdea\x9b ") == "big-[2jidea"
     assert normalise_tag("a\tb\nc") == "a-b-c"

@@ -9,10 +9,10 @@ from textual.widgets import Input
 
 from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
+from tuireader.library.store import Store
 from tuireader.screens.dialogs import OutlineScreen
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.main import MainScreen
-from tuireader.store import Store
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.side_panel import OutlineList, SidePanel
@@ -104,7 +104,7 @@ async def test_article_opened_later_gets_no_horizontal_scrollbar(store: Store) -
 
 
 async def test_short_article_gets_a_parse_cache_when_opened(store: Store) -> None:
-    from tuireader import doccache
+    from tuireader.library import parse_cache as doccache
 
     tidy = next(a for a in store.list_articles() if a.title == "A Tidy Article")
     cache = doccache.cache_path_for(store.body_path(tidy.id))

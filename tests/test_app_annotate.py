@@ -11,11 +11,11 @@ from textual.widgets import Input, TextArea
 
 from app_support import make_config, make_library
 from tuireader.app import make_app
+from tuireader.library.store import Store
 from tuireader.screens.annotate import NoteScreen, TagScreen
 from tuireader.screens.dialogs import ConfirmScreen
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
-from tuireader.store import Store
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.highlight_table import HighlightTable
 from tuireader.widgets.reader import ReaderView
@@ -217,7 +217,7 @@ async def test_highlights_view_filters_and_opens(store: Store) -> None:
     app = make_app(store, make_config(), open_article=tidy)
     async with app.run_test(size=(160, 40)) as pilot:
         screen, reader = await opened(pilot, store)
-        from tuireader.document import parse_markdown
+        from tuireader.core.document import parse_markdown
 
         long_text = parse_markdown(store.read_markdown(long_read)).plain_text
         target, _ = app.annotator.add(long_read, long_text, long_text.index("Paragraph 300:"),
@@ -283,7 +283,7 @@ async def test_article_tags_and_list_filter(store: Store) -> None:
 async def test_orphan_is_listed_and_reattached(store: Store) -> None:
     aid = _id(store, "The Long Read")
     h_text = "a sentence that is no longer in the article"
-    from tuireader.model import Highlight
+    from tuireader.core.model import Highlight
 
     orphan = Highlight(id="0rphan01", article_id=aid, start=5, end=20, exact=h_text,
                        anchor="orphan")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tuireader import __version__
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
-from tuireader.store import Store
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
+from tuireader.library.store import Store
 
 COMMANDS = ["add", "list", "show", "remove", "convert", "highlights", "open"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tuireader import doccache
-from tuireader.document import Document, parse_markdown
-from tuireader.layout import layout_blocks
+from tuireader.core.document import Document, parse_markdown
+from tuireader.core.layout import layout_blocks
+from tuireader.library import parse_cache as doccache
 
 MARKDOWN = "\n\n".join(
     [

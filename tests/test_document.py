@@ -6,15 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.document import (
+from tuireader.core.document import (
     Document,
     iter_parse,
     parse_markdown,
     sanitize,
-    sentence_spans,
     split_chunks,
-    word_spans,
 )
+from tuireader.core.sentences import sentence_spans, word_spans
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -166,7 +165,7 @@ def _full_inline_parse(markdown: str, monkeypatch: pytest.MonkeyPatch) -> Docume
     """Parse with markdown-it's inline parser run on every inline token (no fast path)."""
     import re
 
-    import tuireader.document as document
+    import tuireader.core.document as document
 
     with monkeypatch.context() as patch:
         patch.setattr(document, "_INLINE_SYNTAX", re.compile("(?s).?"))
@@ -222,7 +221,7 @@ def test_inline_fast_path_matches_markdown_it_on_the_commonmark_spec(
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_first_chunk_from_a_prefix_matches_whole_split(newline: str) -> None:
-    from tuireader.document import _iter_chunks
+    from tuireader.core.document import _iter_chunks
 
     fence = f"```{newline}code{newline}{newline}more{newline}```{newline}{newline}"
     para = f"para *x* {'word ' * 30}{newline}{newline}"

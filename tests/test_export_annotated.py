@@ -17,11 +17,11 @@ from test_export_library import (
     build_library,
     check_golden,
 )
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
+from tuireader.core.model import Article, Highlight
 from tuireader.export import decode_note, export_annotated, export_combined
 from tuireader.export._text import sanitise_tags
 from tuireader.export.annotated import ORPHANS_HEADING
-from tuireader.model import Article, Highlight
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Most tests drive ``cmd_export`` through a parser built with ``add_export_parser`` (so they run
 before the command is wired into cli.py); the last ones run the real entry point and switch
-themselves on once ``"export"`` is in ``tuireader.cli.COMMANDS``.
+themselves on once ``"export"`` is in ``tuireader.cli.main.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-import tuireader.cli
+import tuireader.cli.main
 from test_export_library import (
     Library,
     build_library,
     read_markdown_export,
 )
-from tuireader.export.command import add_export_parser, cmd_export
+from tuireader.cli.export import add_export_parser, cmd_export
 
-WIRED = "export" in tuireader.cli.COMMANDS
+WIRED = "export" in tuireader.cli.main.COMMANDS
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_errors(fixed_library: Library, tmp_path: Path,
     assert exc.value.code == 2
 
 
-@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli yet")
+@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli.main yet")
 def test_real_entry_point(fixed_library: Library, tmp_path: Path) -> None:
     base = [sys.executable, "-m", "tuireader", "--library", str(fixed_library.path), "export"]
     env = {"SOURCE_DATE_EPOCH": "1735700645", "PATH": "/usr/bin:/bin"}
@@ -144,7 +144,7 @@ def test_real_entry_point(fixed_library: Library, tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
-@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli yet")
+@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli.main yet")
 def test_help_lists_export() -> None:
-    help_text = tuireader.cli.build_parser().format_help()
+    help_text = tuireader.cli.main.build_parser().format_help()
     assert "export" in help_text

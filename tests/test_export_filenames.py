@@ -74,7 +74,7 @@ def test_title_change_keeps_the_file(fixed_library: Library, tmp_path: Path) -> 
     out = tmp_path / "notes"
     before = _export(fixed_library, out).paths
     fixed_library.articles["3fa2b1c0"].title = "Renamed"
-    from tuireader.store import Store
+    from tuireader.library.store import Store
 
     with Store(fixed_library.path) as store:
         store.update_article(fixed_library.articles["3fa2b1c0"])

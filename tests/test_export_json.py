@@ -16,8 +16,8 @@ from test_export_library import (
     build_library,
     check_golden,
 )
+from tuireader.core.model import Article, Highlight
 from tuireader.export import export_combined, export_json
-from tuireader.model import Article, Highlight
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from tuireader.core.model import Article, Highlight
 from tuireader.export import decode_note
 from tuireader.importers.base import ImportedArticle
-from tuireader.model import Article, Highlight
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 GOLDEN = Path(__file__).parent / "golden" / "export"
 UPDATE = os.environ.get("TUIREADER_UPDATE_GOLDEN") == "1"
@@ -90,7 +90,7 @@ class Library:
 
 
 def _hl(article: Article, text: str, start: int, end: int, n: int, **kw: object) -> Highlight:
-    from tuireader.model import quote_selector
+    from tuireader.core.model import quote_selector
 
     prefix, exact, suffix = quote_selector(text, start, end)
     stamp = f"2024-05-0{n % 9 + 1}T10:00:00+00:00"
@@ -103,10 +103,10 @@ def _hl(article: Article, text: str, start: int, end: int, n: int, **kw: object)
 
 def build_library(root: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
     """Three articles (one hostile, one without highlights) with fixed ids and dates."""
-    from tuireader.document import parse_markdown
+    from tuireader.core.document import parse_markdown
 
     ids = itertools.chain(["3fa2b1c0", "0badc0de", "5eed1234"], (f"{n:08x}" for n in range(99)))
-    monkeypatch.setattr("tuireader.store.new_id", lambda: next(ids))
+    monkeypatch.setattr("tuireader.library.store.new_id", lambda: next(ids))
     lib = Library(root)
     with Store(root) as store:
         specs = [

@@ -16,7 +16,9 @@ from test_export_library import (
     check_golden,
     read_markdown_export,
 )
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
+from tuireader.core.model import Article, Highlight
+from tuireader.core.safety import inert
 from tuireader.export import (
     decode_note,
     encode_note_lines,
@@ -26,8 +28,6 @@ from tuireader.export import (
 )
 from tuireader.export._text import SHOWN_CONTROLS, sanitise_tags
 from tuireader.export.outline import Locator, outline_of
-from tuireader.model import Article, Highlight
-from tuireader.text_safety import inert
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_articles"
 

@@ -15,13 +15,13 @@ import pytest
 import yaml
 
 from test_export_library import EXPORTED
-from tuireader.anchoring import make_highlight
+from tuireader.core.anchoring import make_highlight
 from tuireader.export import FolderReport, batch, export_to_folder, safe_filename
 from tuireader.export.batch import MANIFEST
 from tuireader.export.context import _Dumper, front_matter
 from tuireader.importers.base import ImportedArticle
-from tuireader.storage import TMP_MARK
-from tuireader.store import Store
+from tuireader.library.durable import TMP_MARK
+from tuireader.library.store import Store
 
 N_ARTICLES = 48  # the worker gets 24: more than DURABLE_MAX_FILES, so it writes its files too
 
@@ -36,7 +36,7 @@ Deltas form where a river meets the sea and drops the fine sand it carried.
 
 
 def _build(root: Path) -> Path:
-    from tuireader.document import parse_markdown
+    from tuireader.core.document import parse_markdown
 
     plain = parse_markdown(BODY).plain_text
     with Store(root) as store:

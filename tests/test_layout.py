@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from tuireader.document import Document, iter_parse, parse_markdown
-from tuireader.layout import BLANK, RULE, DocumentLayout, line_pieces, wrap_text
+from tuireader.core.document import Document, iter_parse, parse_markdown
+from tuireader.core.layout import BLANK, RULE, DocumentLayout, line_pieces, wrap_text
 
 
 def test_wrap_covers_every_character_once() -> None:

@@ -28,7 +28,7 @@ def test_wheel_contains_styles_and_samples(tmp_path: Path) -> None:
     for entry in (ROOT / "sample_articles").iterdir():
         assert f"tuireader/sample_articles/{entry.name}" in names
     assert "tuireader/py.typed" in names
-    assert "tuireader/cli.py" in names
+    assert "tuireader/cli/main.py" in names
 
 
 def test_shipped_folders_found_from_source_tree() -> None:

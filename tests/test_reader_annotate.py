@@ -7,9 +7,9 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from tuireader.document import parse_markdown
-from tuireader.layout import DocumentLayout
-from tuireader.model import KINDS
+from tuireader.core.document import parse_markdown
+from tuireader.core.layout import DocumentLayout
+from tuireader.core.model import KINDS
 from tuireader.widgets._reader_render import offset_at_column, text_margin
 from tuireader.widgets.reader import ReaderView
 

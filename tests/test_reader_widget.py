@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
 from tuireader.widgets.reader import ReaderView
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -348,7 +348,7 @@ async def test_next_page_is_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 async def test_cache_without_lines_gets_them_for_the_next_open(tmp_path: Path) -> None:
-    from tuireader import doccache
+    from tuireader.library import parse_cache as doccache
 
     markdown = make_markdown(12000)  # over SYNC_LAYOUT_CHARS: laid out in a worker
     full = parse_markdown(markdown)

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from tuireader.document import sentence_spans, word_spans
+from tuireader.core.sentences import sentence_spans, word_spans
 
 
 def sentences(text: str) -> list[str]:

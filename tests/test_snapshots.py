@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 
 @pytest.fixture
@@ -82,8 +82,8 @@ def test_markup_like_article(snap_compare, store: Store) -> None:
 
 def _annotate(store: Store, title: str) -> str:
     """Five highlights, one of each colour, some with notes and tags, at fixed times."""
-    from tuireader.anchoring import make_highlight
-    from tuireader.document import parse_markdown
+    from tuireader.core.anchoring import make_highlight
+    from tuireader.core.document import parse_markdown
 
     article_id = _article_id(store, title)
     text = parse_markdown(store.read_markdown(article_id)).plain_text

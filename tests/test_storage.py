@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from tuireader import storage as storage_mod
-from tuireader.storage import (
+from tuireader.library import durable as storage_mod
+from tuireader.library.durable import (
     DurableStorage,
     ReadOnlyError,
     StorageError,
     atomic_write_bytes,
     remove_stale_temp_files,
 )
-from tuireader.store import _upsert_by_id
+from tuireader.library.store import _upsert_by_id
 
 
 def make(path: Path, warnings: list[str] | None = None, **kw: object) -> DurableStorage:
@@ -208,7 +208,7 @@ def test_file_size_limit_in_subprocess_keeps_old_file(tmp_path: Path) -> None:
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
-        from tuireader.storage import DurableStorage, StorageError
+        from tuireader.library.durable import DurableStorage, StorageError
         s = DurableStorage({str(path)!r})
         s.read()
         try:

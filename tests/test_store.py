@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
+from tuireader.core.model import Highlight
 from tuireader.importers.base import ImportedArticle
-from tuireader.model import Highlight
-from tuireader.store import SCHEMA_VERSION, NotFound, ReadOnlyError, Store, StoreError
+from tuireader.library.store import SCHEMA_VERSION, NotFound, ReadOnlyError, Store, StoreError
 
 TEXT = (
     "The first paragraph talks about rivers and the way they carve valleys over time.\n\n"
@@ -107,7 +107,7 @@ def test_reimport_tells_identical_copies_apart_with_the_old_text(store: Store) -
 
 def test_resolve_by_prefix(store: Store, monkeypatch) -> None:
     ids = iter(["abc11111", "abc22222", "def33333"])
-    monkeypatch.setattr("tuireader.store.new_id", lambda: next(ids))
+    monkeypatch.setattr("tuireader.library.store.new_id", lambda: next(ids))
     for n in range(3):
         store.add_article(article(f"text {n}", title=f"T{n}"))
     assert store.resolve("def").id == "def33333"
@@ -358,7 +358,7 @@ def test_second_store_is_read_only_and_says_so(store: Store, library: Path) -> N
 
 CHILD_HOLD = """
 import sys, time
-from tuireader.store import Store
+from tuireader.library.store import Store
 s = Store(sys.argv[1])
 print("RO" if s.read_only else "READY", flush=True)
 time.sleep(60)
@@ -419,7 +419,7 @@ def test_unwritable_folder_simulated(library: Path, monkeypatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tuireader.store.FileLock.acquire", refuse)
+    monkeypatch.setattr("tuireader.library.store.FileLock.acquire", refuse)
     with Store(library) as s:
         assert s.read_only and len(s.list_articles()) == 1
         assert any("cannot lock" in w for w in s.warnings)
@@ -495,10 +495,10 @@ def test_stale_temp_files_removed_on_open(library: Path) -> None:
 
 CHILD_SAVE = """
 import sys
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 store = Store(sys.argv[1])
 if store.read_only:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tuireader import importers
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
 from tuireader.importers import ImportFailed, import_bytes, import_source
 from tuireader.importers.text import import_markdown, import_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tuireader.cli import main
+from tuireader.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

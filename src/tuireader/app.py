@@ -14,13 +14,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tuireader.annotations import Annotator
 from tuireader.config import Config
-from tuireader.document import sanitize
+from tuireader.core.document import sanitize
+from tuireader.core.safety import inert
+from tuireader.library.durable import StorageError
+from tuireader.library.editing import Annotator
+from tuireader.library.store import Opening, Store
 from tuireader.locations import styles_dir
-from tuireader.storage import StorageError
-from tuireader.store import Opening, Store
-from tuireader.text_safety import inert
 
 
 class TuiReaderApp(App[int]):

@@ -88,7 +88,7 @@ def save_setting(name: str, value: Any, path: Path | None = None) -> None:
     """Change one top-level setting, keeping the user's comments and layout (tomlkit)."""
     import tomlkit
 
-    from tuireader.storage import atomic_write_bytes
+    from tuireader.library.durable import atomic_write_bytes
 
     path = path or default_config_file()
     doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.anchoring import make_highlight
-from tuireader.annotations import Annotator
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.editing import Annotator
+from tuireader.library.store import Store
 
 TEXT = "\n\n".join(f"Paragraph {i}: rivers carve valleys, and towns grow along them."
                    for i in range(40))
@@ -80,9 +80,9 @@ def test_two_threads_200_writes_each(library: Path, same_article: bool) -> None:
 WRITER = r"""
 import json, sys, time
 from pathlib import Path
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
-from tuireader.store import ReadOnlyError, Store
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
+from tuireader.library.store import ReadOnlyError, Store
 library, aid, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 go, wait = Path(sys.argv[4]), sys.argv[5] == "wait"
 while not go.exists():

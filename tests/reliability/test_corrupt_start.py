@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.store import Store
 
 
 def _damage(kind: str, good: bytes) -> bytes:

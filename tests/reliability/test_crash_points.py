@@ -27,11 +27,11 @@ from typing import Any
 
 import pytest
 
-from tuireader import storage
-from tuireader.anchoring import make_highlight
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library import durable as storage
+from tuireader.library.store import Store
 
 TEXT = "\n\n".join(
     f"Paragraph {i} tells how rivers carve valleys and how the towns along them grow slowly."

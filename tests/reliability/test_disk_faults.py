@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from app_support import make_config, make_library
-from tuireader.anchoring import make_highlight
 from tuireader.app import make_app
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
+from tuireader.library.durable import StorageError
+from tuireader.library.store import Store
 from tuireader.screens.main import MainScreen
-from tuireader.storage import StorageError
-from tuireader.store import Store
 from tuireader.widgets.reader import ReaderView
 
 TEXT = "\n\n".join(f"Paragraph {i} about rivers, valleys and towns." for i in range(10))
@@ -52,10 +52,10 @@ def test_file_size_limit_while_saving_a_highlight(library: Path) -> None:
     script = textwrap.dedent(f"""
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        from tuireader.anchoring import make_highlight
-        from tuireader.document import parse_markdown
-        from tuireader.storage import StorageError
-        from tuireader.store import Store
+        from tuireader.core.anchoring import make_highlight
+        from tuireader.core.document import parse_markdown
+        from tuireader.library.durable import StorageError
+        from tuireader.library.store import Store
         s = Store({str(library)!r})
         text = parse_markdown(s.read_markdown({aid!r})).plain_text
         s.highlights({aid!r})
@@ -226,7 +226,7 @@ def test_unwritable_library_folder_simulated_via_cli(tmp_path: Path, monkeypatch
     """Root ignores the folder's mode, so refuse where the OS would: creating the lock file
     and the subfolders (EACCES).  ``add`` says read-only in one line and exits 1; ``list``
     still works."""
-    from tuireader import cli
+    from tuireader.cli import main as cli
 
     library = tmp_path / "lib"
     _library(library)
@@ -238,7 +238,7 @@ def test_unwritable_library_folder_simulated_via_cli(tmp_path: Path, monkeypatch
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(Path, "mkdir", refuse)
-    monkeypatch.setattr("tuireader.store.FileLock.acquire", refuse)
+    monkeypatch.setattr("tuireader.library.store.FileLock.acquire", refuse)
     assert cli.main(["--library", str(library), "list"]) == 0
     assert "Rivers" in capsys.readouterr().out
     assert cli.main(["--library", str(library), "add", str(source)]) == 1

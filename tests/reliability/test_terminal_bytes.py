@@ -26,15 +26,15 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import TextArea
 
 from app_support import make_config
-from tuireader.anchoring import make_highlight
 from tuireader.app import make_app
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.document import parse_markdown
 from tuireader.importers import import_bytes
 from tuireader.importers.base import ImportedArticle
+from tuireader.library.store import Store
 from tuireader.screens.annotate import NoteScreen, TagScreen
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
-from tuireader.store import Store
 from tuireader.widgets.reader import ReaderView
 
 #: One of each kind of terminal payload.

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from app_support import make_config
-from tuireader.anchoring import reanchor
 from tuireader.app import make_app
-from tuireader.document import parse_markdown
+from tuireader.core.anchoring import reanchor
+from tuireader.core.document import parse_markdown
 from tuireader.export.markdown import export_markdown
 from tuireader.importers.base import ImportedArticle
-from tuireader.store import Store
+from tuireader.library.store import Store
 from tuireader.widgets.reader import ReaderView
 
 SAMPLES = {

@@ -22,7 +22,7 @@ import importlib
 from typing import Any
 
 #: Public name -> module that defines it.  Loaded on first use (PEP 562) so that importing
-#: ``tuireader.export.command`` (done by every ``tuireader`` start) stays cheap.
+#: ``tuireader.cli.export`` (done by every ``tuireader`` start) stays cheap.
 _WHERE: dict[str, str] = {
     "decode_note": "_text", "encode_note_lines": "_text", "sanitise_tag": "_text",
     "export_annotated": "annotated",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuireader.document import Span
+from tuireader.core.document import Span
 from tuireader.export._text import escape_inline, guard_line, link_target
 
 _DELIMS = {"emph": "*", "strong": "**", "strike": "~~"}

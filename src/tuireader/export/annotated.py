@@ -4,7 +4,7 @@ Highlighted text is wrapped in ``==...==`` (Obsidian's highlight syntax); a high
 note or tags gets a footnote reference (``[^1]``) after it, and the footnotes at the end hold
 the note (encoded as in the Markdown export) and the tags as ``#tags``.
 
-How offsets become Markdown: the article is parsed into a :class:`~tuireader.document.Document`
+How offsets become Markdown: the article is parsed into a :class:`~tuireader.core.document.Document`
 and each block is re-emitted from its plain text and spans (``_inline.emit``), so a plain-text
 offset maps directly to a position in the block being written.  Highlights that cross blocks
 are cut per block; overlapping highlights are merged for the marks (each keeps its footnote,
@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING
 
-from tuireader._document_inline import CELL_SEP
-from tuireader.document import Block, Document, Span, parse_markdown
+from tuireader.core.document import Block, Document, Span, parse_markdown
+from tuireader.core.inline import CELL_SEP
 from tuireader.export._inline import code_span, emit
 from tuireader.export._text import encode_note_lines, one_line, sanitise_tags
 from tuireader.export.context import (
@@ -34,7 +34,7 @@ from tuireader.export.context import (
 from tuireader.export.markdown import metadata_line, quote_lines, title_text
 
 if TYPE_CHECKING:
-    from tuireader.model import Article, Highlight
+    from tuireader.core.model import Article, Highlight
 
 ORPHANS_HEADING = "Not found in the current text"
 

@@ -35,14 +35,14 @@ from typing import TYPE_CHECKING, Any
 from tuireader.export.context import resolve_exported
 from tuireader.export.filenames import is_plain_name, safe_filename
 from tuireader.export.markdown import combined_markdown, export_markdown
-from tuireader.storage import TMP_MARK, atomic_write_bytes, fsync_dir
+from tuireader.library.durable import TMP_MARK, atomic_write_bytes, fsync_dir
 
 # The other formats are imported when used (Jinja2 and markdown-it take a while to load, and
 # the worker process of a parallel export loads only what its format needs).
 
 if TYPE_CHECKING:
-    from tuireader.model import Article, Highlight
-    from tuireader.store import Store
+    from tuireader.core.model import Article, Highlight
+    from tuireader.library.store import Store
 
 FORMATS = ("markdown", "json", "annotated")
 EXTENSIONS = {"markdown": ".md", "json": ".json", "annotated": ".annotated.md",
@@ -105,7 +105,7 @@ class _Filter:
 
     @classmethod
     def of(cls, tag: str | None, since: str | None, keep_empty: bool) -> _Filter:
-        from tuireader.model import normalise_tag
+        from tuireader.core.model import normalise_tag
 
         return cls(normalise_tag(tag) if tag else None, parse_since(since) if since else None,
                    keep_empty)
@@ -212,7 +212,7 @@ def export_combined(
 
         return combined_json(chosen, exported=stamp)
     if fmt == "annotated":
-        from tuireader.document import parse_markdown
+        from tuireader.core.document import parse_markdown
         from tuireader.export.annotated import combined_annotated
 
         return combined_annotated(
@@ -465,7 +465,7 @@ def _worker_main(
     of them) write each to a temporary file in ``folder``; send back ``("ok", [(article id,
     text, temporary file name or None), ...])`` or ``("error", message)``."""
     try:
-        from tuireader.store import Store
+        from tuireader.library.store import Store
 
         with Store(library, read_only=True) as store:
             articles = _ordered_articles(store, article_ids)[0][cut:]

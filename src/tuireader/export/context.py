@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
+from tuireader.core.model import Article, Highlight
 from tuireader.export._text import link_target, sanitise_tags
-from tuireader.model import Article, Highlight
 
 try:  # libyaml is ~10x faster; both emit the same text for the plain values used here
     _BaseDumper: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]

@@ -30,6 +30,8 @@ import datetime as _dt
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from tuireader.core.model import KINDS
+from tuireader.core.safety import inert
 from tuireader.export._text import (
     _LITERAL_ANY,
     block_id,
@@ -47,12 +49,10 @@ from tuireader.export.context import (
     resolve_exported,
 )
 from tuireader.export.outline import Location, Locator
-from tuireader.model import KINDS
-from tuireader.text_safety import inert
 
 if TYPE_CHECKING:
-    from tuireader.document import Document
-    from tuireader.model import Article, Highlight
+    from tuireader.core.document import Document
+    from tuireader.core.model import Article, Highlight
 
 ANCHOR_NOTES = {"fuzzy": "position approximate", "orphan": "⚠ not found in the current text"}
 

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from tuireader.document import Document, parse_markdown
+from tuireader.core.document import Document, parse_markdown
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from tuireader.model import Article, Highlight
+    from tuireader.core.model import Article, Highlight
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>&!~]")
 def _heading_title(raw: str) -> str:
     if _INLINE_SPECIAL.search(raw) is None:  # no inline markup: the text is the title
         return " ".join(raw.split())
-    from tuireader._document_inline import render_inline
+    from tuireader.core.inline import render_inline
 
     children = _inline_parser().parseInline(raw)[0].children or []
     return " ".join(render_inline(children)[0].split())

@@ -57,8 +57,8 @@ from tuireader.export.markdown import quote_lines
 from tuireader.export.outline import Locator
 
 if TYPE_CHECKING:
-    from tuireader.document import Document
-    from tuireader.model import Article, Highlight
+    from tuireader.core.document import Document
+    from tuireader.core.model import Article, Highlight
 
 
 class ExportTemplateError(ValueError):

@@ -23,8 +23,8 @@ import datetime as _dt
 import json
 from typing import Any
 
+from tuireader.core.model import Article, Highlight
 from tuireader.export.context import in_text_order, resolve_exported, web_url
-from tuireader.model import Article, Highlight
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 GENERATOR = {"id": "https://pypi.org/project/tuireader/", "type": "Software", "name": "tuireader"}

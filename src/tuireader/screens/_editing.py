@@ -21,10 +21,10 @@ from textual.app import SuspendNotSupported
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tuireader.model import KINDS, Highlight
+from tuireader.core.model import KINDS, Highlight
+from tuireader.core.safety import inert
+from tuireader.library.durable import StorageError
 from tuireader.screens.annotate import NoteScreen, TagScreen
-from tuireader.storage import StorageError
-from tuireader.text_safety import inert
 
 if TYPE_CHECKING:
     from tuireader.app import TuiReaderApp

@@ -13,11 +13,11 @@ from pathlib import Path
 from textual import on, work
 from textual.widgets import Input
 
-from tuireader.annotations import highlight_at, trim_range
-from tuireader.model import Article, Highlight
+from tuireader.core.model import Article, Highlight
+from tuireader.core.safety import inert
+from tuireader.library.durable import StorageError
+from tuireader.library.editing import highlight_at, trim_range
 from tuireader.screens._editing import HighlightEditing, Target
-from tuireader.storage import StorageError
-from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.side_panel import SidePanel

@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static, TextArea
 
-from tuireader.model import normalise_tag
+from tuireader.core.model import normalise_tag
+from tuireader.core.safety import inert
 from tuireader.screens.dialogs import ConfirmScreen
-from tuireader.text_safety import inert
 
 QUOTE_PREVIEW = 240
 

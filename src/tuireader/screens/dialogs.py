@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuireader.document import Heading
-from tuireader.text_safety import inert
+from tuireader.core.document import Heading
+from tuireader.core.safety import inert
 
 
 class OutlineScreen(ModalScreen[int | None]):

@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from tuireader.highlight_search import RowSet, extends, filter_rows
-from tuireader.model import Highlight
+from tuireader.core.model import Highlight
+from tuireader.library.search import RowSet, extends, filter_rows
 from tuireader.screens._editing import EDIT_BINDINGS, HighlightEditing, Target
 from tuireader.widgets.highlight_table import HighlightTable
 from tuireader.widgets.key_bar import KeyBar

@@ -19,15 +19,14 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input
 
-from tuireader.doccache import cache_path_for
-from tuireader.document import Document, Heading
-from tuireader.model import Article, Highlight, now_iso
+from tuireader.core.document import Document, Heading
+from tuireader.core.model import Article, Highlight, now_iso
+from tuireader.core.safety import inert
+from tuireader.library.durable import StorageError
+from tuireader.library.store import Opening
 from tuireader.screens._editing import EDIT_BINDINGS
 from tuireader.screens._main_annotate import AnnotatingScreen
 from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
-from tuireader.storage import StorageError
-from tuireader.store import Opening
-from tuireader.text_safety import inert
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
@@ -188,7 +187,7 @@ class MainScreen(AnnotatingScreen):
         target = next((h for h in highlights if h.id == self._focus_after_load), None)
         if target is not None:
             position = target.start
-        cache = cache_path_for(self.tui.store.body_path(article.id))
+        cache = self.tui.store.parse_cache_path(article.id)
         reader.load_markdown(markdown, position=position, cache_path=cache)
         self._set_highlights(highlights)
         self.query_one(SidePanel).show_article(article, len(highlights))

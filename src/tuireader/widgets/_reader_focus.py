@@ -3,9 +3,9 @@
 The reading focus is always a plain-text range, ``focus_range``.  Its unit says how it moves:
 
 * ``"block"``: the focused block (``j``/``k``), as before;
-* ``"sentence"`` / ``"word"``: one span of :func:`~tuireader.document.sentence_spans` /
-  :func:`~tuireader.document.word_spans` of a block, moved by ``(``/``)`` and ``w``/``e`` across
-  block boundaries;
+* ``"sentence"`` / ``"word"``: one span of :func:`~tuireader.core.sentences.sentence_spans` /
+  :func:`~tuireader.core.sentences.word_spans` of a block, moved by ``(``/``)`` and ``w``/``e``
+  across block boundaries;
 * ``"range"``: an explicit range, e.g. a highlight reached with ``[``/``]``.
 
 Moving to a *smaller* unit enters the current focus (``)`` from a paragraph focuses its first
@@ -25,16 +25,16 @@ from typing import TYPE_CHECKING, Literal
 from textual import events
 from textual.cache import LRUCache
 
-from tuireader.document import sentence_spans, word_spans
-from tuireader.layout import BLANK
+from tuireader.core.layout import BLANK
+from tuireader.core.sentences import sentence_spans, word_spans
 from tuireader.widgets._reader_render import offset_at_column, text_margin
 
 if TYPE_CHECKING:
     from textual.message import Message
     from textual.scroll_view import ScrollView
 
-    from tuireader.document import Document
-    from tuireader.layout import DocumentLayout
+    from tuireader.core.document import Document
+    from tuireader.core.layout import DocumentLayout
     from tuireader.widgets._reader_overlays import Highlight
 
     _Base = ScrollView

@@ -6,11 +6,12 @@ worker carries a generation number so that a chunk of an article that has since 
 dropped.  A width change re-wraps the lines: highlights, the selection and the focus are plain-text
 offsets, so only the layout and the Strip cache change.
 
-A parse cache (:mod:`tuireader.doccache`, ``cache_path``) makes later opens of a long article
-instant: the whole Document, and its lines at the cached width, load in a fraction of a second,
-so the saved position is the first screen shown.  Without it (first open), a saved position or an
-End pressed beyond what is parsed is *waited for*: the pane says "loading…" instead of showing
-text it would jump away from, and any other key cancels the wait (keys are never overridden).
+A parse cache (:mod:`tuireader.library.parse_cache`, ``cache_path``) makes later opens of a long
+article instant: the whole Document, and its lines at the cached width, load in a fraction of a
+second, so the saved position is the first screen shown.  Without it (first open), a saved
+position or an End pressed beyond what is parsed is *waited for*: the pane says
+"loading…" instead of showing text it would jump away from, and any other key
+cancels the wait (keys are never overridden).
 
 Garbage collection: a 5 MB book is ~10^5 long-lived objects (blocks, spans, lines) that every
 full collection would walk again (pauses of 0.1-0.25 s were seen between page-downs), so they
@@ -29,9 +30,9 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.strip import Strip
 
-from tuireader import doccache
-from tuireader.document import Block, Document, iter_parse_chunks
-from tuireader.layout import DocumentLayout, Line, layout_blocks
+from tuireader.core.document import Block, Document, iter_parse_chunks
+from tuireader.core.layout import DocumentLayout, Line, layout_blocks
+from tuireader.library import parse_cache as doccache
 
 if TYPE_CHECKING:
     from textual.message import Message

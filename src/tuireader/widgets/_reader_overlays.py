@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from tuireader.widgets._reader_render import KIND_GLYPHS, Overlay, ranges_in
 
 if TYPE_CHECKING:
-    from tuireader.document import Document
+    from tuireader.core.document import Document
 
 #: A highlight as the widget keeps it: (start, end, kind 1-5).
 Highlight = tuple[int, int, int]

@@ -19,14 +19,14 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tuireader.layout import BLANK
+from tuireader.core.layout import BLANK
 from tuireader.widgets._reader_render import Overlay, render_strip, text_margin
 
 if TYPE_CHECKING:
     from textual.scroll_view import ScrollView
 
-    from tuireader.document import Document
-    from tuireader.layout import DocumentLayout
+    from tuireader.core.document import Document
+    from tuireader.core.layout import DocumentLayout
 
     _Base = ScrollView
 else:

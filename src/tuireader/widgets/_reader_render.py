@@ -16,9 +16,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tuireader.document import Document
-from tuireader.layout import TEXT, Line, line_pieces
-from tuireader.model import KINDS
+from tuireader.core.document import Document
+from tuireader.core.layout import TEXT, Line, line_pieces
+from tuireader.core.model import KINDS
 
 #: Abstract layout style name -> component class.
 STYLE_CLASSES: dict[str, str] = {

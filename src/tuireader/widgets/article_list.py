@@ -23,8 +23,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from tuireader.model import Article
-from tuireader.text_safety import inert
+from tuireader.core.model import Article
+from tuireader.core.safety import inert
 from tuireader.widgets.row_list import RowList, truncate
 
 SORTS: tuple[str, ...] = ("recent", "added", "title")

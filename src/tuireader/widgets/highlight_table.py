@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from tuireader.highlight_search import Row, RowSet, filter_rows
-from tuireader.model import KINDS, Highlight
-from tuireader.text_safety import inert
+from tuireader.core.model import KINDS, Highlight
+from tuireader.core.safety import inert
+from tuireader.library.search import Row, RowSet, filter_rows
 from tuireader.widgets.row_list import RowList, truncate
 
 KIND_COLOURS = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75", 5: "#c678dd"}

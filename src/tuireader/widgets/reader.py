@@ -2,8 +2,8 @@
 
 Why the Line API: one widget per paragraph freezes on long books; here only visible rows are
 rendered, each as a cached ``Strip`` keyed on everything that changes its look.  The layout
-(:mod:`tuireader.layout`) maps rows to plain-text offsets, which is what highlights, find matches
-and the saved reading position use.
+(:mod:`tuireader.core.layout`) maps rows to plain-text offsets, which is what highlights, find
+matches and the saved reading position use.
 
 Scrolling never loses a key: every scroll command computes from the *target* position (the one
 the last command asked for), not from an animation still in flight, and with ``smooth_scroll``
@@ -30,8 +30,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tuireader.document import Document
-from tuireader.layout import BLANK, DEFAULT_MEASURE, DocumentLayout
+from tuireader.core.document import Document
+from tuireader.core.layout import BLANK, DEFAULT_MEASURE, DocumentLayout
 from tuireader.widgets._reader_focus import FOCUS_UNITS, FocusMixin
 from tuireader.widgets._reader_load import SYNC_LAYOUT_CHARS, LoadingMixin
 from tuireader.widgets._reader_overlays import Highlight, OverlaysMixin

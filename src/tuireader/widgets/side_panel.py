@@ -22,9 +22,9 @@ from textual.strip import Strip
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuireader.document import Heading
-from tuireader.model import Article, Highlight
-from tuireader.text_safety import inert
+from tuireader.core.document import Heading
+from tuireader.core.model import Article, Highlight
+from tuireader.core.safety import inert
 from tuireader.widgets.row_list import RowList, truncate
 
 #: Text colour of each highlight kind's glyph in lists (the glyph itself carries the meaning too).

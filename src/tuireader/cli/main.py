@@ -12,41 +12,27 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 from tuireader import __version__
-from tuireader.export.command import add_export_parser, cmd_export
+from tuireader.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    Parser,
+    clean,
+    library_dir,
+    open_store,
+)
+from tuireader.cli.export import add_export_parser, cmd_export
+from tuireader.core.model import Article, Highlight
+from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
-from tuireader.model import Article, Highlight
-from tuireader.storage import StorageError
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line usage errors."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-class CliError(Exception):
-    """A failure reported as one line on stderr with exit status 1."""
-
-
-def _clean(text: str) -> str:
-    """One line of user text for the terminal: control characters shown as U+FFFD."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else "\ufffd" for ch in text.replace("\n", " ")
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="tuireader",
         description="A terminal reader: read articles, highlight with the keyboard, tag, note, "
         "export to Markdown. With no command, starts the reader.",
@@ -58,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"the library folder (default: ${LIBRARY_ENV} or {default_library_dir()})",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     # --library is accepted after the command too (`tuireader add --library DIR FILE`);
     # SUPPRESS keeps a value given before the command when it is not repeated after it.
     library_after = argparse.ArgumentParser(add_help=False)
@@ -104,26 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _library(args: argparse.Namespace) -> Path:
-    return Path(args.library).expanduser() if args.library else default_library_dir()
-
-
-@contextmanager
-def _open_store(args: argparse.Namespace, *, write: bool) -> Iterator[Any]:
-    from tuireader.store import Store
-
-    store = Store(_library(args), read_only=not write)
-    try:
-        for warning in store.warnings:
-            if write or "read-only" not in warning:
-                print(f"warning: {_clean(warning)}", file=sys.stderr)
-        if write and store.read_only:
-            raise CliError("the library is read-only now; nothing was changed")
-        yield store
-    finally:
-        store.close()
-
-
 def _article_json(article: Article, highlight_count: int | None = None) -> dict[str, Any]:
     data = article.to_record()
     if highlight_count is not None:
@@ -152,20 +118,20 @@ def cmd_add(args: argparse.Namespace) -> int:
     failed = False
     show_progress = sys.stderr.isatty() and (len(args.sources) > 1 or any(
         Path(s).is_dir() for s in args.sources if s != "-"))
-    with _open_store(args, write=True) as store:
+    with open_store(args, write=True) as store:
         outcomes = (o for source in args.sources for o in import_source(source))
         for outcome in _progress(outcomes, show_progress):
             if outcome.article is None:
                 failed = True
-                print(f"error: {_clean(outcome.source)}: {_clean(outcome.error)}", file=sys.stderr)
+                print(f"error: {clean(outcome.source)}: {clean(outcome.error)}", file=sys.stderr)
                 continue
             try:
                 result = store.add_article(outcome.article, tags=args.tag)
             except StorageError as exc:
                 failed = True
-                print(f"error: {_clean(outcome.source)}: {_clean(str(exc))}", file=sys.stderr)
+                print(f"error: {clean(outcome.source)}: {clean(str(exc))}", file=sys.stderr)
                 continue
-            print(f"{result.status} {result.article.id} {_clean(result.article.title)}", flush=True)
+            print(f"{result.status} {result.article.id} {clean(result.article.title)}", flush=True)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -185,7 +151,7 @@ def _progress(items: Iterator[Any], enabled: bool) -> Iterator[Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _open_store(args, write=False) as store:
+    with open_store(args, write=False) as store:
         articles = sorted(store.list_articles(), key=lambda a: a.added, reverse=True)
         counts = store.highlight_counts()
         if args.json:
@@ -194,12 +160,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         for a in articles:
             tags = " ".join(f"#{t}" for t in a.tags)
             print(f"{a.id}  {a.word_count:>7} words  {counts.get(a.id, 0):>3} hl  "
-                  f"{_clean(a.title)}" + (f"  {_clean(tags)}" if tags else ""))
+                  f"{clean(a.title)}" + (f"  {clean(tags)}" if tags else ""))
     return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _open_store(args, write=False) as store:
+    with open_store(args, write=False) as store:
         article = store.resolve(args.id)
         markdown = store.read_markdown(article.id)
         highlights = store.highlights(article.id)
@@ -215,7 +181,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                   ("highlights", str(len(highlights)))]
         for name, value in fields:
             if value:
-                print(f"{name + ':':<12}{_clean(value)}")
+                print(f"{name + ':':<12}{clean(value)}")
         print()
         sys.stdout.write(_safe_block(markdown))
         if not markdown.endswith("\n"):
@@ -229,17 +195,17 @@ def _safe_block(text: str) -> str:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    with _open_store(args, write=True) as store:
+    with open_store(args, write=True) as store:
         article = store.resolve(args.id)
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CliError("not removing without confirmation: use --yes")
-            answer = input(f"Remove {article.id} {_clean(article.title)!r}? [y/N] ")
+            answer = input(f"Remove {article.id} {clean(article.title)!r}? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 print("not removed")
                 return EXIT_FAILED
         trash = store.remove_article(article.id)
-        print(f"removed {article.id} {_clean(article.title)} (kept in {trash})")
+        print(f"removed {article.id} {clean(article.title)} (kept in {trash})")
     return EXIT_OK
 
 
@@ -249,7 +215,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for outcome in import_source(args.source):
         if outcome.article is None:
-            print(f"error: {_clean(outcome.source)}: {_clean(outcome.error)}", file=sys.stderr)
+            print(f"error: {clean(outcome.source)}: {clean(outcome.error)}", file=sys.stderr)
             status = EXIT_FAILED
             continue
         imported = outcome.article
@@ -261,21 +227,21 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _highlight_line(h: Highlight, titles: dict[str, str]) -> str:
-    quote = _clean(h.exact)
+    quote = clean(h.exact)
     if len(quote) > 100:
         quote = quote[:99] + "…"
     extra = ""
     if h.tags:
-        extra += "  " + _clean(" ".join(f"#{t}" for t in h.tags))
+        extra += "  " + clean(" ".join(f"#{t}" for t in h.tags))
     if h.note:
-        extra += f"  note: {_clean(h.note)[:80]}"
+        extra += f"  note: {clean(h.note)[:80]}"
     flag = "" if h.anchor == "ok" else f" [{h.anchor}]"
-    title = _clean(titles.get(h.article_id, ""))
+    title = clean(titles.get(h.article_id, ""))
     return f"{h.id}  {h.article_id}  {h.glyph} {quote!s}{extra}{flag}  ({title})"
 
 
 def cmd_highlights(args: argparse.Namespace) -> int:
-    with _open_store(args, write=False) as store:
+    with open_store(args, write=False) as store:
         article_id = store.resolve(args.article).id if args.article else None
         items = store.query_highlights(tag=args.tag, article_id=article_id, search=args.search)
         if args.json:
@@ -289,13 +255,13 @@ def cmd_highlights(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace, open_target: str | None = None) -> int:
     from tuireader.app import run_app
+    from tuireader.cli.samples import seed_library
     from tuireader.config import load_config
-    from tuireader.samples import seed_library
-    from tuireader.store import Store
+    from tuireader.library.store import Store
 
     # preload: the highlight shards are read in a background thread while the App starts, so
     # the first tag or search query in the App does not wait for them.
-    store = Store(_library(args), preload=True)
+    store = Store(library_dir(args), preload=True)
     try:
         if not store.read_only and not store.seeded and not store.list_articles():
             print(f"First start: adding the bundled sample articles to {store.dir} ...",
@@ -313,7 +279,7 @@ def cmd_app(args: argparse.Namespace, open_target: str | None = None) -> int:
 
 def _resolve_or_add(store: Any, target: str) -> str:
     from tuireader.importers import import_source
-    from tuireader.store import NotFound
+    from tuireader.library.store import NotFound
 
     looks_like_source = target == "-" or "://" in target or Path(target).exists()
     if not looks_like_source:
@@ -347,10 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_app(args, open_target=args.target)
         return COMMANDS[args.command](args)
     except CliError as exc:
-        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        print(f"error: {clean(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except StorageError as exc:
-        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        print(f"error: {clean(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

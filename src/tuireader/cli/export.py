@@ -1,7 +1,7 @@
 """``tuireader export``: the command-line front of the export package.
 
-Wired into ``cli.py`` with ``add_export_parser(sub)`` in ``build_parser`` and
-``"export": cmd_export`` in ``COMMANDS``.  Follows cli.py's conventions: results on stdout, each
+Wired into ``cli/main.py`` with ``add_export_parser(sub)`` in ``build_parser`` and
+``"export": cmd_export`` in ``COMMANDS``.  Follows the CLI's conventions: results on stdout, each
 problem as one line on stderr, exit 0 / 1 (failed) / 2 (usage).
 
 ``-o PATH``: a folder (existing, or a path without an extension) gets one file per article; a
@@ -70,7 +70,7 @@ def _is_folder_target(path: Path) -> bool:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run ``tuireader export``; returns the exit status."""
-    from tuireader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, _clean, _open_store
+    from tuireader.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, clean, open_store
     from tuireader.export.batch import (
         ExportError,
         FolderReport,
@@ -78,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_to_folder,
     )
     from tuireader.export.templates import ExportTemplateError
-    from tuireader.storage import StorageError, atomic_write_bytes
+    from tuireader.library.durable import StorageError, atomic_write_bytes
 
     if args.template is not None and args.format not in (None, "markdown"):
         print(f"tuireader export: error: --template writes its own format; drop --format "
@@ -90,13 +90,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             template = args.template.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or exc
-            print(f"error: {_clean(str(args.template))}: {_clean(str(reason))}", file=sys.stderr)
+            print(f"error: {clean(str(args.template))}: {clean(str(reason))}", file=sys.stderr)
             return EXIT_FAILED
     fmt = args.format or "markdown"
     name = str(args.template) if args.template else "template"
     output = args.output
     try:
-        with _open_store(args, write=False) as store:
+        with open_store(args, write=False) as store:
             options = {"tag": args.tag, "since": args.since, "template_name": name}
             if output and output != "-" and _is_folder_target(Path(output).expanduser()):
                 report = FolderReport()
@@ -105,7 +105,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                          **options)
                 changed = set(report.written)
                 for path in paths:
-                    print(f"{'written' if path in changed else 'unchanged'} {_clean(str(path))}")
+                    print(f"{'written' if path in changed else 'unchanged'} {clean(str(path))}")
                 if not paths:
                     print("warning: no highlights matched; nothing exported", file=sys.stderr)
                 return EXIT_OK
@@ -113,16 +113,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             if output and output != "-":
                 target = Path(output).expanduser()
                 atomic_write_bytes(target, text.encode("utf-8", errors="replace"))
-                print(f"written {_clean(str(target))}")
+                print(f"written {clean(str(target))}")
             else:
                 sys.stdout.write(text)
                 sys.stdout.flush()
     except (ExportError, ExportTemplateError, StorageError, CliError) as exc:
-        print(f"error: {_clean(str(exc))}", file=sys.stderr)
+        print(f"error: {clean(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
         where = getattr(exc, "filename", None) or output or ""
-        print(f"error: {_clean(str(where))}: {_clean(str(exc.strerror or exc))}",
+        print(f"error: {clean(str(where))}: {clean(str(exc.strerror or exc))}",
               file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK

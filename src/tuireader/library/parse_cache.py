@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from itertools import starmap
 from pathlib import Path
 
-from tuireader.document import BLOCK_SEP, Block, Document, Span, parse_markdown
-from tuireader.layout import Line
+from tuireader.core.document import BLOCK_SEP, Block, Document, Span, parse_markdown
+from tuireader.core.layout import Line
 
 #: Bump when Block, Span, Line or the parser's output changes: older caches are then ignored.
 CACHE_VERSION = 1

@@ -3,7 +3,8 @@
 The highlights view holds tens of thousands of highlights and filters on every keystroke, so the
 search runs on plain parallel lists (:class:`RowSet`: records, folded text, titles, tags, kinds
 and anchor states), and makes a
-:class:`~tuireader.model.Highlight` object only for a row that is drawn or edited.  When the new
+:class:`~tuireader.core.model.Highlight`
+object only for a row that is drawn or edited.  When the new
 query only adds to the previous one, only the previous matches are searched again.
 
 Query terms (all must match): plain words (in the quote, note, tags or article title), ``#tag``
@@ -16,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tuireader.model import KINDS, Highlight
+from tuireader.core.model import KINDS, Highlight
 
 if TYPE_CHECKING:
-    from tuireader.store import HighlightIndex
+    from tuireader.library.store import HighlightIndex
 
 KIND_NAMES = {name: kind for kind, (name, _glyph) in KINDS.items()}
 SEP = "\0"
@@ -89,7 +90,7 @@ class RowSet:
 
     @classmethod
     def from_index(cls, index: HighlightIndex, titles: dict[str, str]) -> RowSet:
-        """Rows for the store's :meth:`~tuireader.store.Store.highlight_index`."""
+        """Rows for the store's :meth:`~tuireader.library.store.Store.highlight_index`."""
         row_titles: list[str] = []
         for article_id, count in index.runs:
             row_titles += [titles.get(article_id, "")] * count

@@ -12,9 +12,9 @@ import copy
 import threading
 from dataclasses import dataclass
 
-from tuireader.anchoring import make_highlight
-from tuireader.model import Highlight, normalise_tag, now_iso, quote_selector
-from tuireader.store import Store
+from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import Highlight, normalise_tag, now_iso, quote_selector
+from tuireader.library.store import Store
 
 #: How many changes undo remembers.
 UNDO_DEPTH = 200

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from tuireader.document import Span
+    from tuireader.core.document import Span
 
 #: Between table cells in the plain text.
 CELL_SEP = " │ "
@@ -24,7 +24,7 @@ _CLOSERS = {"em_close": "emph", "strong_close": "strong", "s_close": "strike", "
 
 def render_inline(children: list[Token]) -> tuple[str, list[Span]]:
     """Flatten inline tokens to text; emphasis, code, links, images become spans."""
-    from tuireader.document import Span
+    from tuireader.core.document import Span
 
     parts: list[str] = []
     spans: list[Span] = []
@@ -79,7 +79,7 @@ def render_table(
     ``inline`` turns a cell's ``inline`` token into text and spans (the parser's own, which
     parses inline syntax only when the cell has some).
     """
-    from tuireader.document import Span
+    from tuireader.core.document import Span
 
     rows: list[list[tuple[str, list[Span]]]] = []
     header_rows = 0

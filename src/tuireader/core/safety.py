@@ -9,7 +9,7 @@ control sequence.  Line breaks and tabs fold to single spaces: these are one-lin
 
 from __future__ import annotations
 
-from tuireader.document import sanitize
+from tuireader.core.document import sanitize
 
 
 def inert(text: str) -> str:

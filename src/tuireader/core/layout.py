@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len, get_character_cell_size
 
-from tuireader.document import Block, Document
+from tuireader.core.document import Block, Document
 
 #: Ranges worth a fast path: Latin, Greek, Cyrillic, punctuation (curly quotes, dashes), arrows,
 #: box drawing, control pictures.  Filtered through rich's own measure, so it can never disagree.

@@ -183,3 +183,22 @@ def normalise_tag(tag: str) -> str:
     without control characters (a tag is a label, never a place for terminal escapes)."""
     printable = "".join(ch if ch.isprintable() else " " for ch in tag)
     return "-".join(printable.strip().lower().split())
+
+
+@dataclass
+class ImportedArticle:
+    """An article as an importer made it, before it is stored."""
+
+    title: str
+    #: The article body as clean Markdown.
+    markdown: str
+    author: str = ""
+    site: str = ""
+    #: ISO 8601 date (or date-time) when known.
+    published: str = ""
+    language: str = ""
+    #: Canonical URL when the page named one.
+    url: str = ""
+    #: Where it came from (absolute path, URL, or "-").
+    source: str = ""
+    excerpt: str = ""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tuireader.importers import import_bytes
 from tuireader.importers.base import ImportFailed
+from tuireader.library.store import Store
 from tuireader.locations import samples_dir
-from tuireader.store import Store
 
 SAMPLE_TAG = "sample"
 

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tuireader.model import CONTEXT_CHARS, Highlight, new_id, now_iso, quote_selector
+from tuireader.core.model import CONTEXT_CHARS, Highlight, new_id, now_iso, quote_selector
 
 #: A fuzzy match must be at least this similar to the stored quote (1 - edit distance / length),
 #: unless both sides of its context confirm it (see :data:`MIN_FRAMED_RATIO`).

@@ -19,8 +19,8 @@ program, or the writer seen from a read-only instance) is noticed by its size/mt
 Parsing 50,000 highlights costs about half a second, so :meth:`Store.start_preload` does it in a
 background thread when the App opens the library.
 
-Every write goes through :class:`~tuireader.storage.DurableStorage` (temp file, fsync, atomic
-rename, fsync of the folder): when a method returns, the change is on disk.
+Every write goes through :class:`~tuireader.library.durable.DurableStorage` (temp file, fsync,
+atomic rename, fsync of the folder): when a method returns, the change is on disk.
 """
 
 from __future__ import annotations
@@ -42,12 +42,10 @@ from tinydb import TinyDB
 from tinydb.table import Document as TinyDocument
 from tinydb.table import Table
 
-from tuireader.doccache import cache_path_for, parsed, save_parsed
-from tuireader.document import parse_markdown
-from tuireader.highlight_search import haystack, record_columns
+from tuireader.core.document import parse_markdown
+from tuireader.core.model import Article, Highlight, new_id, normalise_tag, now_iso
 from tuireader.importers.base import ImportedArticle
-from tuireader.model import Article, Highlight, new_id, normalise_tag, now_iso
-from tuireader.storage import (
+from tuireader.library.durable import (
     DurableStorage,
     ReadOnlyError,
     Signature,
@@ -56,6 +54,8 @@ from tuireader.storage import (
     fsync_dir,
     remove_stale_temp_files,
 )
+from tuireader.library.parse_cache import cache_path_for, parsed, save_parsed
+from tuireader.library.search import haystack, record_columns
 
 SCHEMA_VERSION = 1
 
@@ -110,7 +110,7 @@ class HighlightIndex:
     haystacks: list[str]
     #: (article id, how many consecutive records are that article's), in order.
     runs: list[tuple[str, int]]
-    #: Per record, for filters: folded tags (see :func:`~tuireader.highlight_search.tags_text`),
+    #: Per record, for filters: folded tags (see :func:`~tuireader.library.search.tags_text`),
     #: colour and anchor state.
     tag_texts: list[str]
     kinds: list[int]
@@ -371,6 +371,10 @@ class Store:
 
     # -- articles ---------------------------------------------------------------------------
 
+    def parse_cache_path(self, article_id: str) -> Path:
+        """Where the reader keeps the parsed form of an article's body (derived, rebuildable)."""
+        return cache_path_for(self.body_path(article_id))
+
     def body_path(self, article_id: str) -> Path:
         return self.dir / "articles" / f"{article_id}.md"
 
@@ -506,7 +510,7 @@ class Store:
 
     def _reanchor_after_update(self, article_id: str, new_text: str,
                                old_text: str | None = None) -> None:
-        from tuireader.anchoring import reanchor
+        from tuireader.core.anchoring import reanchor
 
         highlights = self.highlights(article_id)
         if not highlights:
@@ -556,7 +560,7 @@ class Store:
             self._shard_storages.pop(article_id, None)
             self._views.pop(article_id, None)
             shard_path = self._shard_path(article_id)
-            cache_path_for(self.body_path(article_id)).unlink(missing_ok=True)
+            self.parse_cache_path(article_id).unlink(missing_ok=True)
             moves = [(self.body_path(article_id), "article.md"), (shard_path, "annotations.json")]
             moves += [
                 (shard_path.with_name(f"{shard_path.name}.bak{n}"), f"annotations.json.bak{n}")
