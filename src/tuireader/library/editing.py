@@ -9,8 +9,12 @@ back.  Undo covers every kind of change: a new highlight, a colour, a note, tags
 from __future__ import annotations
 
 import copy
+import functools
+import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from tuireader.core.anchoring import make_highlight
 from tuireader.core.model import Highlight, normalise_tag, now_iso, quote_selector
@@ -18,6 +22,8 @@ from tuireader.library.store import Store
 
 #: How many changes undo remembers.
 UNDO_DEPTH = 200
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -155,3 +161,72 @@ class Annotator:
                 self._undo.append(change)
             raise
         return change
+
+
+class Writer:
+    """The one path by which the UI changes the library.
+
+    Jobs run one at a time on one thread, in the order they were submitted (so edits are saved in
+    the order keys were pressed), off the event loop.  What a job returns goes to its ``then``
+    callback and every failure to its ``failed`` callback and to ``on_error``, which the App
+    turns into a notification: a failed save always reaches the user.  ``deliver`` runs a
+    callback where the UI wants it (the App passes its ``call_from_thread``); without it,
+    callbacks run on the writer thread.
+    """
+
+    def __init__(self, on_error: Callable[[str], None],
+                 deliver: Callable[[Callable[[], object]], None] | None = None) -> None:
+        self._on_error = on_error
+        self._deliver = deliver or (lambda callback: callback())
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Callable[[Any], object] | None,
+                                            Callable[[Exception], object] | None] | None]
+        self._jobs = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._thread = threading.Thread(target=self._run, name="tuireader-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], T], then: Callable[[T], object] | None = None,
+               failed: Callable[[Exception], object] | None = None) -> None:
+        """Run ``job`` after every job submitted before it; ``then(result)`` on success,
+        ``failed(exc)`` and the user-facing error on failure."""
+        with self._idle:
+            self._pending += 1
+        self._jobs.put((job, then, failed))
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every submitted job has finished (True), or ``timeout`` passed."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self) -> None:
+        """Finish every submitted job, then stop the thread."""
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, then, failed = item
+            try:
+                result = job()
+            except Exception as exc:  # every failure is reported, none ends the thread
+                self._report(exc, failed)
+            else:
+                if then is not None:
+                    self._call(functools.partial(then, result))
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def _report(self, exc: Exception, failed: Callable[[Exception], object] | None) -> None:
+        message = str(exc) or type(exc).__name__
+        if failed is not None:
+            self._call(functools.partial(failed, exc))
+        self._call(functools.partial(self._on_error, message))
+
+    def _call(self, callback: Callable[[], object]) -> None:
+        try:
+            self._deliver(callback)
+        except RuntimeError:  # the UI is gone (the app is closing): nothing left to tell
+            pass
