@@ -51,7 +51,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _edits import Doc, edit, precision_recall, repeated_phrases, sentences, tokenize, truth
-from tuireader.core.anchoring import make_highlight, reanchor
+from tuireader.core.anchoring import reanchor
+from tuireader.core.model import make_highlight
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_articles"

@@ -34,9 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store import TAGS, _paragraph
 from tuireader.cli.export import export_workers
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
-from tuireader.core.model import Article, new_id
+from tuireader.core.model import Article, make_highlight, new_id
 from tuireader.export import EXTENSIONS, FolderReport, export_to_folder
 from tuireader.export.batch import render, select, write_folder
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash

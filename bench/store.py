@@ -27,8 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tuireader.core.anchoring import make_highlight
-from tuireader.core.model import Article, Highlight, new_id
+from tuireader.core.model import Article, Highlight, make_highlight, new_id
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGETS_MS = {

@@ -39,7 +39,7 @@ from tuireader.library.store import Store
 CHILD = r"""
 import random, sys
 from pathlib import Path
-from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import make_highlight
 from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store

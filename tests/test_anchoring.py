@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tuireader.core.anchoring import locate, make_highlight, reanchor
-from tuireader.core.model import CONTEXT_CHARS
+from tuireader.core.anchoring import locate, reanchor
+from tuireader.core.model import CONTEXT_CHARS, make_highlight
 
 TEXT = (
     "In the beginning the river was small. It wandered through the meadow and nobody "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.editing import Annotator, highlight_at, trim_range
 from tuireader.library.store import Store

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tuireader import __version__
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.library.store import Store
 
 COMMANDS = ["add", "list", "show", "remove", "convert", "highlights", "open"]

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from test_export_library import EXPORTED
-from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import make_highlight
 from tuireader.export import FolderReport, batch, export_to_folder, safe_filename
 from tuireader.export.batch import MANIFEST
 from tuireader.export.context import _Dumper, front_matter

@@ -82,8 +82,8 @@ def test_markup_like_article(snap_compare, store: Store) -> None:
 
 def _annotate(store: Store, title: str) -> str:
     """Five highlights, one of each colour, some with notes and tags, at fixed times."""
-    from tuireader.core.anchoring import make_highlight
     from tuireader.core.document import parse_markdown
+    from tuireader.core.model import make_highlight
 
     article_id = _article_id(store, title)
     text = parse_markdown(store.read_markdown(article_id)).plain_text

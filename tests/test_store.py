@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
-from tuireader.core.model import Highlight
+from tuireader.core.model import Highlight, make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import SCHEMA_VERSION, NotFound, ReadOnlyError, Store, StoreError
 
@@ -495,7 +494,7 @@ def test_stale_temp_files_removed_on_open(library: Path) -> None:
 
 CHILD_SAVE = """
 import sys
-from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import make_highlight
 from tuireader.core.document import parse_markdown
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store

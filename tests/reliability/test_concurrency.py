@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.editing import Annotator
 from tuireader.library.store import Store
@@ -80,7 +80,7 @@ def test_two_threads_200_writes_each(library: Path, same_article: bool) -> None:
 WRITER = r"""
 import json, sys, time
 from pathlib import Path
-from tuireader.core.anchoring import make_highlight
+from tuireader.core.model import make_highlight
 from tuireader.core.document import parse_markdown
 from tuireader.library.store import ReadOnlyError, Store
 library, aid, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store
 

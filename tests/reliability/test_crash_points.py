@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library import durable as storage
 from tuireader.library.store import Store

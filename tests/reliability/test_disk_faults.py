@@ -19,8 +19,8 @@ import pytest
 
 from app_support import make_config, make_library
 from tuireader.app import make_app
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.durable import StorageError
 from tuireader.library.store import Store
@@ -52,7 +52,7 @@ def test_file_size_limit_while_saving_a_highlight(library: Path) -> None:
     script = textwrap.dedent(f"""
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        from tuireader.core.anchoring import make_highlight
+        from tuireader.core.model import make_highlight
         from tuireader.core.document import parse_markdown
         from tuireader.library.durable import StorageError
         from tuireader.library.store import Store

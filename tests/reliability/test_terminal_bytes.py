@@ -27,8 +27,8 @@ from textual.widgets import TextArea
 
 from app_support import make_config
 from tuireader.app import make_app
-from tuireader.core.anchoring import make_highlight
 from tuireader.core.document import parse_markdown
+from tuireader.core.model import make_highlight
 from tuireader.importers import import_bytes
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tuireader.core.model import CONTEXT_CHARS, Highlight, new_id, now_iso, quote_selector
+from tuireader.core.model import CONTEXT_CHARS, Highlight, now_iso, quote_selector
 
 #: A fuzzy match must be at least this similar to the stored quote (1 - edit distance / length),
 #: unless both sides of its context confirm it (see :data:`MIN_FRAMED_RATIO`).
@@ -73,13 +73,6 @@ MIN_FUZZY_WORDS = 3
 UNIQUE_EXACT_CHARS = 32
 
 _WORD = re.compile(r"\S+")
-
-
-def make_highlight(article_id: str, text: str, start: int, end: int, kind: int = 1) -> Highlight:
-    """A new highlight over ``text[start:end]`` with its quote and context."""
-    prefix, exact, suffix = quote_selector(text, start, end)
-    return Highlight(id=new_id(), article_id=article_id, start=start, end=end, exact=exact,
-                     prefix=prefix, suffix=suffix, kind=kind)
 
 
 @dataclass

@@ -185,6 +185,14 @@ def normalise_tag(tag: str) -> str:
     return "-".join(printable.strip().lower().split())
 
 
+
+def make_highlight(article_id: str, text: str, start: int, end: int, kind: int = 1) -> Highlight:
+    """A new highlight over ``text[start:end]`` with its quote and context."""
+    prefix, exact, suffix = quote_selector(text, start, end)
+    return Highlight(id=new_id(), article_id=article_id, start=start, end=end, exact=exact,
+                     prefix=prefix, suffix=suffix, kind=kind)
+
+
 @dataclass
 class ImportedArticle:
     """An article as an importer made it, before it is stored."""

@@ -12,12 +12,17 @@ import copy
 import functools
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tuireader.core.anchoring import make_highlight
-from tuireader.core.model import Highlight, normalise_tag, now_iso, quote_selector
+from tuireader.core.model import (
+    Highlight,
+    make_highlight,
+    normalise_tag,
+    now_iso,
+    quote_selector,
+)
 from tuireader.library.store import Store
 
 #: How many changes undo remembers.
@@ -90,23 +95,36 @@ class Annotator:
     def can_undo(self) -> bool:
         return bool(self._undo)
 
-    def add(self, article_id: str, text: str, start: int, end: int,
-            kind: int = 1) -> tuple[Highlight, bool]:
-        """Highlight ``text[start:end]`` (trimmed).  Returns ``(highlight, created)``.
-
-        Highlighting a range that is already highlighted returns that highlight unchanged
-        (``created`` False): pressing ``h`` twice never duplicates.
+    @staticmethod
+    def propose(article_id: str, text: str, start: int, end: int, kind: int,
+                placed: Sequence[Highlight]) -> tuple[Highlight, bool]:
+        """The highlight ``h`` would make over ``text[start:end]``: no I/O, so the screen can
+        draw it at once.  The range is trimmed here, once; a highlight already over the same
+        range (``placed``: the article's highlights) is returned with ``False`` (pressing ``h``
+        twice never duplicates), else a new, unsaved one with ``True``.
         """
         start, end = trim_range(text, start, end)
         if start >= end:
             raise ValueError("nothing to highlight there")
-        for existing in self.store.highlights(article_id):
+        for existing in placed:
             if existing.start == start and existing.end == end and existing.anchor != "orphan":
                 return existing, False
-        highlight = make_highlight(article_id, text, start, end, kind)
+        return make_highlight(article_id, text, start, end, kind), True
+
+    def add_new(self, highlight: Highlight) -> Highlight:
+        """Save a highlight made by :meth:`propose` (durable when this returns), undoably."""
         self.store.add_highlight(highlight)
         self._record(Change("highlight", None, copy.deepcopy(highlight)))
-        return highlight, True
+        return highlight
+
+    def add(self, article_id: str, text: str, start: int, end: int,
+            kind: int = 1) -> tuple[Highlight, bool]:
+        """:meth:`propose` against the stored highlights, then :meth:`add_new` when it is new."""
+        highlight, created = self.propose(article_id, text, start, end, kind,
+                                          self.store.highlights(article_id))
+        if created:
+            self.add_new(highlight)
+        return highlight, created
 
     def _update(self, highlight: Highlight, description: str, **changes: object) -> Highlight:
         before = copy.deepcopy(highlight)
