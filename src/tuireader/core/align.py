@@ -1,25 +1,26 @@
 """String alignment for re-anchoring: where a quote is in a stretch of text, and how alike two
 strings are.
 
-Two jobs, two tools, each chosen by measurement (``bench/annotate.py --only align``, which
-re-anchors the same 3 x 1,000 highlights with each choice; figures from that run):
+Two jobs, two tools, each chosen by measurement: ``bench/annotate.py --only align`` re-anchors
+the same 3 x 1,000 highlights (1 %, 5 %, 20 % of words edited) with each choice, interleaved;
+the figures below held over three runs on a shared 2-core machine.
 
-* :func:`similarity` (context agreement) is `rapidfuzz`_'s Indel similarity, in C++.  It is
-  ``2 * LCS / (len(a) + len(b))``: what ``difflib.SequenceMatcher.ratio`` approximates with a
-  heuristic, computed exactly, and faster.  With it, as many highlights are re-anchored right or
-  more (1 % / 5 % / 20 % edits: 98.2 / 96.6 / 89.3 % against difflib's 98.2 / 96.5 / 89.0 %), as
-  few wrongly (0.1 / 0.0 / 0.7 %, unchanged) and the mean re-anchor is 5-15 % faster.
+* :func:`similarity` (context agreement) is `rapidfuzz`_'s Indel similarity, in C++:
+  ``2 * LCS / (len(a) + len(b))``, what ``difflib.SequenceMatcher.ratio`` (used before)
+  approximates with a heuristic, computed exactly and ~150x faster per call.  Re-anchoring with
+  it is as good or better (right 98.2 / 96.6 / 89.3 % against 98.2 / 96.5 / 89.0 %, 4 more
+  highlights of 3,000; wrong unchanged at 0.1 / 0.0 / 0.7 %) and 1.2-1.7x faster in total.
 * :func:`best_substring` (the fuzzy stage: the stretch of a window closest to the quote) stays
   hand-written: Myers' bit-parallel edit distance, in Python.  rapidfuzz has no substring
   (semi-global) edit distance: ``fuzz.partial_ratio_alignment`` slides a window of the quote's
   own length (so a quote with a word inserted is cut short) and scores with Indel, and
-  ``Levenshtein.opcodes`` aligns whole strings (the quote's letters are strewn over the window).
-  Built from them (the partial-ratio window, then the best end and the best start chosen with
-  ``Levenshtein.distance`` over the nearby spans, one ``process.extract`` call each), the
-  alignment misses the closest stretch in ~1 window in 10 and is 2x slower for quotes over 64
-  characters (the mean re-anchor 1.7x, the worst one 5x slower: 90 ms against 18 ms at 20 %
-  edits), for no accuracy gained.  rapidfuzz is only faster for quotes of up to 64 characters,
-  and there it misses the closest stretch 1 time in 20.
+  ``Levenshtein.opcodes`` aligns whole strings (the quote's letters get strewn over the
+  window).  Built from them (``bench/_align_compare.py``: the partial-ratio window, then the
+  best end and the best start among the nearby spans by ``Levenshtein.distance``), the
+  alignment is worse and slower: it misses the closest stretch in 5 % of the windows for quotes
+  up to 64 characters (where it is 3x faster) and in 9 % above (where it is 2.5x slower);
+  re-anchoring takes 1.9-2.5x the time in total, its slowest highlight 104-114 ms at 20 %
+  edits (over the 100 ms budget) against 16-32 ms, for 2 highlights fewer right.
 
 .. _rapidfuzz: https://github.com/rapidfuzz/RapidFuzz
 """
