@@ -1,8 +1,10 @@
 """Benchmark annotating: how well highlights survive a re-import of a changed article.
 
 Run with ``.venv/bin/python bench/annotate.py`` (``--only reanchor`` for that section alone,
-``--highlights N`` per rate, ``--seed S``).  Sections are functions called from :func:`main`
-so further sections (UI latency) can be added next to :func:`section_reanchor`.
+``--only align`` for the alignment comparison (Myers against rapidfuzz, see
+``bench/_align_compare.py``), ``--highlights N`` per rate, ``--seed S``).  Sections are
+functions called from :func:`main` so further sections (UI latency) can be added next to
+:func:`section_reanchor`.
 
 Re-anchoring accuracy
 ---------------------
@@ -255,14 +257,17 @@ def book_worst_case(seed: int, n: int = 100) -> tuple[Tally, list[float]] | None
 # -- sections -------------------------------------------------------------------------------
 
 
-def section_reanchor(n_highlights: int = 1000, seed: int = 7, verbose: bool = False) -> bool:
-    """Re-anchoring accuracy per edit rate; returns False if a figure misses its target."""
-    rng = random.Random(seed)
-    texts = sample_texts()
-    corpus = corpus_texts(rng)
+def all_texts(seed: int) -> list[tuple[str, str]]:
+    """The bundled samples, and the corpus texts when the corpus is here."""
+    corpus = corpus_texts(random.Random(seed))
     if not corpus:
         log(f"{CORPUS} not found: bundled samples only")
-    texts += corpus
+    return sample_texts() + corpus
+
+
+def section_reanchor(n_highlights: int = 1000, seed: int = 7, verbose: bool = False) -> bool:
+    """Re-anchoring accuracy per edit rate; returns False if a figure misses its target."""
+    texts = all_texts(seed)
     words = sum(len(t.split()) for _, t in texts)
     print(f"\n== Re-anchoring accuracy: {n_highlights} highlights per rate, {len(texts)} texts, "
           f"{words:,} words ==")
@@ -310,6 +315,15 @@ def section_reanchor(n_highlights: int = 1000, seed: int = 7, verbose: bool = Fa
     return passed
 
 
+def section_align(n_highlights: int = 1000, seed: int = 7) -> bool:
+    """The re-anchoring run again with each alignment choice (see ``bench/_align_compare.py``);
+    False if the alignment ``core.align`` ships is not the one the measurements pick."""
+    from _align_compare import compare
+
+    texts = all_texts(seed)
+    return compare(lambda rate: run_rate(texts, rate, n_highlights, seed), RATES)
+
+
 def section_ui(args: argparse.Namespace) -> bool:
     from _ui_latency import section_ui as run
 
@@ -318,6 +332,7 @@ def section_ui(args: argparse.Namespace) -> bool:
 
 SECTIONS: dict[str, Callable[[argparse.Namespace], bool]] = {
     "reanchor": lambda args: section_reanchor(args.highlights, args.seed, args.verbose),
+    "align": lambda args: section_align(args.highlights, args.seed),
     "ui": section_ui,
 }
 

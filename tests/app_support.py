@@ -1,8 +1,14 @@
-"""Building libraries with fixed contents for the App tests and snapshots."""
+"""Building libraries with fixed contents for the App tests and snapshots, and waiting for the
+app in them."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tuireader.config import Config
 from tuireader.importers.base import ImportedArticle
@@ -70,3 +76,27 @@ def make_config(**overrides: object) -> Config:
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
+
+
+#: How long :func:`wait_for` waits before it calls the wait a hang (seconds).  Generous on
+#: purpose: a loaded machine must never trip it.  Speed is measured in ``bench/``, not here.
+HANG_GUARD_S = 60.0
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], *,
+                   what: str | Callable[[], object] = "the condition",
+                   timeout: float = HANG_GUARD_S) -> None:
+    """Let the app run until ``condition()`` is true.
+
+    Polls between pauses of the app: a pause lets it process its messages and its workers'
+    threads run, so a save, a load or a screen switch started before is seen when it lands.
+    The timeout only guards against a hang (it is no speed assertion); ``what`` names what was
+    awaited in that failure, or is called then for a description (e.g. the notifications
+    shown so far).
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            detail = what() if callable(what) else what
+            raise AssertionError(f"still waiting after {timeout:g} s (a hang?): {detail}")
+        await pilot.pause(0.02)

@@ -119,6 +119,8 @@ def test_empty_text() -> None:
 import random  # noqa: E402
 
 import tuireader.core.anchoring as anchoring  # noqa: E402
+from tuireader.core import align  # noqa: E402
+from tuireader.core.landmarks import map_position  # noqa: E402
 
 PARAS = [
     "Rivers shape the towns that grow beside them, and the towns in turn reshape the rivers "
@@ -240,7 +242,7 @@ def test_bit_parallel_alignment_matches_brute_force() -> None:
     for _ in range(200):
         pattern = "".join(rng.choice("abc ") for _ in range(rng.randint(1, 9)))
         seq = "".join(rng.choice("abc ") for _ in range(rng.randint(0, 14)))
-        start, end, dist = anchoring._align(pattern, seq)
+        start, end, dist = align.best_substring(pattern, seq)
         best = min(_edit_distance(pattern, seq[i:j])
                    for i in range(len(seq) + 1) for j in range(i, len(seq) + 1))
         assert dist == best
@@ -252,21 +254,21 @@ def test_work_is_bounded_on_a_long_text(monkeypatch) -> None:
     few alignment windows, each a few times the quote long, and few context comparisons."""
     book = ("the river and the town and the mill. " * 60_000)[:2_000_000]
     aligned: list[int] = []
-    real_myers = anchoring._myers_ends
+    real_myers = align.edit_distance_ends
 
     def counting_myers(pattern, seq, **kwargs):
         aligned.append(len(seq))
         return real_myers(pattern, seq, **kwargs)
 
-    contexts: list[int] = []
-    real_context = anchoring._context
+    compared: list[int] = []  # one per side of a context compared (two per place scored)
+    real_similarity = align.similarity
 
-    def counting_context(text, start, end, h):
-        contexts.append(start)
-        return real_context(text, start, end, h)
+    def counting_similarity(a, b):
+        compared.append(len(a))
+        return real_similarity(a, b)
 
-    monkeypatch.setattr(anchoring, "_myers_ends", counting_myers)
-    monkeypatch.setattr(anchoring, "_context", counting_context)
+    monkeypatch.setattr(align, "edit_distance_ends", counting_myers)
+    monkeypatch.setattr(align, "similarity", counting_similarity)
     cases = [
         make_highlight("a", "xx the yy", 3, 6),  # "the": ~100,000 occurrences
         make_highlight("a", "An opening. the river and the town and the mill. The end.", 12, 48),
@@ -275,9 +277,10 @@ def test_work_is_bounded_on_a_long_text(monkeypatch) -> None:
     ]
     for h in cases:
         aligned.clear()
-        contexts.clear()
+        compared.clear()
         locate(book, h)
-        assert len(contexts) <= anchoring.MAX_SCORED_CONTEXTS + 2 * anchoring.MAX_WINDOWS + 4
+        places = anchoring.MAX_SCORED_CONTEXTS + 2 * anchoring.MAX_WINDOWS + 4
+        assert len(compared) <= 2 * places
         # Windows: at most MAX_WINDOWS (+ the old position, + a rival check), each aligned
         # forwards once and backwards a few times, over a few quote lengths.
         assert len(aligned) <= 5 * (anchoring.MAX_WINDOWS + 2)
@@ -301,9 +304,9 @@ def test_map_position_follows_a_shift_and_ignores_repeated_landmarks() -> None:
     new = "A new introduction, long enough to shift everything after it. " * 20 + old
     shift = len(new) - len(old)
     pos = old.index("nut butter", old.index("day two"))
-    mapped = anchoring.map_position(old, new, pos)
+    mapped = map_position(old, new, pos)
     assert mapped is not None and mapped[0] == pos + shift and mapped[1] >= 0
-    assert anchoring.map_position(old, "entirely different words now", pos) is None
+    assert map_position(old, "entirely different words now", pos) is None
 
 
 def test_identical_copies_told_apart_by_the_carried_position() -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
 
-from app_support import make_config, make_library
+from app_support import make_config, make_library, wait_for
 from tuireader.app import make_app
 from tuireader.library.store import Store
 from tuireader.screens.annotate import NoteScreen, TagScreen
@@ -31,14 +30,6 @@ def store(tmp_path: Path):
 
 def _id(store: Store, title: str) -> str:
     return next(a.id for a in store.list_articles() if a.title == title)
-
-
-async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
 
 
 async def opened(pilot, store: Store, title: str = "A Tidy Article"):

@@ -12,12 +12,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
-from app_support import make_config, make_library
+from app_support import make_config, make_library, wait_for
 from tuireader.app import make_app
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -136,26 +135,19 @@ async def test_app_reports_a_failed_highlight_save(tmp_path: Path,
             await pilot.pause()
             await app.workers.wait_for_complete()
             reader = app.screen.query_one(ReaderView)
-            deadline = time.monotonic() + 10
-            while not reader.document.complete:
-                assert time.monotonic() < deadline
-                await pilot.pause(0.02)
+            await wait_for(pilot, lambda: reader.document.complete, what="the article loaded")
             reader.focus()
             await pilot.press("h")
-            deadline = time.monotonic() + 10
-            while not any("No space left" in str(n.message) for n in app._notifications):
-                assert time.monotonic() < deadline, [n.message for n in app._notifications]
-                await pilot.pause(0.05)
+            await wait_for(
+                pilot, lambda: any("No space left" in str(n.message) for n in app._notifications),
+                what=lambda: [n.message for n in app._notifications])
             note = next(n for n in app._notifications if "No space left" in str(n.message))
             assert note.severity == "error" and "Traceback" not in str(note.message)
             assert app.is_running and isinstance(app.screen, MainScreen)
             assert store.highlights(aid) == []
             failing[0] = False
             await pilot.press("h")
-            deadline = time.monotonic() + 10
-            while not store.highlights(aid):
-                assert time.monotonic() < deadline
-                await pilot.pause(0.05)
+            await wait_for(pilot, lambda: bool(store.highlights(aid)), what="the highlight saved")
         assert len(store.highlights(aid)) == 1
     finally:
         store.close()

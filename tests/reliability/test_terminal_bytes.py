@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import TextArea
 
-from app_support import make_config
+from app_support import make_config, wait_for
 from tuireader.app import make_app
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -121,13 +119,6 @@ def hostile_library(path: Path) -> tuple[Store, str, str]:
     return store, direct.id, via_html.id
 
 
-async def _wait(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await pilot.pause(0.02)
-
-
 async def _settled(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
@@ -147,7 +138,7 @@ async def test_no_foreign_escape_reaches_the_terminal(
             await _settled(pilot)
             assert isinstance(app.screen, MainScreen)
             reader = app.screen.query_one(ReaderView)
-            await _wait(pilot, lambda: reader.document.complete)
+            await wait_for(pilot, lambda: reader.document.complete)
             await _settled(pilot)
             seen["reader, list, side panel, notification"] = len(terminal)
             # Nothing in the hostile text was run as an action (the app is still here).
@@ -158,28 +149,28 @@ async def test_no_foreign_escape_reaches_the_terminal(
             # The note dialog shows the quote and the hostile note.
             reader.focus()
             await pilot.press("n")
-            await _wait(pilot, lambda: isinstance(app.screen, NoteScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
             await _settled(pilot)
             area = app.screen.query_one(TextArea)
             assert "\x1b" not in "".join(area.render_line(y).text for y in range(3))
             await pilot.press("escape")
-            await _wait(pilot, lambda: isinstance(app.screen, MainScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
             seen["note dialog"] = len(terminal)
             # The tag dialog, prefilled with the highlight's hostile tags, then a paste.
             await pilot.press("t")
-            await _wait(pilot, lambda: isinstance(app.screen, TagScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, TagScreen))
             await _settled(pilot)
             app.post_message(events.Paste(HOSTILE))
             await _settled(pilot)
             await pilot.press("escape")
-            await _wait(pilot, lambda: isinstance(app.screen, MainScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
             seen["tag dialog"] = len(terminal)
             # The highlights view.
             await pilot.press("H")
-            await _wait(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
             await _settled(pilot)
             await pilot.press("escape")
-            await _wait(pilot, lambda: isinstance(app.screen, MainScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
             seen["highlights view"] = len(terminal)
             # A notification raised with hostile text, as the app does for errors.
             app.notify("error " + HOSTILE, severity="error", markup=False)

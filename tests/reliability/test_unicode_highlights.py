@@ -8,12 +8,11 @@ the article, and it comes out of the Markdown export with every special characte
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from app_support import make_config
+from app_support import make_config, wait_for
 from tuireader.app import make_app
 from tuireader.core.anchoring import reanchor
 from tuireader.core.document import parse_markdown
@@ -38,15 +37,6 @@ MARKDOWN = "\n\n".join(["Intro paragraph of plain words.", *SAMPLES.values(),
                         "Closing paragraph."])
 
 
-def _wait_until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 @pytest.mark.parametrize("how", ["focus", "visual"])
 async def test_hostile_unicode_highlights_round_trip(tmp_path: Path, how: str) -> None:
     store = Store(tmp_path / "lib")
@@ -57,10 +47,7 @@ async def test_hostile_unicode_highlights_round_trip(tmp_path: Path, how: str) -
             await pilot.pause()
             await app.workers.wait_for_complete()
             reader = app.screen.query_one(ReaderView)
-            deadline = time.monotonic() + 10
-            while not reader.document.complete:
-                assert time.monotonic() < deadline
-                await pilot.pause(0.02)
+            await wait_for(pilot, lambda: reader.document.complete, what="the article loaded")
             reader.focus()
             await pilot.pause()
             document = reader.document
@@ -70,10 +57,8 @@ async def test_hostile_unicode_highlights_round_trip(tmp_path: Path, how: str) -
                     await pilot.press("v", "h")  # select the focused paragraph, highlight
                 else:
                     await pilot.press("h")
-                deadline = time.monotonic() + 10
-                while len(store.highlights(aid)) < n + 1:
-                    assert time.monotonic() < deadline, f"highlight {n} not saved"
-                    await pilot.pause(0.02)
+                await wait_for(pilot, lambda n=n: len(store.highlights(aid)) > n,
+                               what=f"highlight {n} saved")
             await app.workers.wait_for_complete()
         plain = document.plain_text
         stored = store.highlights(aid)

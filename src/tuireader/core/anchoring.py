@@ -6,14 +6,16 @@ characters of ``prefix`` and ``suffix``).  When an article is re-imported with c
 :func:`reanchor` tries, in order:
 
 0. with the old text at hand (a re-import), the old position is carried through the edit by
-   landmarks (:func:`map_position`), so the steps below look where the passage moved to;
+   landmarks (:func:`tuireader.core.landmarks.map_position`), so the steps below look where the
+   passage moved to;
 1. the old position, if the quote is still there exactly and its context agrees ("ok");
 2. the exact occurrences of the quote, choosing among repeats by how well the context matches
    (and, only to break ties, the distance from the old position) ("ok");
 3. approximate matching ("fuzzy"): candidate places are voted for by distinctive word groups of
    the quote, by the stored prefix and suffix, and by the old position; in a bounded window
-   around each place the quote is aligned with a bit-parallel edit distance (Myers' algorithm),
-   and the best alignment is scored on the quote's similarity, the context, and the distance;
+   around each place the quote is aligned with a bit-parallel edit distance (Myers' algorithm,
+   :func:`tuireader.core.align.best_substring`), and the best alignment is scored on the
+   quote's similarity, the context (:func:`tuireader.core.align.similarity`), and the distance;
 4. otherwise the highlight is kept, marked "orphan", never dropped.
 
 The guiding rule: a *wrong* anchor is far worse than an orphan.  A wrong anchor silently moves a
@@ -30,17 +32,20 @@ them scored, every probe string stops after
 dropped), at most :data:`MAX_PROBES` probes and :data:`MAX_WINDOWS` alignment windows are used,
 and each window is a few times the quote's length.  Searches over the whole text are only
 ``str.find``/``str.count`` (C speed).
+
+This module decides (the stages, the evidence each match needs); :mod:`tuireader.core.align`
+measures (edit distance, similarity) and :mod:`tuireader.core.landmarks` carries positions
+through an edit.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
+from tuireader.core import align
+from tuireader.core.landmarks import map_position
 from tuireader.core.model import CONTEXT_CHARS, Highlight, now_iso, quote_selector
 
 #: A fuzzy match must be at least this similar to the stored quote (1 - edit distance / length),
@@ -103,7 +108,7 @@ def _side_similarity(found: str, stored: str) -> float:
         return 0.5
     if found == stored:
         return 1.0
-    return difflib.SequenceMatcher(None, found, stored, autojunk=False).ratio()
+    return align.similarity(found, stored)
 
 
 def _context(text: str, start: int, end: int, h: Highlight) -> tuple[float, float]:
@@ -222,67 +227,6 @@ def _distinctive(exact: str, long_enough: bool) -> bool:
 
 # -- stage 3: fuzzy ---------------------------------------------------------------------------
 
-_S = TypeVar("_S", str, Sequence[int])
-
-
-def _myers_ends(pattern: _S, seq: _S, from_start: bool = False) -> tuple[int, list[int]]:
-    """Edit distance of ``pattern`` against the substrings of ``seq``: every substring, or with
-    ``from_start`` only the prefixes of ``seq``.
-
-    Myers' bit-parallel algorithm (Hyyrö's formulation): one pass, a handful of big-integer
-    operations per element of ``seq``, whatever the length of ``pattern``.  Returns the smallest
-    distance and the positions (exclusive ends in ``seq``) where a substring reaching it ends.
-    """
-    m = len(pattern)
-    peq: dict[object, int] = {}
-    for i, ch in enumerate(pattern):
-        peq[ch] = peq.get(ch, 0) | (1 << i)
-    full = (1 << m) - 1
-    top = 1 << (m - 1)
-    vp, vn, dist = full, 0, m
-    best, ends = m, [0]
-    for j, ch in enumerate(seq):
-        eq = peq.get(ch, 0)
-        d0 = ((((eq & vp) + vp) ^ vp) | eq | vn) & full
-        hp = (vn | ~(d0 | vp)) & full
-        hn = vp & d0
-        if hp & top:
-            dist += 1
-        elif hn & top:
-            dist -= 1
-        x = ((hp << 1) | from_start) & full  # a carry in: the substring starts at 0
-        vn = x & d0
-        vp = ((hn << 1) | ~(x | d0)) & full
-        if dist < best:
-            best, ends = dist, [j + 1]
-        elif dist == best:
-            ends.append(j + 1)
-    return best, ends
-
-
-def _align(pattern: _S, seq: _S) -> tuple[int, int, int]:
-    """``(start, end, distance)`` of the substring of ``seq`` closest to ``pattern``.
-
-    Among equally close substrings, the one whose length is nearest the pattern's.
-    """
-    dist, ends = _myers_ends(pattern, seq)
-    m = len(pattern)
-    best: tuple[int, int, int] | None = None
-    for end in ends[:4]:
-        # Backwards from the end (fixed there) to find where the substring starts; it starts
-        # at most 2m before the end (a distance over m is never the best).
-        head = seq[max(0, end - 2 * m - 8) : end]
-        rdist, starts = _myers_ends(pattern[::-1], head[::-1], from_start=True)
-        if rdist != dist:
-            continue
-        for rstart in starts:
-            start = end - rstart
-            if best is None or abs((end - start) - m) < abs((best[1] - best[0]) - m):
-                best = (start, end, dist)
-    assert best is not None
-    return best
-
-
 def _probes(h: Highlight) -> list[tuple[str, int]]:
     """Search strings for the fuzzy stage, each with the quote-start offset it implies:
     word groups of the quote (so a quote edited anywhere still has intact pieces), the end of
@@ -342,7 +286,7 @@ def _align_in_window(text: str, h: Highlight, lo: int, hi: int) -> _Candidate | 
     if w_end <= w_start:
         return None
     if n <= CHAR_ALIGN_MAX:
-        start, end, dist = _align(exact, text[w_start:w_end])
+        start, end, dist = align.best_substring(exact, text[w_start:w_end])
         start, end = start + w_start, end + w_start
         sim = 1.0 - dist / n
     else:
@@ -353,7 +297,7 @@ def _align_in_window(text: str, h: Highlight, lo: int, hi: int) -> _Candidate | 
         if not spans:
             return None
         seq = [ids.get(text[a:b], -1) for a, b in spans]
-        i, j, dist = _align(pattern, seq)
+        i, j, dist = align.best_substring(pattern, seq)
         if j <= i:
             return None
         start, end = spans[i][0], spans[j - 1][1]
@@ -439,74 +383,6 @@ def _rival_near_old(text: str, h: Highlight, chosen: _Candidate) -> _Candidate |
     return rival if rival.sim >= MIN_FUZZY_RATIO and agrees else None
 
 
-# -- stage 0: the old position, carried through the edit -----------------------------------------
-
-#: Landmark windows: this many characters of the old text, taken this far from the highlight.
-LANDMARK_CHARS = 32
-LANDMARK_OFFSETS = (0, 48, 120, 250, 500, 1_000, 2_000, 4_000)
-#: How many of the nearest landmarks found are combined (their median shift).
-LANDMARKS_USED = 3
-
-
-def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | None:
-    """Where offset ``pos`` of ``old_text`` is in ``new_text``, estimated from landmarks: short
-    stretches of the old text near ``pos`` that occur exactly once, in the old text and in the
-    region of the new text where they can be.  ``(position, tolerance)``: how far off the
-    estimate may be (edits between the landmarks and ``pos`` shift them differently; wider when
-    the landmarks disagree); None when no landmark survived.
-
-    This is what tells two identical copies of a passage apart when only position can (a
-    recipe's "1 tsp. nut butter" on every day, a repeated pull quote): edits before the
-    highlight shift it, and the copy at the *shifted* position is the reader's.  A landmark
-    inside the highlighted paragraph moves with it, so a moved paragraph is followed too.
-    Cost: a few bounded ``str.find`` calls.
-    """
-    if not old_text or not new_text:
-        return None
-    approx = round(pos * len(new_text) / len(old_text))
-    reach = 5_000 + len(new_text) // 20
-    lo, hi = max(0, approx - reach), min(len(new_text), approx + reach)
-    old_lo, old_hi = max(0, pos - reach), min(len(old_text), pos + reach)
-    # Landmarks in the highlight's own paragraph move with it (a moved paragraph); the others
-    # only say where the paragraph was.  So the paragraph's own are used when there are any.
-    par_start = old_text.rfind("\n\n", 0, pos)
-    par_start = 0 if par_start == -1 else par_start + 2
-    par_end = old_text.find("\n\n", pos)
-    par_end = len(old_text) if par_end == -1 else par_end
-    inside: list[tuple[int, int]] = []  # (offset, shift)
-    outside: list[tuple[int, int]] = []
-    for offset in LANDMARK_OFFSETS:
-        for start in (pos - offset - LANDMARK_CHARS, pos + offset):
-            if start < 0 or start + LANDMARK_CHARS > len(old_text):
-                continue
-            window = old_text[start : start + LANDMARK_CHARS]
-            if len(window.split()) < 3:
-                continue  # blank or one long token: not a landmark
-            if old_text.find(window, old_lo, old_hi) != start or old_text.find(
-                window, start + 1, old_hi
-            ) != -1:
-                continue  # repeated in the old text: it cannot say which copy
-            at = new_text.find(window, lo, hi)
-            if at == -1 or new_text.find(window, at + 1, hi) != -1:
-                continue
-            own = par_start <= start and start + LANDMARK_CHARS <= par_end
-            (inside if own else outside).append((offset, at - start))
-        if len(inside) >= LANDMARKS_USED:
-            break
-    found = inside or outside
-    if not found:
-        return None
-    chosen = found[:LANDMARKS_USED]
-    farthest = chosen[-1][0]
-    used = sorted(shift for _offset, shift in chosen)
-    median = used[len(used) // 2]
-    tolerance = 40 + farthest // 4
-    agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
-    if agreeing < 2 and len(used) > 1:  # they disagree (edits between them): a wide bound
-        tolerance += used[-1] - used[0]
-    return max(0, min(len(new_text), pos + median)), tolerance
-
-
 # -- public API -------------------------------------------------------------------------------
 
 
@@ -550,7 +426,7 @@ def reanchor(h: Highlight, text: str, old_text: str | None = None) -> bool:
     """Move ``h`` to where its quote is in ``text`` now.  Returns True if ``h`` changed.
 
     ``old_text``: the text the highlight was anchored in, when known (a re-import has it): the
-    old position is then first carried through the edit (:func:`map_position`), so "the old
+    old position is then first carried through the edit (landmarks), so "the old
     position" and "nearest to it" below mean where the highlighted words moved to.
 
     The stored quote (``exact``) is what the reader chose to keep, so it is never rewritten by a

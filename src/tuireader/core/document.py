@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from tuireader.core.inline import render_inline, render_table
+from tuireader.core.inline import Span, render_inline, render_table
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -46,17 +46,6 @@ SpanKind = Literal["emph", "strong", "code", "link", "strike", "image"]
 
 #: Separator between blocks in the plain text.
 BLOCK_SEP = "\n\n"
-
-
-@dataclass(slots=True)
-class Span:
-    """An inline style run, offsets relative to the block's text."""
-
-    start: int
-    end: int
-    kind: str
-    #: Target of a link or source of an image, else None.
-    url: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,19 +1,20 @@
 """Inline Markdown tokens and tables to plain text plus style spans (helper of document.py).
 
-Kept apart so document.py stays about blocks and offsets.  No Textual imports.
+Kept apart so document.py stays about blocks and offsets.  :class:`Span` lives here, where spans
+are made; document.py imports it (and is where the rest of the program imports it from).
+No Textual imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
-
-    from tuireader.core.document import Span
 
 #: Between table cells in the plain text.
 CELL_SEP = " │ "
@@ -22,10 +23,19 @@ _OPENERS = {"em_open": "emph", "strong_open": "strong", "s_open": "strike", "lin
 _CLOSERS = {"em_close": "emph", "strong_close": "strong", "s_close": "strike", "link_close": "link"}
 
 
+@dataclass(slots=True)
+class Span:
+    """An inline style run, offsets relative to the block's text."""
+
+    start: int
+    end: int
+    kind: str
+    #: Target of a link or source of an image, else None.
+    url: str | None = None
+
+
 def render_inline(children: list[Token]) -> tuple[str, list[Span]]:
     """Flatten inline tokens to text; emphasis, code, links, images become spans."""
-    from tuireader.core.document import Span
-
     parts: list[str] = []
     spans: list[Span] = []
     length = 0
@@ -79,8 +89,6 @@ def render_table(
     ``inline`` turns a cell's ``inline`` token into text and spans (the parser's own, which
     parses inline syntax only when the cell has some).
     """
-    from tuireader.core.document import Span
-
     rows: list[list[tuple[str, list[Span]]]] = []
     header_rows = 0
     in_head = False
