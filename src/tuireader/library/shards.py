@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +106,7 @@ class ShardSet:
 
     Library-wide reads take one shard's lock at a time, so a save waits for one small file at
     most; each article's records are consistent, the library as a whole may show a save made
-    during the read in some articles and not yet in others (the App then reads again).
+    during the read in some articles and not yet in others; the next read has it everywhere.
     """
 
     def __init__(self, folder: Path, *, read_only: bool, article_ids: Callable[[], list[str]],
@@ -124,14 +123,14 @@ class ShardSet:
     def path(self, article_id: str) -> Path:
         return self.folder / f"{article_id}.json"
 
-    @contextmanager
-    def locked(self, article_id: str) -> Iterator[None]:
-        """Hold the shard's lock (re-entrant): no save, delete or view of it meanwhile."""
+    def locked(self, article_id: str) -> threading.RLock:
+        """The shard's lock (re-entrant), to hold with ``with``: no save, delete or view of the
+        shard meanwhile."""
         lock = self._locks.get(article_id)
         if lock is None:
+            # setdefault: two threads asking at once must get the same lock.
             lock = self._locks.setdefault(article_id, threading.RLock())
-        with lock:
-            yield
+        return lock
 
     def _storage(self, article_id: str) -> DurableStorage:
         storage = self._storages.get(article_id)
