@@ -342,6 +342,17 @@ def test_remove_moves_to_trash_with_highlights(store: Store, library: Path) -> N
         store.remove_article(a.id)
 
 
+def test_a_save_into_a_removed_article_is_refused(store: Store, library: Path) -> None:
+    """An edit that arrives after its article went to the trash (an App's writer queue) is
+    refused, not saved into a shard that no article lists."""
+    a = store.add_article(article()).article
+    late = make_highlight(a.id, plain(store, a.id), 4, 9)
+    store.remove_article(a.id)
+    with pytest.raises(NotFound):
+        store.add_highlight(late)
+    assert not list((library / "annotations").iterdir())
+
+
 # -- the lock, read-only -----------------------------------------------------------------------
 
 def test_second_store_is_read_only_and_says_so(store: Store, library: Path) -> None:
