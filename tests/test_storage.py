@@ -20,7 +20,6 @@ from tuireader.library.durable import (
     atomic_write_bytes,
     remove_stale_temp_files,
 )
-from tuireader.library.store import _upsert_by_id
 
 
 def make(path: Path, warnings: list[str] | None = None, **kw: object) -> DurableStorage:
@@ -161,20 +160,57 @@ def test_read_only_leaves_corrupt_file_in_place_but_uses_backup(tmp_path: Path) 
 def test_external_replacement_reloaded_before_next_write(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
     warnings: list[str] = []
-    db = db_on(make(path, warnings))
-    table = db.table("t")
-    # The store's write helper (TinyDB's own insert caches the next document id in the Table,
-    # which no storage can refresh; the store never uses it).
-    _upsert_by_id(table, [{"id": "a", "who": "us"}])
+    s = make(path, warnings)
+    # The store's writes (TinyDB's own insert caches the next document id in the Table, which
+    # no storage can refresh; the store never uses it).
+    s.put_records("t", [{"id": "a", "who": "us"}])
     # Another program replaces the file (sync tool, editor saving via rename).
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"t": {"1": {"id": "a", "who": "us"},
                                        "2": {"id": "b", "who": "them"}}}))
     os.replace(other, path)
-    _upsert_by_id(table, [{"id": "c", "who": "us again"}])
+    s.put_records("t", [{"id": "c", "who": "us again"}])
     whos = [d["who"] for d in json.loads(path.read_text())["t"].values()]
     assert whos == ["us", "them", "us again"]
     assert any("changed by another program" in w for w in warnings)
+
+
+def test_put_and_remove_records_by_id_in_one_write_each(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    s = make(path)
+    s.set_document("other", 1, {"kept": True})
+    s.put_records("t", [{"id": "a", "n": 1}, {"id": "b", "n": 1}])
+    before = s.read()
+    s.put_records("t", [{"id": "b", "n": 2}, {"id": "c", "n": 1}])  # one replaced, one new
+    assert json.loads(path.read_text()) == {
+        "other": {"1": {"kept": True}},
+        "t": {"1": {"id": "a", "n": 1}, "2": {"id": "b", "n": 2}, "3": {"id": "c", "n": 1}}}
+    # Copy-on-write: what a reader had in hand is not changed under it.
+    assert before == {"other": {"1": {"kept": True}},
+                      "t": {"1": {"id": "a", "n": 1}, "2": {"id": "b", "n": 1}}}
+    assert s.remove_records("t", {"a", "zzz"}) == 1
+    inode = path.stat().st_ino
+    assert s.remove_records("t", {"zzz"}) == 0
+    assert path.stat().st_ino == inode  # nothing removed: no write
+    # TinyDB reads the result as its own (and numbers a new document after the others).
+    table = db_on(make(path)).table("t")
+    assert [d["id"] for d in table.all()] == ["b", "c"]
+    assert table.insert({"id": "d"}) == 4
+
+
+def test_failed_put_keeps_the_copy_in_memory_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "db.json"
+    s = make(path)
+    s.put_records("t", [{"id": "a"}])
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage_mod.os, "replace", boom)
+    with pytest.raises(StorageError, match="No space left"):
+        s.put_records("t", [{"id": "b"}])
+    monkeypatch.undo()
+    assert s.read() == {"t": {"1": {"id": "a"}}}
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])

@@ -8,7 +8,7 @@ import random
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ import pytest
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Highlight, make_highlight
 from tuireader.importers.base import ImportedArticle
+from tuireader.library import shards as shards_module
+from tuireader.library.durable import DurableStorage
 from tuireader.library.store import SCHEMA_VERSION, NotFound, ReadOnlyError, Store, StoreError
 
 TEXT = (
@@ -236,15 +238,17 @@ def test_highlight_index_columns_and_recheck_of_outside_changes(
     table = next(iter(data.values()))
     record = next(r for r in table.values() if r["id"] == h1.id)
     record["note"] = "edited elsewhere"
-    time.sleep(0.01)
-    shard.write_text(json.dumps(data), encoding="utf-8")
+    other = shard.with_name("synced.tmp")
+    other.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(other, shard)  # a new file (inode): seen as changed whatever the clock
     assert "edited elsewhere" not in store.highlight_index(recheck=False).haystacks[0]
     assert store.recheck_shards()
     assert "edited elsewhere" in store.highlight_index(recheck=False).haystacks[0]
     assert not store.recheck_shards()
 
 
-def test_preload_builds_the_caches_of_views_a_query_made_first(library: Path) -> None:
+def test_preload_builds_the_caches_of_views_a_query_made_first(
+        library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The library list's counts at start make views before the preload reaches them: the
     preload still builds their search caches, so the highlights view does not have to."""
     with Store(library) as s:
@@ -255,35 +259,45 @@ def test_preload_builds_the_caches_of_views_a_query_made_first(library: Path) ->
     with Store(library) as s:
         assert s.highlight_counts() == dict.fromkeys(ids, 1)  # views, without caches
         s.start_preload()
-        s._preload_thread.join(10)  # type: ignore[union-attr]
-        for aid in ids:
-            view = s._views[aid]
-            assert view._haystacks is not None and view._columns is not None
+        assert s.wait_preload(10) and not s.preloading
+        built: list[object] = []
+        monkeypatch.setattr(shards_module, "haystack", built.append)
+        monkeypatch.setattr(shards_module, "record_columns", built.append)
+        index = s.highlight_index()
+        assert len(index.records) == 4 and len(index.haystacks) == len(index.tag_texts) == 4
+        assert built == []  # everything the highlights view needs was built by the preload
 
 
-def test_a_save_does_not_wait_for_a_library_wide_count(library: Path) -> None:
+def test_a_save_does_not_wait_for_a_library_wide_count(
+        library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The library list's counts read every shard the preload has not read yet: a save made
-    meanwhile goes through between two shards, not after all of them."""
-    import threading
-
+    meanwhile goes through, even while the count is held up reading another article's shard."""
     with Store(library) as s:
         ids = [s.add_article(article(f"text number {n} here", title=str(n))).article.id
-               for n in range(20)]
+               for n in range(3)]
+    reading, saved = threading.Event(), threading.Event()
+    went_through: list[bool] = []
+    real_read = DurableStorage.read
+
+    def slow_read(storage: DurableStorage, **kwargs: float) -> object:
+        # Slow I/O for the counting thread on the second article's shard: it waits there
+        # (holding that shard) until the save has returned, or gives up after 10 s.
+        if (threading.current_thread().name == "counter"
+                and storage.path.name == f"{ids[1]}.json"):
+            reading.set()
+            went_through.append(saved.wait(10))
+        return real_read(storage, **kwargs)
+
+    monkeypatch.setattr(DurableStorage, "read", slow_read)
     with Store(library) as s:
-        real_view = s._view
-
-        def slow_view(aid: str, **kwargs: object):  # type: ignore[no-untyped-def]
-            if threading.current_thread().name == "counter":
-                time.sleep(0.05)  # 20 shards: a second of counting
-            return real_view(aid, **kwargs)  # type: ignore[arg-type]
-
-        s._view = slow_view  # type: ignore[method-assign]
         counter = threading.Thread(target=s.highlight_counts, name="counter")
         counter.start()
-        time.sleep(0.1)
+        assert reading.wait(10)
         highlight(s, ids[0], "number")
-        assert counter.is_alive()  # the save did not wait for the whole count
+        saved.set()
         counter.join()
+        assert went_through == [True]  # the save did not wait for the count
+        assert s.highlight_counts() == {ids[0]: 1, ids[1]: 0, ids[2]: 0}
 
 
 def test_query_results_are_copies(store: Store) -> None:
@@ -326,6 +340,17 @@ def test_remove_moves_to_trash_with_highlights(store: Store, library: Path) -> N
     assert not list((library / "articles").iterdir())
     with pytest.raises(NotFound):
         store.remove_article(a.id)
+
+
+def test_a_save_into_a_removed_article_is_refused(store: Store, library: Path) -> None:
+    """An edit that arrives after its article went to the trash (an App's writer queue) is
+    refused, not saved into a shard that no article lists."""
+    a = store.add_article(article()).article
+    late = make_highlight(a.id, plain(store, a.id), 4, 9)
+    store.remove_article(a.id)
+    with pytest.raises(NotFound):
+        store.add_highlight(late)
+    assert not list((library / "annotations").iterdir())
 
 
 # -- the lock, read-only -----------------------------------------------------------------------
@@ -539,9 +564,15 @@ def run_kill_loop(library: Path, rounds: int, seed: int) -> None:
             assert child.stdout is not None
             first = child.stdout.readline()
             assert first.strip() == "READY", first + child.stderr.read()  # type: ignore[union-attr]
-            time.sleep(rng.uniform(0.0, 0.12))
+            # Kill after a random number of acknowledged changes: the child goes on saving
+            # while the signal is on its way, so the kill lands anywhere in a save.
+            acked = [child.stdout.readline() for _ in range(rng.randint(0, 12))]
             child.send_signal(signal.SIGKILL)
-            out, err = child.communicate(timeout=30)
+            # Read what is left through the same buffered file (communicate() would skip
+            # lines readline() has already buffered).
+            out = "".join(acked) + child.stdout.read()
+            err = child.stderr.read()  # type: ignore[union-attr]
+            child.wait(timeout=30)
         finally:
             if child.poll() is None:
                 child.kill()

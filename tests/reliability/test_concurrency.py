@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +84,7 @@ from tuireader.core.document import parse_markdown
 from tuireader.library.store import ReadOnlyError, Store
 library, aid, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 go, wait = Path(sys.argv[4]), sys.argv[5] == "wait"
+print("WAITING", flush=True)
 while not go.exists():
     time.sleep(0.005)
 store = Store(library)
@@ -125,7 +125,8 @@ def test_two_processes_200_writes_each(library: Path, tmp_path: Path, wait: bool
                                   "wait" if wait else "no"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 for name in ("a", "b")]
-    time.sleep(0.5)  # both started and polling
+    for child in children:  # both started and polling
+        assert child.stdout is not None and child.stdout.readline() == "WAITING\n"
     go.touch()
     results = []
     for child in children:
@@ -178,7 +179,7 @@ def test_library_replaced_from_outside_is_merged_before_next_write(library: Path
     _articles(library, 1)
     with Store(library) as s:
         s.list_articles()
-        record = dict(s._articles.all()[0])
+        record = s.list_articles()[0].to_record()
         record.update(id="outside1", title="Synced in", content_hash="x")
         (library / "articles" / "outside1.md").write_text("Synced text.")
         _outside_copy_with_extra(library / "library.json", "articles", record)

@@ -22,6 +22,7 @@ from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.durable import StorageError
+from tuireader.library.shards import ShardSet
 from tuireader.library.store import Store
 from tuireader.screens.main import MainScreen
 from tuireader.widgets.reader import ReaderView
@@ -121,16 +122,16 @@ async def test_app_reports_a_failed_highlight_save(tmp_path: Path,
     try:
         aid = store.list_articles()[0].id
         app = make_app(store, make_config(), open_article=aid)
-        real_save = Store.save_highlights
+        real_save = ShardSet.save
         failing = [True]
 
-        def save(self: Store, highlights: list) -> None:
+        def save(self: ShardSet, highlights: list) -> None:
             if failing[0]:
-                raise StorageError(f"could not save {self.dir}/annotations/x.json: "
+                raise StorageError(f"could not save {self.folder}/x.json: "
                                    "No space left on device; the file on disk is unchanged")
             real_save(self, highlights)
 
-        monkeypatch.setattr(Store, "save_highlights", save)
+        monkeypatch.setattr(ShardSet, "save", save)
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.pause()
             await app.workers.wait_for_complete()

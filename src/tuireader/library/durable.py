@@ -22,6 +22,14 @@ never overwritten or deleted) and the newest backup that does parse is used inst
 The storage also notices when the file is replaced from outside (a sync tool, another program):
 every read compares the file's identity (inode, size, mtime) with what it last read or wrote, and
 reloads when they differ, so a write always applies to the current contents.
+
+The library changes its files through :meth:`DurableStorage.put_records`,
+:meth:`~DurableStorage.remove_records` and :meth:`~DurableStorage.set_document`, not through
+TinyDB's ``Table``: a save of many records (a re-import re-anchoring every highlight of an
+article) is then one write, whole or not at all, where ``Table.upsert`` writes once per document;
+and the table is changed on a copy, so a thread reading the parsed contents without a lock (the
+library-wide queries, the preload) sees it before or after a save, never half-way.  The file stays
+a TinyDB database (TinyDB opens it through this same class, see ``tests/test_storage.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +178,8 @@ class DurableStorage(Storage):
         self._signature: Signature | None = None
         self._loaded = False
         self._checked_at = 0.0  # time.monotonic() of the last look at the file
-        # Guards the cache against prefetch() running in another thread; TinyDB's own calls
-        # come from one thread at a time (the Store serialises them).
+        # Guards the cache: prefetch() runs in a background thread, and the store's shards and
+        # articles are read and written from several threads (each write holds it throughout).
         self._cache_lock = threading.RLock()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -380,8 +388,8 @@ class DurableStorage(Storage):
         self._checked_at = time.monotonic()
 
     def _forget(self) -> None:
-        """Drop the cache: TinyDB changed the cached dict in place before a write that did not
-        happen, so the next read must come from disk."""
+        """Drop the cache after a write that did not happen (TinyDB's own ``Table`` changes the
+        cached dict in place before it writes), so the next read comes from disk."""
         self._cache = None
         self._loaded = False
         self._signature = None
@@ -403,6 +411,62 @@ class DurableStorage(Storage):
         except OSError:
             # Filesystems without hard links: copy instead.
             atomic_write_bytes(bak1, self.path.read_bytes(), sync_dir=False)
+
+    # -- tables of records -----------------------------------------------------------------
+
+    def _change_table(self, name: str, change: Callable[[dict[str, Any]], bool]) -> None:
+        """Apply ``change`` to a copy of table ``name`` of the current contents and save the
+        result, if ``change`` says it changed something.  One durable write."""
+        with self._cache_lock:
+            tables = self._read() or {}
+            docs = dict(tables.get(name) or {})
+            if change(docs):
+                self._write({**tables, name: docs})
+
+    def put_records(self, table: str, records: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace ``records`` in ``table`` by their ``id`` field, in one write.
+
+        A record whose id is in the table takes that document's place (and key); a new one gets
+        the next free key, as TinyDB numbers documents.  The records are stored as given: the
+        caller must not change them afterwards (readers share them).
+        """
+
+        def put(docs: dict[str, Any]) -> bool:
+            keys = {doc.get("id"): key for key, doc in docs.items()}
+            free = max(map(int, docs), default=0) + 1
+            for record in records:
+                key = keys.get(record["id"])
+                if key is None:
+                    key = keys[record["id"]] = str(free)
+                    free += 1
+                docs[key] = record
+            return bool(records)
+
+        self._change_table(table, put)
+
+    def remove_records(self, table: str, ids: Collection[str]) -> int:
+        """Remove the records of ``table`` whose ``id`` is in ``ids``, in one write (none if
+        nothing matches).  Returns how many were removed."""
+        removed: list[str] = []
+
+        def drop(docs: dict[str, Any]) -> bool:
+            removed.extend(key for key, doc in docs.items() if doc.get("id") in ids)
+            for key in removed:
+                del docs[key]
+            return bool(removed)
+
+        self._change_table(table, drop)
+        return len(removed)
+
+    def set_document(self, table: str, key: int, document: dict[str, Any]) -> None:
+        """Put ``document`` under the document id ``key`` of ``table`` (for the library's
+        ``_meta`` record), in one write."""
+
+        def put(docs: dict[str, Any]) -> bool:
+            docs[str(key)] = document
+            return True
+
+        self._change_table(table, put)
 
     def close(self) -> None:
         self._forget()

@@ -1,9 +1,14 @@
 """Editing highlights, with undo: the logic behind the annotation keys, free of any UI.
 
-:class:`Annotator` wraps the store for one library.  Every method saves durably before it returns
-(call it from a thread worker), and records what it changed so :meth:`Annotator.undo` can put it
-back.  Undo covers every kind of change: a new highlight, a colour, a note, tags, a deletion
-(which brings back the note and tags with it), a re-attachment.
+:class:`Annotator` edits the highlights of one library.  Every method saves durably before it
+returns (call it from a thread worker, or through the :class:`Writer`), and records what it
+changed so :meth:`Annotator.undo` can put it back.  Undo covers every kind of change: a new
+highlight, a colour, a note, tags, a deletion (which brings back the note and tags with it), a
+re-attachment.
+
+A save goes straight to the store's :class:`~tuireader.library.shards.ShardSet`
+(``store.shards.save``), which writes the article's shard through
+:class:`~tuireader.library.durable.DurableStorage`: from here to the fsync, two more files.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ class Annotator:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.shards = store.shards
         self._undo: list[Change] = []
         self._lock = threading.Lock()
 
@@ -113,7 +119,7 @@ class Annotator:
 
     def add_new(self, highlight: Highlight) -> Highlight:
         """Save a highlight made by :meth:`propose` (durable when this returns), undoably."""
-        self.store.add_highlight(highlight)
+        self.shards.save([highlight])
         self._record(Change("highlight", None, copy.deepcopy(highlight)))
         return highlight
 
@@ -121,7 +127,7 @@ class Annotator:
             kind: int = 1) -> tuple[Highlight, bool]:
         """:meth:`propose` against the stored highlights, then :meth:`add_new` when it is new."""
         highlight, created = self.propose(article_id, text, start, end, kind,
-                                          self.store.highlights(article_id))
+                                          self.shards.highlights(article_id))
         if created:
             self.add_new(highlight)
         return highlight, created
@@ -131,7 +137,7 @@ class Annotator:
         for name, value in changes.items():
             setattr(highlight, name, value)
         highlight.updated = now_iso()
-        self.store.save_highlights([highlight])
+        self.shards.save([highlight])
         self._record(Change(description, before, copy.deepcopy(highlight)))
         return highlight
 
@@ -159,7 +165,7 @@ class Annotator:
                             prefix=prefix, suffix=suffix, anchor="ok")
 
     def delete(self, highlight: Highlight) -> None:
-        self.store.delete_highlight(highlight)
+        self.shards.delete(highlight)
         self._record(Change("delete", copy.deepcopy(highlight), None))
 
     def undo(self) -> Change | None:
@@ -171,9 +177,9 @@ class Annotator:
         try:
             if change.before is None:
                 assert change.after is not None
-                self.store.delete_highlight(change.after)
+                self.shards.delete(change.after)
             else:
-                self.store.save_highlights([copy.deepcopy(change.before)])
+                self.shards.save([copy.deepcopy(change.before)])
         except BaseException:
             with self._lock:
                 self._undo.append(change)

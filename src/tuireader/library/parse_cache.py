@@ -57,7 +57,12 @@ class CachedDocument:
     lines: list[Line] | None
 
 
-def _block_record(block: Block) -> tuple[object, ...]:
+#: A block as stored: kind, start, end, level, marker, quote depth, info, spans.
+_BlockRecord = tuple[str, int, int, int, str, int, str,
+                     tuple[tuple[int, int, str, str | None], ...]]
+
+
+def _block_record(block: Block) -> _BlockRecord:
     spans = tuple((s.start, s.end, s.kind, s.url) for s in block.spans)
     return (block.kind, block.start, block.end, block.level, block.marker, block.quote_depth,
             block.info, spans)

@@ -15,15 +15,31 @@ Query terms (all must match): plain words (in the quote, note, tags or article t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from tuireader.core.model import KINDS, Highlight
 
-if TYPE_CHECKING:
-    from tuireader.library.store import HighlightIndex
-
 KIND_NAMES = {name: kind for kind, (name, _glyph) in KINDS.items()}
 SEP = "\0"
+
+
+@dataclass(slots=True)
+class HighlightIndex:
+    """Every highlight of a library as parallel lists, article by article in text order (what
+    :meth:`~tuireader.library.store.Store.highlight_index` returns and :meth:`RowSet.from_index`
+    turns into rows)."""
+
+    #: The store's raw highlight records (read-only).
+    records: list[dict[str, Any]]
+    #: Per record: quote, note and tags, case-folded, NUL-separated (see :func:`haystack`).
+    haystacks: list[str]
+    #: (article id, how many consecutive records are that article's), in order.
+    runs: list[tuple[str, int]]
+    #: Per record, for filters: folded tags (see :func:`tags_text`), colour and anchor state.
+    tag_texts: list[str]
+    kinds: list[int]
+    anchors: list[str]
 
 
 class Row:
@@ -198,8 +214,8 @@ class RowSet:
         tags, kinds, anchors = record_columns([record])
         values = {"tags": tags[0], "kinds": kinds[0], "anchors": anchors[0],
                   "titles": title.casefold()}
-        columns = [(self.records, record), (self.haystacks, haystack(record)),
-                   (self.titles, title)]
+        columns: list[tuple[list[Any], object]] = [
+            (self.records, record), (self.haystacks, haystack(record)), (self.titles, title)]
         columns += [(column, values[name]) for name, column in self._columns.items()]
         for column, value in columns:
             if position is None:
