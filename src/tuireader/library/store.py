@@ -32,8 +32,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from tuireader.core.document import parse_markdown
-from tuireader.core.model import Article, Highlight, new_id, normalise_tag
-from tuireader.importers.base import ImportedArticle
+from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
 from tuireader.library.articles import Articles
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
 from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_only_error
