@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-#: The formats (the same as ``batch.FORMATS``; kept here so that building the parser, which
+#: The formats (the same as ``formats.FORMATS``; kept here so that building the parser, which
 #: happens on every ``tuireader`` start, does not import the export machinery).
 FORMATS: tuple[str, ...] = ("markdown", "json", "annotated")
 
 
 def _since(text: str) -> str:
-    from tuireader.export.batch import parse_since
+    from tuireader.export.selection import parse_since
 
     try:
         return parse_since(text)
@@ -54,7 +54,7 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def export_workers() -> int:
     """Processes for a folder export from the command line: two when two CPUs are usable (a
-    library-wide export then renders in parallel, see ``batch.export_to_folder``), else one."""
+    library-wide export then renders in parallel, see ``export.parallel``), else one."""
     import os
 
     try:
@@ -71,12 +71,9 @@ def _is_folder_target(path: Path) -> bool:
 def cmd_export(args: argparse.Namespace) -> int:
     """Run ``tuireader export``; returns the exit status."""
     from tuireader.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, clean, open_store
-    from tuireader.export.batch import (
-        ExportError,
-        FolderReport,
-        export_combined,
-        export_to_folder,
-    )
+    from tuireader.export.batch import export_combined, export_to_folder
+    from tuireader.export.folder import FolderReport
+    from tuireader.export.formats import ExportError
     from tuireader.export.templates import ExportTemplateError
     from tuireader.library.durable import StorageError, atomic_write_bytes
 
