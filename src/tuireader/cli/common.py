@@ -66,6 +66,8 @@ def library_dir(args: argparse.Namespace) -> Path:
 
 @contextmanager
 def open_store(args: argparse.Namespace, *, write: bool) -> Iterator[Store]:
+    """The library for one command (read-only unless it writes), its warnings on stderr."""
+    # Deferred: building the parser (every start, `--help`) does not need the store.
     from tuireader.library.store import Store
 
     store = Store(library_dir(args), read_only=not write)

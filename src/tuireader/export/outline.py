@@ -111,7 +111,7 @@ _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>&!~]")
 def _heading_title(raw: str) -> str:
     if _INLINE_SPECIAL.search(raw) is None:  # no inline markup: the text is the title
         return " ".join(raw.split())
-    from tuireader.core.inline import render_inline
+    from tuireader.core.inline import render_inline  # with markdown-it, below: load when used
 
     children = _inline_parser().parseInline(raw)[0].children or []
     return " ".join(render_inline(children)[0].split())
