@@ -137,3 +137,11 @@ def test_real_entry_point(fixed_library: Library, tmp_path: Path) -> None:
 def test_help_lists_export() -> None:
     help_text = build_parser().format_help()
     assert "export" in help_text
+
+
+def test_the_parser_offers_every_format() -> None:
+    # The parser keeps its own copy (building it must not load the formats): the same list.
+    from tuireader.cli.export import FORMATS as OFFERED
+    from tuireader.export import FORMATS
+
+    assert OFFERED == FORMATS
