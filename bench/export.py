@@ -9,8 +9,8 @@ The library is built in the store's on-disk format by ``bench/store.py``'s build
 * store read: opening the library and loading every article, its highlights and its Markdown
   through the public :class:`Store` API (the part owned by the store);
 * format only: rendering every article from those in-memory inputs (no I/O);
-* write: writing the formatted files into a new folder (``write_folder``: names, manifest,
-  atomic writes; no per-file fsync for a batch this size);
+* write: writing the formatted files into a new folder (``write_folder``, a ``FolderWriter``:
+  names, manifest, atomic writes; no per-file fsync for a batch this size);
 * end to end: ``export_to_folder`` on a freshly opened store as ``tuireader export -o DIR``
   runs it (``workers=export_workers()``: two processes on a machine with two CPUs), into a new
   folder twice (every file written), the figure held to the 3 s target; then once with one
@@ -36,8 +36,8 @@ from store import TAGS, _paragraph
 from tuireader.cli.export import export_workers
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, make_highlight, new_id
-from tuireader.export import EXTENSIONS, FolderReport, export_to_folder
-from tuireader.export.batch import render, select, write_folder
+from tuireader.export import FolderReport, Recipe, Renderer, export_to_folder, select, write_folder
+from tuireader.export.folder import Output
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGET_S = 3.0
@@ -123,18 +123,18 @@ def run(root: Path, n_articles: int, n_highlights: int, fmt: str) -> bool:
     rows.append(("store read (open, highlights, text)", t_read, f"{len(chosen)} articles, "
                  f"{count} highlights"))
 
-    class Memory:  # render() reads the text through this, so only formatting is timed
+    class Memory:  # the renderer reads the text through this, so only formatting is timed
         def read_markdown(self, article_id: str) -> str:
             return texts[article_id]
 
+    renderer = Renderer(Recipe.of(fmt, exported=EXPORTED))
     t0 = time.perf_counter()
-    rendered = [render(Memory(), a, hs, fmt, exported=EXPORTED) for a, hs in chosen]  # type: ignore[arg-type]
+    rendered = [renderer.render(Memory(), a, hs) for a, hs in chosen]
     t_format = time.perf_counter() - t0
     size = sum(len(r.encode()) for r in rendered)
     rows.append(("format only (in memory)", t_format, f"{size / 1e6:.1f} MB of {fmt}"))
 
-    outputs = [(f"{fmt}:{a.id}", a, EXTENSIONS[fmt], text)
-               for (a, _), text in zip(chosen, rendered, strict=True)]
+    outputs = [Output.of(fmt, a, text) for (a, _), text in zip(chosen, rendered, strict=True)]
     t0 = time.perf_counter()
     write_folder(root / "written", outputs)
     rows.append(("write (new folder)", time.perf_counter() - t0, f"{len(outputs)} files"))

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from test_export_library import (
+from export_support import (
     EXPORTED,
     Library,
     build_library,
@@ -19,8 +19,7 @@ from test_export_library import (
 )
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight
-from tuireader.export import decode_note, export_annotated, export_combined
-from tuireader.export._text import sanitise_tags
+from tuireader.export import decode_note, export_annotated, export_combined, sanitise_tags
 from tuireader.export.annotated import ORPHANS_HEADING
 
 

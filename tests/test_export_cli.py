@@ -1,13 +1,11 @@
 """``tuireader export`` on the command line.
 
-Most tests drive ``cmd_export`` through a parser built with ``add_export_parser`` (so they run
-before the command is wired into cli.py); the last ones run the real entry point and switch
-themselves on once ``"export"`` is in ``tuireader.cli.main.COMMANDS``.
+Most tests run ``tuireader.cli.main.main`` in this process (output captured); the last ones
+run the real entry point, ``python -m tuireader``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -15,15 +13,12 @@ from pathlib import Path
 
 import pytest
 
-import tuireader.cli.main
-from test_export_library import (
+from export_support import (
     Library,
     build_library,
     read_markdown_export,
 )
-from tuireader.cli.export import add_export_parser, cmd_export
-
-WIRED = "export" in tuireader.cli.main.COMMANDS
+from tuireader.cli.main import build_parser, main
 
 
 @pytest.fixture
@@ -32,11 +27,7 @@ def fixed_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
 
 
 def run(lib: Library, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="tuireader")
-    parser.add_argument("--library", type=Path)
-    add_export_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["--library", str(lib.path), "export", *argv])
-    code = cmd_export(args)
+    code = main(["--library", str(lib.path), "export", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -128,7 +119,6 @@ def test_errors(fixed_library: Library, tmp_path: Path,
     assert exc.value.code == 2
 
 
-@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli.main yet")
 def test_real_entry_point(fixed_library: Library, tmp_path: Path) -> None:
     base = [sys.executable, "-m", "tuireader", "--library", str(fixed_library.path), "export"]
     env = {"SOURCE_DATE_EPOCH": "1735700645", "PATH": "/usr/bin:/bin"}
@@ -144,7 +134,14 @@ def test_real_entry_point(fixed_library: Library, tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
-@pytest.mark.skipif(not WIRED, reason="export is not wired into tuireader.cli.main yet")
 def test_help_lists_export() -> None:
-    help_text = tuireader.cli.main.build_parser().format_help()
+    help_text = build_parser().format_help()
     assert "export" in help_text
+
+
+def test_the_parser_offers_every_format() -> None:
+    # The parser keeps its own copy (building it must not load the formats): the same list.
+    from tuireader.cli.export import FORMATS as OFFERED
+    from tuireader.export import FORMATS
+
+    assert OFFERED == FORMATS

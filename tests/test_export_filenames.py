@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from test_export_library import (
+from export_support import (
     EXPORTED,
     Library,
     build_library,
 )
 from tuireader.export import FolderReport, export_to_folder, safe_filename
-from tuireader.export.batch import MANIFEST
+from tuireader.export.folder import MANIFEST
 
 HOSTILE = ["../../etc/passwd", "/etc/shadow", "C:\\Windows\\x", "CON", "nul.txt", "COM1",
            "a:b*c?", "", "   ", "...", "x" * 300, "é" * 300, "a\x00b", "tab\there", "#^[]|",

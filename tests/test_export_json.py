@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from test_export_library import (
+from export_support import (
     EXPORTED,
     HOSTILE_NOTE,
     Library,

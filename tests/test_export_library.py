@@ -1,255 +1,198 @@
-"""A small fixed library for the export tests, and a parser that reads exports back.
+"""Exporting from a library: what is chosen (articles, ``tag``, ``since``), the two front doors
+(``export_combined``, ``export_to_folder``) and the folder writer they share.
 
-The library is built through the public Store API with fixed ids and dates (``new_id`` is
-patched), so exports of it are byte-for-byte stable and can be compared with golden files in
-``tests/golden/export/``.  Set ``TUIREADER_UPDATE_GOLDEN=1`` to rewrite the golden files.
-
-``read_markdown_export`` is the round-trip reader the format tests share: it parses an export
-with markdown-it-py (front matter plugin) and PyYAML and recovers, per highlight, the quote text,
-the note (``decode_note`` of the lines under ``- Note:``) and the ``#tags``.
+The formats themselves are tested in ``test_export_markdown/json/annotated.py``, file names in
+``test_export_filenames.py``, the two-process export in ``test_export_parallel.py``.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import re
-from dataclasses import dataclass, field
+import hashlib
 from pathlib import Path
 
 import pytest
-import yaml
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
 
-from tuireader.core.model import Article, Highlight
-from tuireader.export import decode_note
-from tuireader.importers.base import ImportedArticle
-from tuireader.library.store import Store
-
-GOLDEN = Path(__file__).parent / "golden" / "export"
-UPDATE = os.environ.get("TUIREADER_UPDATE_GOLDEN") == "1"
-EXPORTED = "2025-01-02T03:04:05+00:00"
-
-RIVERS_MD = """# Rivers
-
-Rivers carve valleys over *millions* of years, and a **river** remembers every flood.
-
-## How rivers move
-
-Water moves fastest at the surface, slower near the [bed](https://example.org/bed).
-The bed is shaped by what the water carries.
-
-A second paragraph about meanders and the slow work of erosion on the outer bank.
-
-```python
-def flow(x):
-    return x * 2
-```
-
-> Quoted: the river is never the same twice.
-
-- gravel
-- sand
-  - fine sand
-
-| Name | Length |
-|------|--------|
-| Nile | 6650 km |
-
-## Deltas
-
-Deltas form where rivers meet the sea and drop their load.
-"""
-
-HOSTILE_TITLE = 'Evil: "title" # one\nand ../../etc/passwd\x00 | [x] *y*'
-HOSTILE_MD = """# Evil title
-
-Plain text with <script>alert(1)</script> inline and 50% of a *thing*.
-
-- [ ] not a task
-"""
-
-HOSTILE_NOTE = (
-    "---\ntitle: injected\ntags: [a, b]\n---\n# heading in a note\n```python\nunclosed fence\n"
-    "<script>alert('x')</script>\n%% obsidian comment\n^hl-fake\n1. a list\n> a quote\n"
-    "    indented code\n| a | b |\n|---|---|\n[ref]: http://x\n&amp; literal entity \\# escaped"
+from export_support import EXPORTED, Library, build_library
+from tuireader.export import (
+    ExportError,
+    ExportTemplateError,
+    FolderReport,
+    FolderWriter,
+    Recipe,
+    Renderer,
+    export_combined,
+    export_to_folder,
+    parse_since,
+    select,
+    write_folder,
 )
+from tuireader.export.folder import MANIFEST, Output
+from tuireader.library.store import NotFound, Store
+
+RIVERS, EVIL, UNREAD = "3fa2b1c0", "0badc0de", "5eed1234"
 
 
-@dataclass
-class Library:
-    """The fixed library: its folder and the objects stored in it."""
-
-    path: Path
-    articles: dict[str, Article] = field(default_factory=dict)
-    highlights: dict[str, list[Highlight]] = field(default_factory=dict)
-
-    def store(self) -> Store:
-        return Store(self.path, read_only=True)
+@pytest.fixture
+def fixed_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    return build_library(tmp_path / "library", monkeypatch)
 
 
-def _hl(article: Article, text: str, start: int, end: int, n: int, **kw: object) -> Highlight:
-    from tuireader.core.model import quote_selector
-
-    prefix, exact, suffix = quote_selector(text, start, end)
-    stamp = f"2024-05-0{n % 9 + 1}T10:00:00+00:00"
-    fields: dict[str, object] = {"created": stamp, "updated": stamp, "exact": exact,
-                                 "prefix": prefix, "suffix": suffix}
-    fields.update(kw)
-    return Highlight(id=f"c0ffee{n:02d}", article_id=article.id, start=start, end=end,
-                     **fields)  # type: ignore[arg-type]
+def _chosen(lib: Library, *ids: str, **filters: str) -> list[tuple[str, list[str]]]:
+    """(article id, its highlight ids) as :func:`select` chooses them."""
+    with lib.store() as store:
+        return [(a.id, sorted(h.id for h in hs)) for a, hs in select(store, ids, **filters)]
 
 
-def build_library(root: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
-    """Three articles (one hostile, one without highlights) with fixed ids and dates."""
-    from tuireader.core.document import parse_markdown
-
-    ids = itertools.chain(["3fa2b1c0", "0badc0de", "5eed1234"], (f"{n:08x}" for n in range(99)))
-    monkeypatch.setattr("tuireader.library.store.new_id", lambda: next(ids))
-    lib = Library(root)
-    with Store(root) as store:
-        specs = [
-            (ImportedArticle(title='Rivers: a "field" guide #1', markdown=RIVERS_MD,
-                             author="Ann Hydro", site="Example Water", published="2023-03-01",
-                             url="https://example.org/rivers", source="https://example.org/rivers"),
-             ["Nature", "long reads"]),
-            (ImportedArticle(title=HOSTILE_TITLE, markdown=HOSTILE_MD, source="/tmp/evil.md"),
-             ["x y", "42"]),
-            (ImportedArticle(title="Unread", markdown="Nothing highlighted here.",
-                             source="/tmp/unread.md"), []),
-        ]
-        for n, (imported, tags) in enumerate(specs):
-            article = store.add_article(imported, tags=tags).article
-            article.added = f"2024-01-0{n + 1}T09:00:00+00:00"
-            store.update_article(article)
-            lib.articles[article.id] = article
-        rivers, evil, _ = lib.articles.values()
-        text = parse_markdown(RIVERS_MD).plain_text
-        at = text.index
-        hs = [
-            _hl(rivers, text, at("Rivers carve"), at(" over"), 1, note="Plain note.",
-                tags=["idea"]),
-            _hl(rivers, text, at("slower near"), at("meanders") + 8, 2, kind=2,
-                note=HOSTILE_NOTE, tags=["to read", "1984", "c++", "a/b"]),
-            _hl(rivers, text, at("return x"), at("return x") + 12, 3, kind=3),
-            _hl(rivers, text, at("valleys"), at("remembers"), 4, kind=4,
-                note="Overlaps the first one."),
-            _hl(rivers, text, at("the river is"), at("twice") + 5, 5, kind=5, anchor="fuzzy"),
-            _hl(rivers, text, at("Nile"), at("Nile") + 4, 6, note="In a table."),
-            _hl(rivers, text, at("Deltas form"), at("the sea") + 7, 7, tags=["geo"]),
-            _hl(rivers, text, 5, 20, 8, anchor="orphan", note="\nLost, with blank edges.\n",
-                exact="a passage that was removed"),
-            _hl(rivers, text, at("fine sand"), at("fine sand") + 9, 9, kind=2),
-        ]
-        store.save_highlights(hs)
-        etext = parse_markdown(HOSTILE_MD).plain_text
-        eh = [_hl(evil, etext, etext.index("<script>"), etext.index(" inline"), 10,
-                  note="key: value\nother: [1, 2]\n...\n---", tags=["with space"]),
-              _hl(evil, etext, etext.index("50%"), etext.index("thing") + 5, 11, kind=4)]
-        store.save_highlights(eh)
-        for article in lib.articles.values():
-            lib.highlights[article.id] = store.highlights(article.id)
-            lib.articles[article.id] = store.get_article(article.id)  # type: ignore[assignment]
-    return lib
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
-def check_golden(name: str, text: str) -> None:
-    """Compare ``text`` with ``tests/golden/export/<name>`` (rewrite it when updating)."""
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-        if not UPDATE:
-            pytest.fail(f"golden file {name} was missing and has been written; run again")
-        return
-    assert text == path.read_bytes().decode("utf-8"), (
-        f"{name} differs from the golden file (TUIREADER_UPDATE_GOLDEN=1 to accept)")
+# -- what is chosen ----------------------------------------------------------------------------
 
 
-# -- reading an export back ---------------------------------------------------------------------
+def test_articles_come_by_date_added_and_those_without_highlights_are_left_out(
+    fixed_library: Library,
+) -> None:
+    chosen = _chosen(fixed_library)
+    assert [article for article, _ in chosen] == [RIVERS, EVIL]
+    assert [len(highlights) for _, highlights in chosen] == [9, 2]
 
 
-@dataclass
-class ReadHighlight:
-    quote: str
-    note: str
-    tags: list[str]
-    info: str
-    block_id: str
+def test_named_articles_are_kept_even_with_nothing_to_export(fixed_library: Library) -> None:
+    # Named by unique prefixes, out of order and twice: each once, by date added.
+    chosen = _chosen(fixed_library, "5eed", RIVERS, "3fa2")
+    assert chosen[0][0] == RIVERS and chosen[1] == (UNREAD, [])
+    assert len(chosen) == 2
+    assert _chosen(fixed_library, EVIL, tag="nowhere") == [(EVIL, [])]
+    with fixed_library.store() as store, pytest.raises(NotFound):
+        select(store, ["ffffffff"])
 
 
-@dataclass
-class ReadExport:
-    front_matter: dict[str, object]
-    front_matter_blocks: int
-    h1: list[str]
-    highlights: list[ReadHighlight]
+def test_a_tag_chooses_tagged_highlights_or_every_highlight_of_a_tagged_article(
+    fixed_library: Library,
+) -> None:
+    assert _chosen(fixed_library, tag="idea") == [(RIVERS, ["c0ffee01"])]
+    # The tag is taken as the user types it: normalised like stored tags.
+    assert _chosen(fixed_library, tag="  X  Y ") == [(EVIL, ["c0ffee10", "c0ffee11"])]
+    assert _chosen(fixed_library, tag="nowhere") == []
 
 
-def parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+def test_since_is_compared_in_utc_and_counts_changes(fixed_library: Library) -> None:
+    # Highlight n was made at 2024-05-0{n % 9 + 1}T10:00Z: 7 on the 8th, 8 on the 9th.
+    assert _chosen(fixed_library, since="2024-05-08") == [(RIVERS, ["c0ffee07", "c0ffee08"])]
+    # Midnight at +02:00 is 22:00 UTC the day before: still not highlight 6 (the 7th, 10:00).
+    assert _chosen(fixed_library, since="2024-05-08T00:00+02:00") == _chosen(
+        fixed_library, since="2024-05-08")
+    with Store(fixed_library.path) as store:  # a change counts as much as a creation
+        changed = next(h for h in store.highlights(EVIL) if h.id == "c0ffee10")
+        changed.note, changed.updated = "Changed later.", "2024-07-01T00:00:00+00:00"
+        store.save_highlights([changed])
+    assert _chosen(fixed_library, since="2024-06-01") == [(EVIL, ["c0ffee10"])]
 
 
-def _inline_text(token: object) -> str:
-    parts = []
-    for child in getattr(token, "children", None) or []:
-        if child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-        else:
-            parts.append(child.content)
-    return "".join(parts)
+def test_parse_since() -> None:
+    assert parse_since("2024-05-08") == "2024-05-08T00:00:00+00:00"
+    assert parse_since(" 2024-05-08T12:30:15.5Z ") == "2024-05-08T12:30:15+00:00"
+    assert parse_since("2024-05-08T02:00+02:00") == "2024-05-08T00:00:00+00:00"
+    with pytest.raises(ValueError):
+        parse_since("yesterday")
 
 
-def read_markdown_export(text: str) -> ReadExport:
-    """Parse a Markdown export (see the module docstring)."""
-    tokens = parser().parse(text)
-    lines = text.split("\n")
-    fm = [t for t in tokens if t.type == "front_matter"]
-    meta = yaml.safe_load(fm[0].content) if fm else {}
-    h1 = [_inline_text(tokens[i + 1]) for i, t in enumerate(tokens)
-          if t.type == "heading_open" and t.tag == "h1"]
-    found: list[ReadHighlight] = []
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        if t.type == "blockquote_open" and t.level == 0:
-            j = i
-            quote_parts: list[str] = []
-            while not (tokens[j].type == "blockquote_close" and tokens[j].level == 0):
-                if tokens[j].type == "inline":
-                    quote_parts.append(_inline_text(tokens[j]))
-                j += 1
-            k = j + 1
-            block = tokens[k + 1].content if tokens[k].type == "paragraph_open" else ""
-            while tokens[k].type != "bullet_list_open":
-                k += 1
-            info, note, tags = "", "", []
-            depth = 0
-            m = k
-            while True:
-                tok = tokens[m]
-                if tok.type == "bullet_list_open":
-                    depth += 1
-                elif tok.type == "bullet_list_close":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif tok.type == "list_item_open" and depth == 1:
-                    content = tokens[m + 2].content
-                    start, end = tok.map  # type: ignore[misc]
-                    if content.startswith("Note:"):
-                        body = lines[start + 1 : end]
-                        while body and body[-1] == "":
-                            body.pop()
-                        assert all(b == "" or b.startswith("  ") for b in body)
-                        note = decode_note("\n".join(b[2:] for b in body))
-                    elif content.startswith("#"):
-                        tags = re.findall(r"#(\S+)", content)
-                    else:
-                        info = content
-                m += 1
-            found.append(ReadHighlight("\n\n".join(quote_parts), note, tags, info, block))
-            i = m
-        i += 1
-    return ReadExport(meta or {}, len(fm), h1, found)
+# -- the front doors ---------------------------------------------------------------------------
+
+
+def test_a_template_renders_each_article_and_the_parts_are_joined(fixed_library: Library) -> None:
+    template = "{{ id }}: {{ highlight_count }} highlights\n\n\n"
+    with fixed_library.store() as store:
+        text = export_combined(store, None, template=template, exported=EXPORTED)
+    assert text == f"{RIVERS}: 9 highlights\n\n{EVIL}: 2 highlights\n"
+
+
+def test_bad_requests_fail_before_anything_is_written(
+    fixed_library: Library, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with fixed_library.store() as store:
+        with pytest.raises(ExportError, match="unknown format 'docx'"):
+            export_combined(store, None, "docx")
+        with pytest.raises(ExportError, match="unknown format"):
+            export_to_folder(store, None, out, "docx")
+        with pytest.raises(ExportTemplateError, match="line 1"):
+            export_to_folder(store, None, out, template="{% for %}")
+        with pytest.raises(ValueError):
+            export_to_folder(store, None, out, since="yesterday")
+    assert not out.exists()
+
+
+def test_exporting_never_changes_the_library(fixed_library: Library, tmp_path: Path) -> None:
+    before = _digest(fixed_library.path)
+    with Store(fixed_library.path) as store:  # writable, as the App's store is
+        for fmt in ("markdown", "json", "annotated"):
+            export_combined(store, None, fmt, exported=EXPORTED)
+            export_to_folder(store, None, tmp_path / "notes", fmt, exported=EXPORTED)
+    assert _digest(fixed_library.path) == before
+
+
+def test_only_the_changed_article_is_written_again(
+    fixed_library: Library, tmp_path: Path
+) -> None:
+    out = tmp_path / "notes"
+    with fixed_library.store() as store:
+        first = export_to_folder(store, None, out, exported=EXPORTED)
+    rivers, evil = (next(p for p in first if f"({id_})" in p.name) for id_ in (RIVERS, EVIL))
+    with Store(fixed_library.path) as store:
+        changed = store.highlights(EVIL)[0]
+        changed.note = "A new thought."
+        store.save_highlights([changed])
+    report = FolderReport()
+    with fixed_library.store() as store:
+        again = export_to_folder(store, None, out, exported="2031-01-01T00:00:00+00:00",
+                                 report=report)
+    assert again == first
+    assert report.written == [evil] and report.unchanged == [rivers]
+    assert "A new thought." in evil.read_text(encoding="utf-8")
+    assert "exported: 2031" not in rivers.read_text(encoding="utf-8")
+
+
+# -- the folder writer -------------------------------------------------------------------------
+
+
+def _outputs(lib: Library) -> list[Output]:
+    renderer = Renderer(Recipe.of("markdown", exported=EXPORTED))
+    with lib.store() as store:
+        return [Output.of("markdown", article, text)
+                for article, text in renderer.render_all(store, select(store))]
+
+
+def test_writing_in_steps_is_writing_at_once(fixed_library: Library, tmp_path: Path) -> None:
+    outputs = _outputs(fixed_library)
+    at_once = write_folder(tmp_path / "at-once", outputs)
+    writer = FolderWriter(tmp_path / "in-steps")
+    writer.write(outputs[:1], durable=False)
+    writer.write(outputs[1:], durable=True)
+    in_steps = writer.finish()
+    assert [p.name for p in in_steps.paths] == [p.name for p in at_once.paths]
+    for a, b in zip(at_once.paths, in_steps.paths, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "at-once" / MANIFEST).read_bytes() == (
+        tmp_path / "in-steps" / MANIFEST).read_bytes()
+
+
+def test_a_folder_that_cannot_be_used_is_one_clear_error(
+    fixed_library: Library, tmp_path: Path
+) -> None:
+    outputs = _outputs(fixed_library)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    with pytest.raises(ExportError, match="a-file"):
+        write_folder(a_file, outputs)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / MANIFEST).write_text("{not json")
+    with pytest.raises(ExportError, match=r"unreadable.*move it away"):
+        write_folder(broken, outputs)
+    assert sorted(p.name for p in broken.iterdir()) == [MANIFEST]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_export_library import (
+from export_support import (
     EXPORTED,
     HOSTILE_NOTE,
     HOSTILE_TITLE,
@@ -20,13 +20,14 @@ from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight
 from tuireader.core.safety import inert
 from tuireader.export import (
+    SHOWN_CONTROLS,
     decode_note,
     encode_note_lines,
     export_combined,
     export_markdown,
     sanitise_tag,
+    sanitise_tags,
 )
-from tuireader.export._text import SHOWN_CONTROLS, sanitise_tags
 from tuireader.export.outline import Locator, outline_of
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_articles"
@@ -165,7 +166,7 @@ def _sample_markdowns() -> list[str]:
 
 def test_fast_locator_agrees_with_the_parser() -> None:
     """The source-search path must give the same sections as the full parse."""
-    from test_export_library import RIVERS_MD
+    from export_support import RIVERS_MD
 
     sources = [RIVERS_MD, *_sample_markdowns()]
     checked = 0

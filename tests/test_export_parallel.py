@@ -9,16 +9,17 @@ text ``yaml.dump`` writes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
 import yaml
 
-from test_export_library import EXPORTED
+from export_support import EXPORTED
 from tuireader.core.model import make_highlight
-from tuireader.export import FolderReport, batch, export_to_folder, safe_filename
-from tuireader.export.batch import MANIFEST
-from tuireader.export.context import _Dumper, front_matter
+from tuireader.export import FolderReport, export_to_folder, parallel, safe_filename, select
+from tuireader.export.context import dumped_front_matter, front_matter
+from tuireader.export.folder import MANIFEST
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.durable import TMP_MARK
 from tuireader.library.store import Store
@@ -82,13 +83,13 @@ def _no_temporary_files(folder: Path) -> bool:
 
 @pytest.fixture
 def parallel_from_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ARTICLES", 1)
 
 
 def _foreign_file(library: Path, folder: Path) -> str:
     """A file not ours with the name the last exported article (the worker's) would get."""
     with Store(library, read_only=True) as store:
-        last = batch.select(store)[-1][0]
+        last = select(store)[-1][0]
     name = safe_filename(last.title, last.id)
     folder.mkdir(parents=True)
     (folder / name).write_text("my own notes\n")
@@ -132,12 +133,15 @@ def test_a_failing_worker_is_replaced(
     def fail(self: object) -> None:
         raise EOFError  # as when the worker died (after writing its temporary files)
 
-    monkeypatch.setattr(batch._Worker, "result", fail)
+    monkeypatch.setattr(parallel.Worker, "result", fail)
     _export(library, tmp_path / "failed", workers=2)
     assert _files(tmp_path / "serial") == _files(tmp_path / "failed")
     assert _no_temporary_files(tmp_path / "failed")
 
-    monkeypatch.setattr(batch._Worker, "start", classmethod(lambda cls, *a: None))
+    def no_processes(method: str) -> None:
+        raise OSError("no processes here")  # as in a sandbox, or at a process limit
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_processes)
     _export(library, tmp_path / "no-worker", workers=2)
     assert _files(tmp_path / "serial") == _files(tmp_path / "no-worker")
 
@@ -155,9 +159,7 @@ HOSTILE_VALUES = [
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
 def test_front_matter_is_what_yaml_dump_writes(value: str) -> None:
     fields = {"title": value, "n": 3, "tags": [value, "ok"], "empty": [], value or "k": "v"}
-    expected = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                         default_flow_style=False, width=1_000_000)
-    assert front_matter(fields) == f"---\n{expected}---\n"
+    assert front_matter(fields) == dumped_front_matter(fields)
     assert yaml.safe_load(front_matter(fields).strip("-\n")) == fields
 
 

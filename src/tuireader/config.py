@@ -25,6 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from tuireader.library.durable import atomic_write_bytes
 from tuireader.locations import default_config_file
 
 
@@ -86,9 +87,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def save_setting(name: str, value: Any, path: Path | None = None) -> None:
     """Change one top-level setting, keeping the user's comments and layout (tomlkit)."""
-    import tomlkit
-
-    from tuireader.library.durable import atomic_write_bytes
+    import tomlkit  # deferred: only a settings change needs it, not every start
 
     path = path or default_config_file()
     doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()

@@ -1,5 +1,5 @@
-"""What every command shares: exit codes, the one-line error, cleaning text for the terminal,
-and opening the library."""
+"""What every command shares: exit codes, the one-line error, the sub-command parsers, cleaning
+text for the terminal, and opening the library."""
 
 from __future__ import annotations
 
@@ -27,6 +27,28 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class Subcommands:
+    """The sub-commands of ``tuireader``; each command group's module adds its own.
+
+    Every sub-command also accepts ``--library`` after its name (``tuireader add --library DIR
+    FILE``), through a shared parent parser whose default is SUPPRESS: a value given before the
+    command is kept when it is not repeated after it.
+    """
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self._action = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                             parser_class=Parser)
+        library = Parser(add_help=False)
+        library.add_argument("--library", metavar="DIR", type=Path, default=argparse.SUPPRESS,
+                             help="the library folder")
+        self._parents = [library]
+
+    def add(self, name: str, *, help: str, description: str | None = None) -> Parser:
+        """A new sub-command ``name`` (``help``: its line in ``tuireader --help``)."""
+        return self._action.add_parser(name, help=help, description=description,
+                                       parents=self._parents)
+
+
 class CliError(Exception):
     """A failure reported as one line on stderr with exit status 1."""
 
@@ -44,6 +66,8 @@ def library_dir(args: argparse.Namespace) -> Path:
 
 @contextmanager
 def open_store(args: argparse.Namespace, *, write: bool) -> Iterator[Store]:
+    """The library for one command (read-only unless it writes), its warnings on stderr."""
+    # Deferred: building the parser (every start, `--help`) does not need the store.
     from tuireader.library.store import Store
 
     store = Store(library_dir(args), read_only=not write)

@@ -1,6 +1,6 @@
 """``tuireader export``: the command-line front of the export package.
 
-Wired into ``cli/main.py`` with ``add_export_parser(sub)`` in ``build_parser`` and
+Wired into ``cli/main.py`` with ``add_export_parser(commands)`` in ``build_parser`` and
 ``"export": cmd_export`` in ``COMMANDS``.  Follows the CLI's conventions: results on stdout, each
 problem as one line on stderr, exit 0 / 1 (failed) / 2 (usage).
 
@@ -12,18 +12,28 @@ path with an extension (``notes.md``, ``all.json``) gets the combined document; 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
-from typing import Any
 
-#: The formats (the same as ``batch.FORMATS``; kept here so that building the parser, which
+from tuireader.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    Subcommands,
+    clean,
+    open_store,
+)
+from tuireader.export.selection import parse_since
+from tuireader.library.durable import StorageError, atomic_write_bytes
+
+#: The formats (the same as ``formats.FORMATS``; kept here so that building the parser, which
 #: happens on every ``tuireader`` start, does not import the export machinery).
 FORMATS: tuple[str, ...] = ("markdown", "json", "annotated")
 
 
 def _since(text: str) -> str:
-    from tuireader.export.batch import parse_since
-
     try:
         return parse_since(text)
     except ValueError as exc:
@@ -31,9 +41,9 @@ def _since(text: str) -> str:
             f"{text!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from exc
 
 
-def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``export`` sub-command to ``subparsers`` and return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
+def add_export_parser(commands: Subcommands) -> argparse.ArgumentParser:
+    """Add the ``export`` sub-command to ``commands`` and return its parser."""
+    p = commands.add(
         "export", help="export highlights and notes (Markdown, JSON, annotated article)",
         description="Export highlights and notes. Without -o, one combined document on stdout; "
         "with -o DIR, one file per article (re-export updates the same file).")
@@ -54,9 +64,7 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def export_workers() -> int:
     """Processes for a folder export from the command line: two when two CPUs are usable (a
-    library-wide export then renders in parallel, see ``batch.export_to_folder``), else one."""
-    import os
-
+    library-wide export then renders in parallel, see ``export.parallel``), else one."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
@@ -70,15 +78,11 @@ def _is_folder_target(path: Path) -> bool:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run ``tuireader export``; returns the exit status."""
-    from tuireader.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, clean, open_store
-    from tuireader.export.batch import (
-        ExportError,
-        FolderReport,
-        export_combined,
-        export_to_folder,
-    )
+    # Deferred: the formats (PyYAML, Jinja2) load only when an export runs, not on every start.
+    from tuireader.export.batch import export_combined, export_to_folder
+    from tuireader.export.folder import FolderReport
+    from tuireader.export.formats import ExportError
     from tuireader.export.templates import ExportTemplateError
-    from tuireader.library.durable import StorageError, atomic_write_bytes
 
     if args.template is not None and args.format not in (None, "markdown"):
         print(f"tuireader export: error: --template writes its own format; drop --format "

@@ -11,9 +11,12 @@ Per article (pure functions of their inputs; pass ``exported`` for byte-identica
   (``annotated.py``);
 * :func:`render_template` -- a user Jinja2 template, sandboxed (``templates.py``).
 
-From a library: :func:`export_to_folder` (one file per article, stable names from
-:func:`safe_filename`, re-export updates the same file) and :func:`export_combined` (one
-document).  See ``docs/export.md``.
+From a library (``batch.py``): :func:`export_to_folder` (one file per article, stable names
+from :func:`safe_filename`, re-export updates the same file) and :func:`export_combined` (one
+document), composed of :func:`select` (``selection.py``: which articles and highlights), a
+:class:`Renderer` (``formats.py``: which function makes which format), a :class:`FolderWriter`
+(``folder.py``: names, manifest, atomic writes) and, for a library-wide export from the command
+line, ``parallel.py`` (a second process).  See ``docs/export.md``.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ from typing import Any
 #: ``tuireader.cli.export`` (done by every ``tuireader`` start) stays cheap.
 _WHERE: dict[str, str] = {
     "decode_note": "_text", "encode_note_lines": "_text", "sanitise_tag": "_text",
+    "sanitise_tags": "_text", "SHOWN_CONTROLS": "_text",
     "export_annotated": "annotated",
-    "EXTENSIONS": "batch", "FORMATS": "batch", "ExportError": "batch", "FolderReport": "batch",
-    "export_combined": "batch", "export_to_folder": "batch", "select": "batch",
+    "export_combined": "batch", "export_to_folder": "batch",
+    "FolderReport": "folder", "FolderWriter": "folder", "write_folder": "folder",
+    "EXTENSIONS": "formats", "FORMATS": "formats", "ExportError": "formats",
+    "Recipe": "formats", "Renderer": "formats",
     "resolve_exported": "context",
     "safe_filename": "filenames",
+    "parse_since": "selection", "select": "selection",
     "export_markdown": "markdown",
     "Location": "outline", "Locator": "outline",
     "ExportTemplateError": "templates", "compile_template": "templates",
@@ -50,11 +57,15 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "SHOWN_CONTROLS",
     "ExportError",
     "ExportTemplateError",
     "FolderReport",
+    "FolderWriter",
     "Location",
     "Locator",
+    "Recipe",
+    "Renderer",
     "compile_template",
     "decode_note",
     "encode_note_lines",
@@ -63,10 +74,13 @@ __all__ = [
     "export_json",
     "export_markdown",
     "export_to_folder",
+    "parse_since",
     "render_template",
     "resolve_exported",
     "safe_filename",
     "sanitise_tag",
+    "sanitise_tags",
     "select",
     "template_context",
+    "write_folder",
 ]

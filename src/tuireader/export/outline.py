@@ -111,7 +111,7 @@ _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>&!~]")
 def _heading_title(raw: str) -> str:
     if _INLINE_SPECIAL.search(raw) is None:  # no inline markup: the text is the title
         return " ".join(raw.split())
-    from tuireader.core.inline import render_inline
+    from tuireader.core.inline import render_inline  # with markdown-it, below: load when used
 
     children = _inline_parser().parseInline(raw)[0].children or []
     return " ".join(render_inline(children)[0].split())
@@ -190,7 +190,7 @@ class Locator:
         self._length = article.char_count
         self._src: str | None = None
         self._src_headings: tuple[list[int], list[str]] | None = None
-        self._markup = None
+        self._markup: int | None = None
         if self._outline is None and markdown is not None:
             # Not sanitised (a 0.1 ms scan per article): control characters only make a
             # quote unfindable, which falls back to the full parse.
@@ -201,7 +201,7 @@ class Locator:
             # tables (cells are padded), tabs (expanded in code), images or CR line ends.
             simple = not ("|" in markdown or "\t" in markdown or "\r" in markdown
                           or ("[" in markdown and "![" in markdown))  # (2-char search is slow)
-            self._markup: int | None = (len(markdown) - self._length
+            self._markup = (len(markdown) - self._length
                                         if simple and len(markdown) >= self._length else None)
             if self._src_headings is None:
                 self._outline = parsed_outline(markdown)
