@@ -253,7 +253,7 @@ def test_readability_runs_only_when_trafilatura_looks_short(
 def test_tree_converter_rules() -> None:
     import lxml.html
 
-    from tuireader.importers._fastmd import tree_markdown
+    from tuireader.importers._markdown import to_markdown
 
     html = (
         "<div><ol start='3'><li>third<ol><li>nested</li></ol></li><li>fourth</li></ol>"
@@ -263,7 +263,7 @@ def test_tree_converter_rules() -> None:
         "<table><tr><td><p>layout cell one</p></td><td><div>layout cell two</div></td></tr></table>"
         "<blockquote><ul><li>quoted item</li></ul></blockquote><hr><p>after rule</p></div>"
     )
-    md = tree_markdown(lxml.html.fromstring(html))
+    md = to_markdown(lxml.html.fromstring(html))
     assert "3. third\n   1. nested\n4. fourth" in md
     assert "x script [logo](https://e.org/) end" in md
     assert "## Title [link](https://e.org/h) second line" in md

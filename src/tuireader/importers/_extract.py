@@ -163,3 +163,17 @@ def choose(candidates: list[Candidate]) -> Candidate | None:
     if len(traf.text) < FAILED_RATIO * len(read.text):
         return read
     return traf
+
+
+def main_container(root: etree._Element) -> etree._Element:
+    """For pages too large for the extractors: the biggest ``<article>``/``<main>``, or body."""
+    candidates = root.xpath("//article | //main | //*[@role='main']")
+    best = max(candidates, key=_text_length, default=None)
+    if best is not None and _text_length(best) > 200:
+        return best
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _text_length(element: etree._Element) -> int:
+    return int(element.xpath("string-length(string())"))

@@ -1,23 +1,20 @@
-"""Main-content HTML to clean Markdown: a direct lxml-tree converter plus a whitespace pass.
+"""Main-content HTML to clean Markdown: tree preparation, markdownify, a whitespace pass.
 
-:func:`._fastmd.tree_markdown` does the structural work (headings, lists, quotes, emphasis, code,
-tables, links, images) straight from the lxml tree the extractors return.  It replaced markdownify
-here, which needed the tree serialised and parsed again by BeautifulSoup and took about as long
-as both extractors together; its output scored the same or lower on the benchmark.  Input is the
-already-extracted article, depth-limited before conversion so the recursion stays bounded.
+The extracted article is cleaned in place (non-content elements, layout tables, depth), then
+converted chunk by chunk by :mod:`.markdown` (markdownify), then tidied.
 """
 
 from __future__ import annotations
 
 import re
 
-import lxml.html
+from lxml import etree
 
-from tuireader.importers._fastmd import tree_markdown
 from tuireader.importers._tree import drop_keeping_tail, limit_depth
+from tuireader.importers.markdown import to_markdown as convert
 
-#: Deepest nesting handed to the converter (two or three Python frames per level).
-MARKDOWN_DEPTH = 120
+#: Deepest nesting handed to markdownify (about five Python frames per level).
+MARKDOWN_DEPTH = 100
 
 #: Elements whose content is never article text.
 DROP_TAGS = (
@@ -25,28 +22,86 @@ DROP_TAGS = (
     "form", "button", "input", "select", "textarea", "nav", "math", "audio", "video", "link",
     "meta", "head", "dialog",
 )
+#: Cell content of these kinds makes a table a layout table (rendered as blocks, not a grid).
+_LAYOUT_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                "blockquote", "pre", "section", "article")
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+#: Inline elements without Markdown meaning: unwrapped (text kept) before conversion, so that
+#: BeautifulSoup and markdownify, which cost about the same per element whatever it is, see
+#: fewer of them.
+UNWRAP_TAGS = ("span", "font", "abbr", "cite", "small", "big", "time", "u", "mark", "ins",
+               "bdi", "bdo", "data", "dfn", "var", "label", "wbr", "nobr")
 
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
-_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
-_EMPTY_EMPHASIS = re.compile(r"(?<![*\w])(\*\*|\*)\s*\1(?![*\w])")
+_EMPTY_LINK = re.compile(r"(?<!\\)\[\s*\]\([^)]*\)")
+_EMPTY_EMPHASIS = re.compile(r"(?<![*\w\\])(\*\*|\*)\s*\1(?![*\w])")
 _MAYBE_EMPTY_EMPHASIS = re.compile(r"\*\s*\*")
 _TAG_LEFTOVER = re.compile(r"</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
+_INNER_SPACES = re.compile(r"(?<=[^\s`]) {2,}(?=[^\s`])")
+#: A hard break with nothing after it in its block shows as a literal backslash.
+_DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-def prepare(element: lxml.html.HtmlElement) -> None:
-    """Remove non-content elements from ``element`` in place (before conversion)."""
+def prepare(element: etree._Element) -> None:
+    """Remove non-content elements from ``element`` in place and unwrap layout tables."""
     doomed = [node for node in element.iter(*DROP_TAGS) if node is not element]
     doomed += [node for node in element.iter() if not isinstance(node.tag, str)]
     for node in doomed:
         drop_keeping_tail(node)
+    etree.strip_tags(element, *UNWRAP_TAGS)
+    for pre in list(element.iter("pre")):
+        if _runs_in_text(pre):
+            etree.strip_tags(pre, "*")
+            pre.tag = "code"
+    layout = [table for table in element.iter("table") if _is_layout(table)]
+    parts = [part for table in layout for part in table.iter(*_TABLE_PARTS)
+             if part is table or _owner_table(part) is table]
+    for part in parts:
+        part.tag = "div"
 
 
-def to_markdown(element: lxml.html.HtmlElement) -> str:
+def _runs_in_text(pre: etree._Element) -> bool:
+    """A one-line ``<pre>`` inside a paragraph or between runs of text is inline code.
+
+    trafilatura writes inline ``<code>`` as ``<pre>``; an HTML parser would close the paragraph
+    before it (BeautifulSoup reparses what is serialised), splitting the sentence in two.
+    """
+    text = "".join(pre.itertext())
+    if "\n" in text.strip("\n") or len(text) > 200:
+        return False
+    parent = pre.getparent()
+    if parent is None:
+        return False
+    if parent.tag == "p":
+        return True
+    previous = pre.getprevious()
+    before = previous.tail if previous is not None else parent.text
+    return bool((before or "").strip() or (pre.tail or "").strip())
+
+
+def _owner_table(part: etree._Element) -> etree._Element | None:
+    return next(part.iterancestors("table"), None)
+
+
+def _is_layout(table: etree._Element) -> bool:
+    """A table used for layout: one column or row, or cells holding blocks or tables."""
+    rows = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
+    cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
+    cells = [row for row in cells if row]
+    width = max((len(row) for row in cells), default=0)
+    flat = [c for row in cells for c in row]
+    with_blocks = sum(next(c.iter(*_LAYOUT_CELL), None) is not None for c in flat)
+    return (width <= 1 or len(cells) <= 1 or 2 * with_blocks > len(flat)
+            or any(next(c.iter("table"), None) is not None for c in flat))
+
+
+def to_markdown(element: etree._Element) -> str:
     """Convert the article ``element`` to tidy Markdown."""
     prepare(element)
     limit_depth(element, MARKDOWN_DEPTH)
-    return tidy(tree_markdown(element))
+    return tidy(convert(element))
 
 
 def tidy(markdown: str) -> str:
@@ -58,7 +113,21 @@ def tidy(markdown: str) -> str:
         text = _EMPTY_EMPHASIS.sub("", text)
     if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
         text = _TRAILING.sub("", text)
-    lines = [line for line in text.split("\n") if line.strip() not in ("-", "*", "#", "\\")]
-    text = "\n".join(lines)
-    text = _BLANKS.sub("\n\n", text)
+    if "\\\n" in text:
+        text = _DANGLING_BREAK.sub("\n", text)
+    lines: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        opener = _FENCE.match(line)
+        if fence:
+            if opener and opener.group(1).startswith(fence):
+                fence = ""
+        elif opener:
+            fence = opener.group(1)
+        elif line.strip() in ("-", "*", "#", "\\", "!"):
+            continue
+        elif "  " in line:
+            line = _INNER_SPACES.sub(" ", line)
+        lines.append(line)
+    text = _BLANKS.sub("\n\n", "\n".join(lines))
     return text.strip() + "\n" if text.strip() else ""

@@ -69,10 +69,10 @@ def _meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:
             key = f"{match.group(1)}:{match.group(2)}".lower()
             values.setdefault(key, content)
         name = meta.get("name") or meta.get("itemprop") or ""
-        match = _META_NAME.match(name)
-        if match:
-            prefix = (match.group(1) or "").lower()
-            key = f"{prefix}:{match.group(2).lower()}" if prefix else match.group(2).lower()
+        named = _META_NAME.match(name)
+        if named:
+            prefix = (named.group(1) or "").lower()
+            key = f"{prefix}:{named.group(2).lower()}" if prefix else named.group(2).lower()
             values.setdefault(key, content)
         equiv = (meta.get("http-equiv") or "").lower()
         if equiv == "content-language":

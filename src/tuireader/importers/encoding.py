@@ -185,10 +185,10 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
     if _mostly_utf8(data):
         return _check_text(data.decode("utf-8", errors="replace"))
-    encoding = _detect(data[:_SAMPLE * 4])
-    if encoding:
+    detected = _detect(data[:_SAMPLE * 4])
+    if detected:
         try:
-            return _check_text(data.decode(encoding, errors="replace"))
+            return _check_text(data.decode(detected, errors="replace"))
         except LookupError:
             pass
     raise ImportFailed("cannot tell the text encoding (not UTF-8, and no charset was declared)")
