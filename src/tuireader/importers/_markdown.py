@@ -35,9 +35,7 @@ UNWRAP_TAGS = ("span", "font", "abbr", "cite", "small", "big", "time", "u", "mar
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
 _EMPTY_LINK = re.compile(r"(?<!\\)\[\s*\]\([^)]*\)")
-_EMPTY_EMPHASIS = re.compile(r"(?<![*\w\\])(\*\*|\*)\s*\1(?![*\w])")
-_MAYBE_EMPTY_EMPHASIS = re.compile(r"\*\s*\*")
-_TAG_LEFTOVER = re.compile(r"</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
+_TAG_LEFTOVER = re.compile(r"(?<!\\)</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
 _INNER_SPACES = re.compile(r"(?<=[^\s`]) {2,}(?=[^\s`])")
 #: A hard break with nothing after it in its block shows as a literal backslash.
 _DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")
@@ -105,12 +103,14 @@ def to_markdown(element: etree._Element) -> str:
 
 
 def tidy(markdown: str) -> str:
-    """Normalise whitespace and drop leftovers (empty links and emphasis, stray tags)."""
+    """Normalise whitespace and drop leftovers (empty links, stray tags, marker-only lines).
+
+    markdownify writes no empty emphasis, so none is looked for: the old rule for it took the
+    closing ``**`` of "**bold.**" at a line end for an empty pair and left the opener literal.
+    """
     text = markdown.replace("\r\n", "\n").replace("\xa0", " ")
     text = _EMPTY_LINK.sub("", text)
     text = _TAG_LEFTOVER.sub("", text)
-    if _MAYBE_EMPTY_EMPHASIS.search(text):  # the full pattern is slow to scan for
-        text = _EMPTY_EMPHASIS.sub("", text)
     if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
         text = _TRAILING.sub("", text)
     if "\\\n" in text:

@@ -32,6 +32,8 @@ _META_PROPERTY = re.compile(
     r"(author|creator|description|title|site_name|published_time|locale|url)\s*",
     re.I,
 )
+#: Permalink marks a heading's text carries ("Title¶", "Title #"), never part of a title.
+_PERMALINK_MARKS = re.compile(r"\s*[¶§🔗](?=\s|$)|\s+#$")
 _TITLE_SEPARATORS = re.compile(r"\s[\|\-–—\\/>»]\s")
 
 
@@ -97,13 +99,40 @@ def _json_ld(root: lxml.html.HtmlElement) -> dict[str, str]:
             if not any(isinstance(k, str) and _ARTICLE_TYPES.match(k) for k in kinds):
                 continue
             return {
-                "title": _clean(item.get("headline") or item.get("name")),
+                "title": _ld_title(item, root),
                 "author": _ld_names(item.get("author")),
                 "site": _ld_names(item.get("publisher")),
                 "published": _clean(item.get("datePublished")),
                 "excerpt": _clean(item.get("description")),
             }
     return {}
+
+
+def _ld_title(item: dict[str, Any], root: lxml.html.HtmlElement) -> str:
+    """``name`` or ``headline``, as Readability.js chooses between them.
+
+    They should agree, but some sites put their own name in one of them, and Wikipedia puts the
+    Wikidata description in ``headline`` ("matrix equal to its conjugate-transpose" for
+    "Hermitian matrix").  The one that matches the page's ``<title>`` wins; ``name`` otherwise.
+    """
+    name = _clean(item.get("name")) if isinstance(item.get("name"), str) else ""
+    headline = _clean(item.get("headline")) if isinstance(item.get("headline"), str) else ""
+    if name and headline and name != headline:
+        title = _page_title(root)
+        if _similarity(headline, title) > 0.75 >= _similarity(name, title):
+            return headline
+        return name
+    return name or headline
+
+
+def _similarity(a: str, b: str) -> float:
+    """Readability.js's text similarity: the share of ``b`` made of words also in ``a``."""
+    words_a = set(re.split(r"\W+", a.lower())) - {""}
+    words_b = [w for w in re.split(r"\W+", b.lower()) if w]
+    if not words_a or not words_b:
+        return 0.0
+    unique_b = [w for w in words_b if w not in words_a]
+    return 1 - len(" ".join(unique_b)) / len(" ".join(words_b))
 
 
 def _ld_items(parsed: Any) -> list[dict[str, Any]]:
@@ -190,6 +219,7 @@ def extract(root: lxml.html.HtmlElement, base_url: str | None) -> Metadata:
     if not title:
         heading = next(root.iter("h1", "h2"), None)
         title = _clean(_text(heading)) if heading is not None else ""
+    title = _PERMALINK_MARKS.sub("", title).strip()
     author = first("ld:author", "dc:creator", "dcterm:creator", "author", "parsely:author")
     if not author:
         article_author = values.get("article:author", "")

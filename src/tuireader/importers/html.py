@@ -17,7 +17,7 @@ from lxml import etree
 from tuireader.importers import _extract, _furniture, _metadata, _tree
 from tuireader.importers._markdown import to_markdown
 from tuireader.importers.base import ImportedArticle, ImportFailed
-from tuireader.importers.encoding import bom_encoding, decode_text, sniff_binary
+from tuireader.importers.encoding import bom_encoding, decode_text, inert_controls, sniff_binary
 
 #: Pages above this size are refused outright (no real article page is this big).
 MAX_HTML_BYTES = 50_000_000
@@ -34,8 +34,8 @@ _WORD = re.compile(r"\w+")
 def decode_html(data: bytes, charset: str | None = None) -> str:
     """Decode an HTML page: BOM, then the HTTP charset, then ``<meta charset>``, then detection."""
     if bom_encoding(data):
-        return decode_text(data)
-    return decode_text(data, charset or _tree.meta_charset(data))
+        return inert_controls(decode_text(data))
+    return inert_controls(decode_text(data, charset or _tree.meta_charset(data)))
 
 
 def import_html(
@@ -117,6 +117,17 @@ def _drop_leading_title(markdown: str, title: str) -> str:
     return markdown
 
 
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|\\]+|^\s*(?:[-+]|\d+[.)])\s+", re.M)
+
+
 def _first_words(markdown: str, limit: int = 8) -> str:
-    words = _WORD.findall(markdown)
-    return " ".join(words[:limit]) or "Untitled"
+    """A title from the text itself: the first words of the first line, as written.
+
+    Words are split on whitespace only, so "hasn't" and "U.S." keep their punctuation.
+    """
+    for line in markdown.split("\n"):
+        words = _MARKUP.sub(r"\1", line).replace("¶", " ").split()
+        if any(_WORD.search(word) for word in words):
+            title = " ".join(words[:limit])
+            return title.rstrip(",;:") if len(words) > limit else title
+    return "Untitled"

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import markdownify
 from bs4 import NavigableString, Tag
 from lxml import etree
-import markdownify
 from markdownify import ATX, BACKSLASH
 
 from tuireader.importers._tree import is_safe_url
