@@ -30,8 +30,8 @@ def test_ansi_colour_log_imports_without_escape_sequences(tmp_path: Path) -> Non
 
 def test_other_controls_become_visible_placeholders(tmp_path: Path) -> None:
     notes = tmp_path / "notes.md"
-    notes.write_bytes(b"# Notes\n\nA bell\x07 here, a backspace\x08 there, a lone ESC \x1b, DEL\x7f."
-                      b"\n\nPage one\x0cPage two\n")
+    notes.write_bytes(b"# Notes\n\nA bell\x07 here, a backspace\x08 there, a lone ESC \x1b, "
+                      b"DEL\x7f.\n\nPage one\x0cPage two\n")
     markdown, error = only(notes)
     assert not error
     assert "A bell␇ here, a backspace␈ there, a lone ESC ␛, DEL␡." in markdown

@@ -35,7 +35,8 @@ UNWRAP_TAGS = ("span", "font", "abbr", "cite", "small", "big", "time", "u", "mar
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
 _EMPTY_LINK = re.compile(r"(?<!\\)\[\s*\]\([^)]*\)")
-_TAG_LEFTOVER = re.compile(r"(?<!\\)</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
+_TAG_LEFTOVER = re.compile(
+    r"(?<!\\)</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
 _INNER_SPACES = re.compile(r"(?<=[^\s`]) {2,}(?=[^\s`])")
 #: A hard break with nothing after it in its block shows as a literal backslash.
 _DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")

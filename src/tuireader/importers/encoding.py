@@ -4,9 +4,10 @@ The rule throughout is "never silent mojibake": every path either decodes with a
 fits the bytes or raises :class:`ImportFailed` with a one-line reason.  Stray control characters
 do not make a file binary (a log saved from a terminal has colour codes): :func:`inert_controls`
 removes ANSI escape sequences and shows the other C0/C1 controls as visible placeholders.  Binary
-means magic numbers, NUL bytes, or control characters on more than one character in twenty.  A declared charset is only
-trusted when the bytes decode cleanly with it, and a single-byte declaration (``latin-1`` and
-friends, often a stale server default) loses to valid multi-byte UTF-8.
+means magic numbers, NUL bytes, or control characters on more than one character in twenty.
+A declared charset is only trusted when the bytes decode cleanly with it, and a single-byte
+declaration (``latin-1`` and friends, often a stale server default) loses to valid multi-byte
+UTF-8.
 """
 
 from __future__ import annotations
