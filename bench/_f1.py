@@ -1,6 +1,7 @@
 """Token F1 between an importer's Markdown and a truth text.
 
 Kept apart from the benchmark so that the corpus tests measure with exactly the same rule.
+Link text keeps escaped and balanced brackets (a footnote link "[[1]](url)" reads "[1]").
 Tokens are lower-cased Unicode words (``\\w+``), with each Han/kana/Thai character
 its own token; Markdown syntax (link targets, heading and list
 markers, emphasis, table pipes, image syntax) is removed first so that only visible text counts.
@@ -12,8 +13,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+#: Link text may hold escapes and one level of balanced brackets ("[[1]](url)", "[a\\]b](url)").
+_TEXT = r"((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)"
+_TARGET = r"\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)"
+_IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _TARGET)
+_LINK = re.compile(r"\[" + _TEXT + r"\]" + _TARGET)
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.M)
 _WORD = re.compile(r"\w+", re.UNICODE)

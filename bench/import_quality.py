@@ -166,7 +166,7 @@ def rows(results: dict[str, Result], pages: int) -> Iterator[str]:
 
 #: One bounded-cost case: build the page, import it once, report seconds, peak RSS and outcome.
 HUGE_CASE = r"""
-import resource, sys, time
+import sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from tuireader.importers.base import ImportFailed
@@ -191,7 +191,9 @@ try:
 except (ImportFailed, RecursionError) as exc:
     outcome = f"{type(exc).__name__}: {exc}"
 seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork and exec.
+status = Path("/proc/self/status").read_text()
+rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(f"{seconds:.2f}\t{rss:.0f}\t{outcome}")
 """
 HUGE_CASES = ("8 MB page", "book as one file", "10,000-level nesting")

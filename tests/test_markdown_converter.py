@@ -70,7 +70,7 @@ def test_images_with_and_without_alt_text() -> None:
     assert "![A chart](https://e.org/a.png) text" in md
     assert "b.png" not in md and "c.png" not in md and "d.png" not in md
     assert not any(line.strip() in ("!", "![]") for line in md.splitlines())
-    assert "javascript" not in md and "after bad" in md
+    assert "javascript" not in md and "bad" not in md and "after" in md
 
 
 def test_empty_unsafe_and_nested_links() -> None:
@@ -181,3 +181,11 @@ def test_deep_nesting_is_bounded() -> None:
 
 def test_html_to_markdown_converts_a_fragment() -> None:
     assert html_to_markdown("<h3>Title</h3><p>x</p>") == "### Title\n\nx"
+
+
+def test_text_inside_a_void_element_is_kept() -> None:
+    root = etree.Element("div")
+    p = etree.SubElement(root, "p")
+    img = etree.SubElement(p, "img")
+    img.text = "Nintendo and Apple shocked the world."  # as trafilatura can leave it
+    assert to_markdown(root).strip() == "Nintendo and Apple shocked the world."

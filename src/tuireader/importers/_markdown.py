@@ -32,14 +32,20 @@ _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
 UNWRAP_TAGS = ("span", "font", "abbr", "cite", "small", "big", "time", "u", "mark", "ins",
                "bdi", "bdo", "data", "dfn", "var", "label", "wbr", "nobr")
 
+#: Void elements holding text or children: trafilatura can leave a paragraph's text inside the
+#: ``<img>`` before it, and HTML serialisation would drop it (a void element has no content).
+_FILLED_VOIDS = etree.XPath(".//img[node()] | .//br[node()] | .//hr[node()] | .//wbr[node()]")
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
-_EMPTY_LINK = re.compile(r"(?<!\\)\[\s*\]\([^)]*\)")
+_EMPTY_LINK = re.compile(r"\[(?<!\\\[)\s*\]\([^)]*\)")
 _TAG_LEFTOVER = re.compile(
-    r"(?<!\\)</?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
+    r"<(?<!\\<)/?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
 _INNER_SPACES = re.compile(r"(?<=[^\s`]) {2,}(?=[^\s`])")
 #: A hard break with nothing after it in its block shows as a literal backslash.
 _DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")
+#: A line holding only a block marker, or only the invisible characters pages put in "empty"
+#: paragraphs (U+200B and kin).
+_JUNK_LINE = re.compile(r"^[ \t]*(?:[-*#\\!]|[\u200b\u200c\u200d\u2060\ufeff]+)[ \t]*$", re.M)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -50,6 +56,12 @@ def prepare(element: etree._Element) -> None:
     for node in doomed:
         drop_keeping_tail(node)
     etree.strip_tags(element, *UNWRAP_TAGS)
+    for void in _FILLED_VOIDS(element):
+        content = "".join(void.itertext())
+        for child in list(void):
+            void.remove(child)
+        void.text = None
+        void.tail = content + (void.tail or "")
     for pre in list(element.iter("pre")):
         if _runs_in_text(pre):
             etree.strip_tags(pre, "*")
@@ -108,27 +120,42 @@ def tidy(markdown: str) -> str:
 
     markdownify writes no empty emphasis, so none is looked for: the old rule for it took the
     closing ``**`` of "**bold.**" at a line end for an empty pair and left the opener literal.
+    Each rule runs only when its text can occur (an 8 MB page has about 8 MB to scan per rule).
     """
     text = markdown.replace("\r\n", "\n").replace("\xa0", " ")
-    text = _EMPTY_LINK.sub("", text)
-    text = _TAG_LEFTOVER.sub("", text)
+    if "[" in text:
+        text = _EMPTY_LINK.sub("", text)
+    if "<" in text:
+        text = _TAG_LEFTOVER.sub("", text)
     if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
         text = _TRAILING.sub("", text)
     if "\\\n" in text:
         text = _DANGLING_BREAK.sub("\n", text)
-    lines: list[str] = []
+    if "```" in text or "~~~" in text:
+        text = "\n".join(_tidy_lines(text.split("\n")))
+    else:
+        text = _JUNK_LINE.sub("", text)
+        if "  " in text:
+            text = _INNER_SPACES.sub(" ", text)
+    if "\n\n\n" in text:
+        text = _BLANKS.sub("\n\n", text)
+    return text.strip() + "\n" if text.strip() else ""
+
+
+def _tidy_lines(lines: list[str]) -> list[str]:
+    """Marker-only lines dropped and runs of spaces collapsed, outside fenced code."""
+    kept: list[str] = []
     fence = ""
-    for line in text.split("\n"):
+    for line in lines:
         opener = _FENCE.match(line)
         if fence:
             if opener and opener.group(1).startswith(fence):
                 fence = ""
         elif opener:
             fence = opener.group(1)
-        elif line.strip() in ("-", "*", "#", "\\", "!"):
+        elif _JUNK_LINE.fullmatch(line):
             continue
         elif "  " in line:
             line = _INNER_SPACES.sub(" ", line)
-        lines.append(line)
-    text = _BLANKS.sub("\n\n", "\n".join(lines))
-    return text.strip() + "\n" if text.strip() else ""
+        kept.append(line)
+    return kept

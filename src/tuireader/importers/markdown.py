@@ -250,7 +250,7 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
         if "_inline" in parent_tags or "a" in parent_tags:
             return alt
         if not alt or not src or not is_safe_url(src):
-            return alt  # no alt text: nothing to read (and no lone "!" line)
+            return ""  # nothing to show, and no lone "!" line
         alt = alt.replace("[", "").replace("]", "")
         return f"![{alt}]({url_destination(src)})"
 
