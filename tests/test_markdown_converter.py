@@ -189,3 +189,22 @@ def test_text_inside_a_void_element_is_kept() -> None:
     img = etree.SubElement(p, "img")
     img.text = "Nintendo and Apple shocked the world."  # as trafilatura can leave it
     assert to_markdown(root).strip() == "Nintendo and Apple shocked the world."
+
+
+def test_link_lists_go_unless_they_are_the_article() -> None:
+    related = "<ul>" + "".join(f"<li><a href='https://e.org/{i}'>Related story {i}</a></li>"
+                               for i in range(5)) + "</ul>"
+    prose = "<p>" + "An ordinary sentence of the article. " * 20 + "</p>"
+    md = convert(prose + "<ul><li>a point</li><li>another <a href='https://e.org/x'>point</a>"
+                 "</li><li>third point</li></ul><h3>More stories</h3>" + related)
+    assert "Related story" not in md and "More stories" not in md
+    assert "- a point\n- another [point](https://e.org/x)\n- third point" in md
+    assert "Related story 4" in convert("<p>My links this week:</p>" + related)
+
+
+def test_empty_headings_go_but_not_inside_code() -> None:
+    md = convert("<h2>Part</h2><h3>Sub</h3><p>Text.</p><h3>Comments</h3><h2>Code</h2>"
+                 "<pre># a comment\n\n# another\n</pre><h2>Most read</h2>")
+    assert md.startswith("## Part\n\n### Sub\n\nText.\n\n## Code\n\n```")
+    assert "Comments" not in md and "Most read" not in md
+    assert "# a comment\n\n# another" in md

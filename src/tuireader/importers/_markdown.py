@@ -46,6 +46,7 @@ _DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")
 #: A line holding only a block marker, or only the invisible characters pages put in "empty"
 #: paragraphs (U+200B and kin).
 _JUNK_LINE = re.compile(r"^[ \t]*(?:[-*#\\!]|[\u200b\u200c\u200d\u2060\ufeff]+)[ \t]*$", re.M)
+_HEADING = re.compile(r"(#{1,6}) ")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -67,10 +68,44 @@ def prepare(element: etree._Element) -> None:
             etree.strip_tags(pre, "*")
             pre.tag = "code"
     layout = [table for table in element.iter("table") if _is_layout(table)]
+    drop_link_lists(element)
     parts = [part for table in layout for part in table.iter(*_TABLE_PARTS)
              if part is table or _owner_table(part) is table]
     for part in parts:
         part.tag = "div"
+
+
+#: A list is a link list (related articles, navigation, a ranking box) when at least this share
+#: of its items, and at least three, are nothing but links...
+LINK_LIST_SHARE = 0.8
+#: ...unless it is most of the article (a post that is a list of links is the content).
+LINK_LIST_MAX_SHARE = 0.5
+
+
+def drop_link_lists(element: etree._Element) -> None:
+    """Remove lists whose items are only links, the related-article and menu lists extractors
+    keep at an article's edges; an item counts as a link when links hold 90 % of its text."""
+    total = _text_length(element)
+    doomed = []
+    for lst in element.iter("ul", "ol"):
+        items = [li for li in lst if li.tag == "li"]
+        if len(items) < 3 or lst is element:
+            continue
+        if (sum(map(_only_links, items)) >= LINK_LIST_SHARE * len(items)
+                and _text_length(lst) <= LINK_LIST_MAX_SHARE * total):
+            doomed.append(lst)
+    for lst in doomed:
+        if lst.getparent() is not None:
+            drop_keeping_tail(lst)
+
+
+def _text_length(element: etree._Element) -> int:
+    return len(" ".join("".join(element.itertext()).split()))
+
+
+def _only_links(item: etree._Element) -> bool:
+    text = _text_length(item)
+    return not text or sum(_text_length(a) for a in item.iter("a")) >= 0.9 * text
 
 
 def _runs_in_text(pre: etree._Element) -> bool:
@@ -139,7 +174,31 @@ def tidy(markdown: str) -> str:
             text = _INNER_SPACES.sub(" ", text)
     if "\n\n\n" in text:
         text = _BLANKS.sub("\n\n", text)
+    if "#" in text:
+        text = _drop_empty_headings(text.strip())
     return text.strip() + "\n" if text.strip() else ""
+
+
+def _drop_empty_headings(text: str) -> str:
+    """Headings with nothing under them ("Related Videos", "Comments", "Most Read" left behind
+    when their widgets went): followed by a heading of the same or a higher level, or by the
+    end of the article."""
+    blocks = text.split("\n\n")
+    kept: list[str] = []
+    fence = ""
+    for index, block in enumerate(blocks):
+        heading = None if fence else _HEADING.match(block)
+        for line in block.split("\n"):
+            opener = _FENCE.match(line)
+            if opener and (not fence or opener.group(1).startswith(fence)):
+                fence = "" if fence else opener.group(1)
+        if heading and "\n" not in block:
+            after = blocks[index + 1] if index + 1 < len(blocks) else ""
+            next_heading = _HEADING.match(after)
+            if not after or (next_heading and len(next_heading.group(1)) <= len(heading.group(1))):
+                continue
+        kept.append(block)
+    return "\n\n".join(kept)
 
 
 def _tidy_lines(lines: list[str]) -> list[str]:

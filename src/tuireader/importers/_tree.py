@@ -150,7 +150,11 @@ def limit_depth(root: lxml.html.HtmlElement, limit: int = MAX_DEPTH) -> None:
     """Replace every element nested ``limit`` levels below ``root`` by its plain text.
 
     The Markdown converter recurses once per level; this bounds its depth whatever the input.
+    A tree that is not that deep (one XPath step per level, evaluated in C) is left alone
+    without a walk in Python.
     """
+    if not root.xpath("boolean(" + "*/" * (limit - 1) + "*)"):
+        return
     depth = 0
     too_deep: list[lxml.html.HtmlElement] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):

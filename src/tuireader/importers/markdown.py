@@ -15,13 +15,15 @@ chunk, not with the page, and recursion with the nesting depth, which
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import markdownify
-from bs4 import NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml import etree
 from markdownify import ATX, BACKSLASH
 
@@ -165,9 +167,20 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
         self._ol_items: dict[int, int] = {}
 
     def convert_chunk(self, markup: str) -> str:
-        """Convert one chunk of serialised HTML."""
+        """Convert one chunk of serialised HTML, then take its soup apart.
+
+        A BeautifulSoup tree is full of reference cycles (parent and sibling links); taken apart
+        with ``decompose`` it is freed at once, so the cyclic collector has nothing to find in
+        it, and it is paused while a chunk is built: its passes over the thousands of objects a
+        chunk allocates were a quarter of the conversion time (bounded: one chunk at a time).
+        """
         self._ol_items.clear()
-        return str(self.convert(markup))
+        with _collector_paused():
+            soup = BeautifulSoup(markup, **self.options["bs4_options"])
+            try:
+                return str(self.convert_soup(soup))
+            finally:
+                soup.decompose()
 
     # ---- text
 
@@ -313,6 +326,18 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
 
 for _name in _EXTRA_BLOCKS:
     setattr(ArticleConverter, f"convert_{_name}", ArticleConverter.convert_block)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if on) for the duration of one chunk."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _serialise(node: etree._Element) -> str:
