@@ -12,7 +12,7 @@ from lxml import etree
 
 from tuireader.document import parse_markdown
 from tuireader.importers._markdown import to_markdown
-from tuireader.importers.markdown import chunks, html_to_markdown
+from tuireader.importers.markdown import CHUNK_CHARS, chunks, html_to_markdown
 
 
 def convert(html: str) -> str:
@@ -155,7 +155,7 @@ def test_huge_article_is_converted_in_bounded_chunks() -> None:
     root = lxml.html.fromstring("<div>" + para * 2000 + "</div>")
     pieces = list(chunks(root))
     assert len(pieces) > 10
-    assert max(map(len, pieces)) < 80_000
+    assert max(map(len, pieces)) < CHUNK_CHARS + 2_000
     md = to_markdown(root)
     assert md.count("word") == 400_000
 

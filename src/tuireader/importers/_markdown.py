@@ -85,22 +85,23 @@ LINK_LIST_MAX_SHARE = 0.5
 def drop_link_lists(element: etree._Element) -> None:
     """Remove lists whose items are only links, the related-article and menu lists extractors
     keep at an article's edges; an item counts as a link when links hold 90 % of its text."""
-    total = _text_length(element)
+    total = 0  # the article's text length, measured only when a list qualifies
     doomed = []
     for lst in element.iter("ul", "ol"):
         items = [li for li in lst if li.tag == "li"]
         if len(items) < 3 or lst is element:
             continue
-        if (sum(map(_only_links, items)) >= LINK_LIST_SHARE * len(items)
-                and _text_length(lst) <= LINK_LIST_MAX_SHARE * total):
-            doomed.append(lst)
+        if sum(map(_only_links, items)) >= LINK_LIST_SHARE * len(items):
+            total = total or int(element.xpath("string-length(normalize-space())"))
+            if _text_length(lst) <= LINK_LIST_MAX_SHARE * total:
+                doomed.append(lst)
     for lst in doomed:
         if lst.getparent() is not None:
             drop_keeping_tail(lst)
 
 
 def _text_length(element: etree._Element) -> int:
-    return len(" ".join("".join(element.itertext()).split()))
+    return int(element.xpath("string-length(normalize-space())"))
 
 
 def _only_links(item: etree._Element) -> bool:
@@ -187,11 +188,12 @@ def _drop_empty_headings(text: str) -> str:
     kept: list[str] = []
     fence = ""
     for index, block in enumerate(blocks):
-        heading = None if fence else _HEADING.match(block)
-        for line in block.split("\n"):
-            opener = _FENCE.match(line)
-            if opener and (not fence or opener.group(1).startswith(fence)):
-                fence = "" if fence else opener.group(1)
+        heading = _HEADING.match(block) if not fence and block[:1] == "#" else None
+        if fence or "``" in block or "~~" in block:
+            for line in block.split("\n"):
+                opener = _FENCE.match(line)
+                if opener and (not fence or opener.group(1).startswith(fence)):
+                    fence = "" if fence else opener.group(1)
         if heading and "\n" not in block:
             after = blocks[index + 1] if index + 1 < len(blocks) else ""
             next_heading = _HEADING.match(after)

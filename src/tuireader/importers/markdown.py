@@ -31,7 +31,7 @@ from tuireader.importers._tree import is_safe_url
 
 #: Serialised HTML per markdownify call: large enough that normal articles are one or two calls,
 #: small enough that BeautifulSoup's tree (about 20 times the HTML) stays a few MB.
-CHUNK_CHARS = 64_000
+CHUNK_CHARS = 128_000
 #: A top-level container with more elements than this is opened and its children chunked too
 #: (a whole book inside one ``<div>``).
 OPEN_ELEMENTS = 2_000
@@ -229,7 +229,8 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
         if should_remove_whitespace_outside(el.next_sibling) or (
                 should_remove_whitespace_inside(el.parent) and not el.next_sibling):
             text = text.rstrip()
-        if not text or "_noformat" in parents or "_inline" in parents:
+        if (not text or "_noformat" in parents or "_inline" in parents
+                or not _LINE_START.match(text)):
             return text
         before = _previous_content(el)
         at_line_start = (before is None and el.parent is not None
@@ -244,7 +245,9 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
             return text
         lead = " " if text[:1].isspace() else ""
         trail = " " if text[-1:].isspace() else ""
-        text = _SPACES.sub(" ", text.replace("\\\n", " ")).strip()
+        if "\n" in text or "  " in text or "\t" in text:
+            text = _SPACES.sub(" ", text.replace("\\\n", " "))
+        text = text.strip()
         if not text or text.casefold() in _PERMALINK_TEXT:
             return lead or trail
         href = str(el.get("href") or "").strip()
