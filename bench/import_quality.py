@@ -114,10 +114,15 @@ class Result:
 
 #: A small page each method converts once, untimed, before a set: pages/s is per-page cost, and
 #: the first call of each method would otherwise include importing its libraries (about 0.5 s).
-WARM_UP = Page("warm-up", (
-    "<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
-    + "<p>A paragraph of ordinary prose, long enough to count as an article body.</p>" * 8
-    + "</article></body></html>").encode(), "")
+WARM_UP = Page(
+    "warm-up",
+    (
+        "<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+        + "<p>A paragraph of ordinary prose, long enough to count as an article body.</p>" * 8
+        + "</article></body></html>"
+    ).encode(),
+    "",
+)
 
 
 def run(method: Callable[[Page], str], pages: list[Page]) -> Result:
@@ -154,8 +159,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def rows(results: dict[str, Result], pages: int) -> Iterator[str]:
     """Table rows, one per method."""
-    yield (f"  {'method':<18}{'mean F1':>8}{'median':>8}{'prec':>7}{'recall':>7}"
-           f"{'p10':>7}{'fail':>6}{'pages/s':>9}")
+    yield (
+        f"  {'method':<18}{'mean F1':>8}{'median':>8}{'prec':>7}{'recall':>7}"
+        f"{'p10':>7}{'fail':>6}{'pages/s':>9}"
+    )
     for name, r in results.items():
         yield (
             f"  {name:<18}{statistics.mean(r.f1):>8.3f}{statistics.median(r.f1):>8.3f}"
@@ -203,8 +210,12 @@ def huge(corpus: Path) -> Iterator[str]:
     """Rows for the bounded-cost cases (ours only), each run in its own process."""
     yield f"  {'case':<22}{'seconds':>8}{'peak RSS':>10}  outcome"
     for case in HUGE_CASES:
-        done = subprocess.run([sys.executable, "-c", HUGE_CASE, str(REPO / "src"), case,
-                               str(corpus)], capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", HUGE_CASE, str(REPO / "src"), case, str(corpus)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode:
             yield f"  {case:<22}  crashed: {done.stderr.strip().splitlines()[-1:]}"
             continue
@@ -214,12 +225,14 @@ def huge(corpus: Path) -> Iterator[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=sorted(METHODS), action="append",
-                        help="run only this method (repeatable)")
+    parser.add_argument(
+        "--only", choices=sorted(METHODS), action="append", help="run only this method (repeatable)"
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--dump", type=Path, help="write per-page F1 as JSON here")
-    parser.add_argument("--no-huge", action="store_true",
-                        help="skip the 8 MB page, the book and the deep nesting")
+    parser.add_argument(
+        "--no-huge", action="store_true", help="skip the 8 MB page, the book and the deep nesting"
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / SETS[0]).is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)

@@ -19,8 +19,11 @@ def only(source: Path) -> tuple[str, str]:
 
 def test_ansi_colour_log_imports_without_escape_sequences(tmp_path: Path) -> None:
     log = tmp_path / "build.log.txt"
-    log.write_bytes(b"Build log\n\n" + b"\x1b[1;32m[ok]\x1b[0m step \x1b[33mdone\x1b[m\n" * 300
-                    + b"\x1b]0;terminal title\x07\x1b]8;;https://e.org\x1b\\link\x1b]8;;\x1b\\\n")
+    log.write_bytes(
+        b"Build log\n\n"
+        + b"\x1b[1;32m[ok]\x1b[0m step \x1b[33mdone\x1b[m\n" * 300
+        + b"\x1b]0;terminal title\x07\x1b]8;;https://e.org\x1b\\link\x1b]8;;\x1b\\\n"
+    )
     markdown, error = only(log)
     assert not error
     assert "\x1b" not in markdown and "[0m" not in markdown and "terminal title" not in markdown
@@ -30,8 +33,10 @@ def test_ansi_colour_log_imports_without_escape_sequences(tmp_path: Path) -> Non
 
 def test_other_controls_become_visible_placeholders(tmp_path: Path) -> None:
     notes = tmp_path / "notes.md"
-    notes.write_bytes(b"# Notes\n\nA bell\x07 here, a backspace\x08 there, a lone ESC \x1b, "
-                      b"DEL\x7f.\n\nPage one\x0cPage two\n")
+    notes.write_bytes(
+        b"# Notes\n\nA bell\x07 here, a backspace\x08 there, a lone ESC \x1b, "
+        b"DEL\x7f.\n\nPage one\x0cPage two\n"
+    )
     markdown, error = only(notes)
     assert not error
     assert "A bell␇ here, a backspace␈ there, a lone ESC ␛, DEL␡." in markdown
@@ -49,9 +54,11 @@ def test_inert_controls_rules() -> None:
 
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
-    [("nul.txt", b"text\x00" * 400, "NUL"),
-     ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(300), "PNG image"),
-     ("controls.md", bytes(range(1, 32)) * 200, "control characters")],
+    [
+        ("nul.txt", b"text\x00" * 400, "NUL"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(300), "PNG image"),
+        ("controls.md", bytes(range(1, 32)) * 200, "control characters"),
+    ],
 )
 def test_real_binaries_are_still_refused_in_one_line(
     tmp_path: Path, name: str, data: bytes, reason: str

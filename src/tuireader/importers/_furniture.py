@@ -18,22 +18,31 @@ from lxml import etree
 from tuireader.importers._tree import drop_keeping_tail
 
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
-_TEX_ANNOTATION = etree.XPath(
-    ".//*[local-name()='annotation'][contains(@encoding, 'tex')]/text()")
+_TEX_ANNOTATION = etree.XPath(".//*[local-name()='annotation'][contains(@encoding, 'tex')]/text()")
 _DISPLAYSTYLE = re.compile(r"^\s*\{\\(?:displaystyle|textstyle)\s*(.*)\}\s*$", re.S)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 #: Class names and ids of furniture.  Each is a naming convention many sites share (MediaWiki
 #: skins, WordPress/Jetpack), not the markup of one page.
-_FURNITURE_NAMES = frozenset({
-    "mw-editsection", "editsection", "mw-jump", "mw-jump-link", "jump-to-nav", "sharedaddy",
-    "jp-relatedposts", "sd-sharing", "jetpack-likes-widget-wrapper",
-})
+_FURNITURE_NAMES = frozenset(
+    {
+        "mw-editsection",
+        "editsection",
+        "mw-jump",
+        "mw-jump-link",
+        "jump-to-nav",
+        "sharedaddy",
+        "jp-relatedposts",
+        "sd-sharing",
+        "jetpack-likes-widget-wrapper",
+    }
+)
 #: Candidate attributes, read as values (far cheaper for libxml2 than a predicate per element).
 _FURNITURE_ATTRS = etree.XPath(
     "//@class[contains(., 'edit') or contains(., 'jump') or contains(., 'share')"
     " or contains(., 'jp-') or contains(., 'sd-') or contains(., 'likes')]"
-    " | //@id[contains(., 'jump')]")
+    " | //@id[contains(., 'jump')]"
+)
 #: In-page links that only move the focus ("Jump to navigation", "Skip to main content").
 _IN_PAGE_LINKS = etree.XPath("//a[starts-with(normalize-space(@href), '#')]")
 _SKIP_TEXT = re.compile(r"^\s*(?:jump|skip) to\b", re.I)
@@ -54,8 +63,11 @@ def _tex(math: etree._Element) -> str:
 
 
 def _is_hidden(el: etree._Element) -> bool:
-    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
-            or bool(_HIDDEN.search(el.get("style") or "")))
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or bool(_HIDDEN.search(el.get("style") or ""))
+    )
 
 
 def keep_math(root: etree._Element) -> None:
@@ -93,8 +105,11 @@ def keep_math(root: etree._Element) -> None:
 
 def remove(root: etree._Element) -> None:
     """Drop edit links, skip links and share widgets (see the module docstring)."""
-    doomed = [value.getparent() for value in _FURNITURE_ATTRS(root)
-              if not _FURNITURE_NAMES.isdisjoint(value.split())]
+    doomed = [
+        value.getparent()
+        for value in _FURNITURE_ATTRS(root)
+        if not _FURNITURE_NAMES.isdisjoint(value.split())
+    ]
     doomed += [a for a in _IN_PAGE_LINKS(root) if _SKIP_TEXT.match("".join(a.itertext()))]
     for el in doomed:
         drop_keeping_tail(el)

@@ -18,19 +18,71 @@ MARKDOWN_DEPTH = 100
 
 #: Elements whose content is never article text.
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "form", "button", "input", "select", "textarea", "nav", "math", "audio", "video", "link",
-    "meta", "head", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "math",
+    "audio",
+    "video",
+    "link",
+    "meta",
+    "head",
+    "dialog",
 )
 #: Cell content of these kinds makes a table a layout table (rendered as blocks, not a grid).
-_LAYOUT_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-                "blockquote", "pre", "section", "article")
+_LAYOUT_CELL = (
+    "p",
+    "div",
+    "table",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+)
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
 #: Inline elements without Markdown meaning: unwrapped (text kept) before conversion, so that
 #: BeautifulSoup and markdownify, which cost about the same per element whatever it is, see
 #: fewer of them.
-UNWRAP_TAGS = ("span", "font", "abbr", "cite", "small", "big", "time", "u", "mark", "ins",
-               "bdi", "bdo", "data", "dfn", "var", "label", "wbr", "nobr")
+UNWRAP_TAGS = (
+    "span",
+    "font",
+    "abbr",
+    "cite",
+    "small",
+    "big",
+    "time",
+    "u",
+    "mark",
+    "ins",
+    "bdi",
+    "bdo",
+    "data",
+    "dfn",
+    "var",
+    "label",
+    "wbr",
+    "nobr",
+)
 
 #: Void elements holding text or children: trafilatura can leave a paragraph's text inside the
 #: ``<img>`` before it, and HTML serialisation would drop it (a void element has no content).
@@ -39,7 +91,8 @@ _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+$", re.M)
 _EMPTY_LINK = re.compile(r"\[(?<!\\\[)\s*\]\([^)]*\)")
 _TAG_LEFTOVER = re.compile(
-    r"<(?<!\\<)/?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I)
+    r"<(?<!\\<)/?(?:div|span|font|section|article|script|style)\b[^>]*>", re.I
+)
 _INNER_SPACES = re.compile(r"(?<=[^\s`]) {2,}(?=[^\s`])")
 #: A hard break with nothing after it in its block shows as a literal backslash.
 _DANGLING_BREAK = re.compile(r"(?<!\\)\\\n(?=[ \t>]*(?:\n|$))")
@@ -69,8 +122,12 @@ def prepare(element: etree._Element) -> None:
             pre.tag = "code"
     layout = [table for table in element.iter("table") if _is_layout(table)]
     drop_link_lists(element)
-    parts = [part for table in layout for part in table.iter(*_TABLE_PARTS)
-             if part is table or _owner_table(part) is table]
+    parts = [
+        part
+        for table in layout
+        for part in table.iter(*_TABLE_PARTS)
+        if part is table or _owner_table(part) is table
+    ]
     for part in parts:
         part.tag = "div"
 
@@ -140,8 +197,12 @@ def _is_layout(table: etree._Element) -> bool:
     width = max((len(row) for row in cells), default=0)
     flat = [c for row in cells for c in row]
     with_blocks = sum(next(c.iter(*_LAYOUT_CELL), None) is not None for c in flat)
-    return (width <= 1 or len(cells) <= 1 or 2 * with_blocks > len(flat)
-            or any(next(c.iter("table"), None) is not None for c in flat))
+    return (
+        width <= 1
+        or len(cells) <= 1
+        or 2 * with_blocks > len(flat)
+        or any(next(c.iter("table"), None) is not None for c in flat)
+    )
 
 
 def to_markdown(element: etree._Element) -> str:

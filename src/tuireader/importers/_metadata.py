@@ -213,8 +213,17 @@ def extract(root: lxml.html.HtmlElement, base_url: str | None) -> Metadata:
                 return value
         return ""
 
-    title = first("ld:title", "dc:title", "dcterm:title", "og:title", "weibo:article:title",
-                  "weibo:webpage:title", "title", "twitter:title", "parsely:title")
+    title = first(
+        "ld:title",
+        "dc:title",
+        "dcterm:title",
+        "og:title",
+        "weibo:article:title",
+        "weibo:webpage:title",
+        "title",
+        "twitter:title",
+        "parsely:title",
+    )
     title = title or _page_title(root)
     if not title:
         heading = next(root.iter("h1", "h2"), None)
@@ -242,10 +251,18 @@ def extract(root: lxml.html.HtmlElement, base_url: str | None) -> Metadata:
         title=title,
         author=author[:200],
         site=first("ld:site", "og:site_name"),
-        published=first("ld:published", "article:published_time", "parsely:pub-date",
-                        "og:published_time"),
+        published=first(
+            "ld:published", "article:published_time", "parsely:pub-date", "og:published_time"
+        ),
         language=_language(root, values),
         url=canonical,
-        excerpt=first("ld:excerpt", "dc:description", "dcterm:description", "og:description",
-                      "weibo:article:description", "description", "twitter:description"),
+        excerpt=first(
+            "ld:excerpt",
+            "dc:description",
+            "dcterm:description",
+            "og:description",
+            "weibo:article:description",
+            "description",
+            "twitter:description",
+        ),
     )

@@ -110,8 +110,10 @@ def flatten_deep(text: str) -> str:
 #: lookup calls back into Python for each element proxy to pick form/input/label subclasses the
 #: importer never uses; over a page's life that was a tenth of the import time.
 _HTML_CLASSES = etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
 )
 
 

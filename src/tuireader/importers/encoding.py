@@ -116,10 +116,21 @@ def _lookup(name: str | None) -> str | None:
     # WHATWG: these labels mean windows-1252 in practice, and GB2312 pages are GBK or wider.
     # WHATWG also decodes every Shift_JIS label as windows-31J (cp932: NEC and IBM extensions
     # such as circled digits, common on Japanese news pages, which strict shift_jis refuses).
-    label = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-             "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "cp932", "shift-jis": "cp932",
-             "shift_jis": "cp932", "sjis": "cp932", "ms_kanji": "cp932", "csshiftjis": "cp932",
-             "windows-31j": "cp932", "x-user-defined": "cp1252"}.get(label, label)
+    label = {
+        "iso-8859-1": "cp1252",
+        "latin1": "cp1252",
+        "us-ascii": "cp1252",
+        "gb2312": "gb18030",
+        "gbk": "gb18030",
+        "x-sjis": "cp932",
+        "shift-jis": "cp932",
+        "shift_jis": "cp932",
+        "sjis": "cp932",
+        "ms_kanji": "cp932",
+        "csshiftjis": "cp932",
+        "windows-31j": "cp932",
+        "x-user-defined": "cp1252",
+    }.get(label, label)
     try:
         return codecs.lookup(label).name
     except LookupError:
@@ -189,8 +200,9 @@ def _check_text(text: str) -> str:
     return text
 
 
-_UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
-                             "utf-32-be"})
+_UNICODE_CODECS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
+)
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
@@ -237,7 +249,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
     if _mostly_utf8(data):
         return _check_text(data.decode("utf-8", errors="replace"))
-    detected = _detect(data[:_SAMPLE * 4])
+    detected = _detect(data[: _SAMPLE * 4])
     if detected:
         try:
             return _check_text(data.decode(_lookup(detected) or detected, errors="replace"))
@@ -267,8 +279,11 @@ def _detect(data: bytes) -> str | None:
     if best.encoding == _WESTERN or _WESTERN in best.could_be_from_charset:
         return _WESTERN
     for match in results:
-        if (match.encoding == _WESTERN and match.chaos <= best.chaos + _TIE
-                and match.coherence >= best.coherence - _TIE):
+        if (
+            match.encoding == _WESTERN
+            and match.chaos <= best.chaos + _TIE
+            and match.coherence >= best.coherence - _TIE
+        ):
             return _WESTERN
     return best.encoding
 

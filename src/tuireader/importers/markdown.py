@@ -37,17 +37,84 @@ CHUNK_CHARS = 128_000
 OPEN_ELEMENTS = 2_000
 
 #: Containers that may be split between their children without changing the Markdown.
-_SPLITTABLE = frozenset({"div", "section", "article", "main", "body", "html", "span", "font",
-                         "center", "header", "footer", "td", "th"})
+_SPLITTABLE = frozenset(
+    {
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "html",
+        "span",
+        "font",
+        "center",
+        "header",
+        "footer",
+        "td",
+        "th",
+    }
+)
 #: Tags markdownify does not know that must still start a block of their own (otherwise their
 #: text runs into the next paragraph: "2015The Arduino").
-_EXTRA_BLOCKS = ("header", "footer", "main", "aside", "nav", "figure", "details", "summary",
-                 "address", "center", "hgroup", "fieldset", "form", "menu", "dir", "search",
-                 "dialog", "body", "html", "legend", "noscript", "dt", "dd", "caption")
-_BLOCK_TAGS = frozenset((
-    *_EXTRA_BLOCKS, "p", "div", "section", "article", "blockquote", "pre", "ul", "ol", "li",
-    "dl", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "hr", "h1", "h2", "h3", "h4",
-    "h5", "h6", "figcaption", "listing", "xmp", "plaintext"))
+_EXTRA_BLOCKS = (
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "nav",
+    "figure",
+    "details",
+    "summary",
+    "address",
+    "center",
+    "hgroup",
+    "fieldset",
+    "form",
+    "menu",
+    "dir",
+    "search",
+    "dialog",
+    "body",
+    "html",
+    "legend",
+    "noscript",
+    "dt",
+    "dd",
+    "caption",
+)
+_BLOCK_TAGS = frozenset(
+    (
+        *_EXTRA_BLOCKS,
+        "p",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "figcaption",
+        "listing",
+        "xmp",
+        "plaintext",
+    )
+)
 
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang|highlight-source|highlight)-([\w+#.-]+)")
 #: Link text that only marks a permalink (Sphinx's "¶", GitHub's "#", "§", "🔗").
@@ -133,8 +200,13 @@ class _Tag(Tag):
     the same answer.
     """
 
-    def find_parent(self, name: Any = None, attrs: Any = {}, string: Any = None,  # noqa: B006
-                    **kwargs: Any) -> Any:
+    def find_parent(
+        self,
+        name: Any = None,
+        attrs: Any = {},  # noqa: B006 (bs4's own signature; never mutated)
+        string: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         if isinstance(name, str) and not attrs and string is None and not kwargs:
             node = self.parent
             while node is not None:
@@ -224,18 +296,26 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
             text = self.escape(text, parents)
         before = el.previous_sibling
         if should_remove_whitespace_outside(before) or (
-                should_remove_whitespace_inside(el.parent) and not before):
+            should_remove_whitespace_inside(el.parent) and not before
+        ):
             text = text.lstrip(" \t\r\n")
         if should_remove_whitespace_outside(el.next_sibling) or (
-                should_remove_whitespace_inside(el.parent) and not el.next_sibling):
+            should_remove_whitespace_inside(el.parent) and not el.next_sibling
+        ):
             text = text.rstrip()
-        if (not text or "_noformat" in parents or "_inline" in parents
-                or not _LINE_START.match(text)):
+        if (
+            not text
+            or "_noformat" in parents
+            or "_inline" in parents
+            or not _LINE_START.match(text)
+        ):
             return text
         before = _previous_content(el)
-        at_line_start = (before is None and el.parent is not None
-                         and el.parent.name in _BLOCK_TAGS) or _is_br(before) or (
-            isinstance(before, Tag) and before.name in _BLOCK_TAGS)
+        at_line_start = (
+            (before is None and el.parent is not None and el.parent.name in _BLOCK_TAGS)
+            or _is_br(before)
+            or (isinstance(before, Tag) and before.name in _BLOCK_TAGS)
+        )
         return _escape_line_start(text) if at_line_start else text
 
     # ---- inline
@@ -312,13 +392,16 @@ class ArticleConverter(_MarkdownConverter):  # type: ignore[misc]
             bullet = f"{number}. "
             pad = " " * len(bullet)
             lines = text.strip().split("\n")
-            return bullet + lines[0] + "".join(
-                "\n" + (pad + line if line else "") for line in lines[1:]) + "\n"
+            return (
+                bullet
+                + lines[0]
+                + "".join("\n" + (pad + line if line else "") for line in lines[1:])
+                + "\n"
+            )
         return str(super().convert_li(el, text, parent_tags))
 
     def convert_td(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return str(super().convert_td(el, _SPACES.sub(" ", text.replace("\\\n", " ")),
-                                      parent_tags))
+        return str(super().convert_td(el, _SPACES.sub(" ", text.replace("\\\n", " ")), parent_tags))
 
     convert_th = convert_td
 
@@ -385,8 +468,7 @@ def _pieces(element: etree._Element) -> Iterator[tuple[str, int]]:
         elif not isinstance(item.tag, str):
             if item.tail:
                 yield html.escape(item.tail, quote=False), _INLINE
-        elif (item.tag in _SPLITTABLE and len(item)
-              and sum(1 for _ in item.iter()) > OPEN_ELEMENTS):
+        elif item.tag in _SPLITTABLE and len(item) and sum(1 for _ in item.iter()) > OPEN_ELEMENTS:
             stack.append(_opened(item))
         else:
             yield _serialise(item), _BLOCK if item.tag in _BLOCK_TAGS else _INLINE

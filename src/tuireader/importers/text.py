@@ -99,8 +99,9 @@ def import_text(text: str, *, source: str = "") -> ImportedArticle:
     markdown = text_to_markdown(body)
     if not markdown.strip():
         markdown, title = text_to_markdown(text), title
-    return ImportedArticle(title=title or _title_from_source(source), markdown=markdown,
-                           source=source)
+    return ImportedArticle(
+        title=title or _title_from_source(source), markdown=markdown, source=source
+    )
 
 
 def import_text_bytes(
