@@ -18,7 +18,8 @@ _TEXT = r"((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)"
 _TARGET = r"\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)"
 _IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _TARGET)
 _LINK = re.compile(r"\[" + _TEXT + r"\]" + _TARGET)
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>")
+#: An autolink shows its URL: that is its text.
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.M)
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Han, kana and other scripts written without spaces: each character counts as one token,
@@ -27,10 +28,11 @@ _UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\
 
 
 def markdown_visible_text(markdown: str) -> str:
-    """Roughly what a reader sees of ``markdown``: link text without targets, no images."""
+    """Roughly what a reader sees of ``markdown``: link text without targets, no images, and
+    an autolink's URL (which is its text)."""
     text = _IMAGE.sub(" ", markdown)
     text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(" ", text)
+    text = _AUTOLINK.sub(r"\1", text)
     text = _REF_DEF.sub(" ", text)
     # Markers (#, *, _, >, |, backticks) are not words, and \w+ would only pick up "_" runs.
     return re.sub(r"[#*>|`~_]+", " ", text)

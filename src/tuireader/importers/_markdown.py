@@ -122,6 +122,7 @@ def prepare(element: etree._Element) -> None:
             pre.tag = "code"
     layout = [table for table in element.iter("table") if _is_layout(table)]
     drop_link_lists(element)
+    _drop_layout_whitespace(element)
     parts = [
         part
         for table in layout
@@ -137,6 +138,49 @@ def prepare(element: etree._Element) -> None:
 LINK_LIST_SHARE = 0.8
 #: ...unless it is most of the article (a post that is a list of links is the content).
 LINK_LIST_MAX_SHARE = 0.5
+
+
+#: Blocks whose inner and outer whitespace markdownify drops anyway (``should_remove_whitespace_*``).
+_WHITESPACE_BLOCKS = (
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+)
+
+
+def _drop_layout_whitespace(element: etree._Element) -> None:
+    """Clear the whitespace-only text between blocks (source indentation, newlines).
+
+    markdownify would drop it too, but only after BeautifulSoup made an object of each run and
+    markdownify tested it: on a page of short paragraphs that was a third of the objects.
+    """
+    for block in element.iter(*_WHITESPACE_BLOCKS):
+        if block.tail is not None and not block.tail.strip():
+            block.tail = None
+        if block.text is not None and len(block) and not block.text.strip() and block.tag != "pre":
+            block.text = None
 
 
 def drop_link_lists(element: etree._Element) -> None:
