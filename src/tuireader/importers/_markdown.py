@@ -140,7 +140,7 @@ LINK_LIST_SHARE = 0.8
 LINK_LIST_MAX_SHARE = 0.5
 
 
-#: Blocks whose inner and outer whitespace markdownify drops anyway (``should_remove_whitespace_*``).
+#: Blocks whose inner and outer whitespace markdownify drops anyway (should_remove_whitespace_*).
 _WHITESPACE_BLOCKS = (
     "p",
     "div",
