@@ -1,6 +1,7 @@
 """Token F1 between an importer's Markdown and a truth text.
 
 Kept apart from the benchmark so that the corpus tests measure with exactly the same rule.
+Link text keeps escaped and balanced brackets (a footnote link "[[1]](url)" reads "[1]").
 Tokens are lower-cased Unicode words (``\\w+``), with each Han/kana/Thai character
 its own token; Markdown syntax (link targets, heading and list
 markers, emphasis, table pipes, image syntax) is removed first so that only visible text counts.
@@ -12,9 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]*>")
+#: Link text may hold escapes and one level of balanced brackets ("[[1]](url)", "[a\\]b](url)").
+_TEXT = r"((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)"
+_TARGET = r"\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)"
+_IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _TARGET)
+_LINK = re.compile(r"\[" + _TEXT + r"\]" + _TARGET)
+#: An autolink shows its URL: that is its text.
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.M)
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Han, kana and other scripts written without spaces: each character counts as one token,
@@ -23,10 +28,11 @@ _UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\
 
 
 def markdown_visible_text(markdown: str) -> str:
-    """Roughly what a reader sees of ``markdown``: link text without targets, no images."""
+    """Roughly what a reader sees of ``markdown``: link text without targets, no images, and
+    an autolink's URL (which is its text)."""
     text = _IMAGE.sub(" ", markdown)
     text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(" ", text)
+    text = _AUTOLINK.sub(r"\1", text)
     text = _REF_DEF.sub(" ", text)
     # Markers (#, *, _, >, |, backticks) are not words, and \w+ would only pick up "_" runs.
     return re.sub(r"[#*>|`~_]+", " ", text)

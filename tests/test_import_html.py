@@ -13,16 +13,19 @@ BODY = " ".join(["The committee met on Tuesday to discuss the new reading list f
 
 
 def page(body: str, head: str = "<title>Test page</title>", lang: str = "en") -> bytes:
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
-            f"<body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav>"
-            f"<article>{body}</article><footer>Copyright footer</footer></body></html>"
-            ).encode()
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head>"
+        f"<body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav>"
+        f"<article>{body}</article><footer>Copyright footer</footer></body></html>"
+    ).encode()
 
 
 def article_body(extra: str = "") -> str:
-    return (f"<h1>Test page</h1><p>{BODY}</p>{extra}<h2>Second part</h2>"
-            f"<p>{BODY} Again.</p><ul><li>first point</li><li>second point</li></ul>"
-            f"<p>{BODY} Last.</p>")
+    return (
+        f"<h1>Test page</h1><p>{BODY}</p>{extra}<h2>Second part</h2>"
+        f"<p>{BODY} Again.</p><ul><li>first point</li><li>second point</li></ul>"
+        f"<p>{BODY} Last.</p>"
+    )
 
 
 def test_structure_is_kept_and_title_is_not_repeated() -> None:
@@ -35,9 +38,11 @@ def test_structure_is_kept_and_title_is_not_repeated() -> None:
 
 
 def test_links_resolved_and_unsafe_links_dropped() -> None:
-    extra = ("<p>See <a href='docs/guide.html'>the guide</a>, <a href='javascript:alert(1)'>"
-             "click</a>, <a href='data:text/html,x'>data</a>, <a href='file:///etc/passwd'>file"
-             "</a> and <a href='https://example.org/x'></a>empty.</p>")
+    extra = (
+        "<p>See <a href='docs/guide.html'>the guide</a>, <a href='javascript:alert(1)'>"
+        "click</a>, <a href='data:text/html,x'>data</a>, <a href='file:///etc/passwd'>file"
+        "</a> and <a href='https://example.org/x'></a>empty.</p>"
+    )
     art = import_html(page(article_body(extra)), base_url="https://news.example.com/a/b.html")
     assert "[the guide](https://news.example.com/a/docs/guide.html)" in art.markdown
     for bad in ("javascript:", "data:", "file:", "[](", "[click]", "[data]", "[file]"):
@@ -46,19 +51,22 @@ def test_links_resolved_and_unsafe_links_dropped() -> None:
 
 
 def test_base_element_is_honoured() -> None:
-    html = page(article_body("<p>A <a href='x.html'>relative link</a> here.</p>"),
-                head="<title>Test page</title><base href='https://cdn.example.net/dir/'>")
+    html = page(
+        article_body("<p>A <a href='x.html'>relative link</a> here.</p>"),
+        head="<title>Test page</title><base href='https://cdn.example.net/dir/'>",
+    )
     art = import_html(html, base_url="https://example.com/page")
     assert "(https://cdn.example.net/dir/x.html)" in art.markdown
 
 
 def test_no_script_style_or_leftover_html() -> None:
-    extra = ("<script>var secret = 'SCRIPTTEXT';</script><style>.x{color:red} STYLETEXT</style>"
-             "<noscript>NOSCRIPTTEXT</noscript><p>Inline <span class='x'>span</span> "
-             "<font color=red>font</font> text.</p><div hidden>HIDDENTEXT</div>")
+    extra = (
+        "<script>var secret = 'SCRIPTTEXT';</script><style>.x{color:red} STYLETEXT</style>"
+        "<noscript>NOSCRIPTTEXT</noscript><p>Inline <span class='x'>span</span> "
+        "<font color=red>font</font> text.</p><div hidden>HIDDENTEXT</div>"
+    )
     md = import_html(page(article_body(extra))).markdown
-    for junk in ("SCRIPTTEXT", "STYLETEXT", "NOSCRIPTTEXT", "HIDDENTEXT", "<span", "<font",
-                 "</"):
+    for junk in ("SCRIPTTEXT", "STYLETEXT", "NOSCRIPTTEXT", "HIDDENTEXT", "<span", "<font", "</"):
         assert junk not in md
     assert "Inline span font text." in md
 
@@ -82,8 +90,9 @@ def test_metadata_from_meta_tags_and_json_ld() -> None:
       "@type": "NewsArticle", "headline": "LD headline", "author": {"name": "John Roe"},
       "datePublished": "2024-05-02", "publisher": {"@type": "Organization", "name": "LD News"}}
     </script>"""
-    art = import_html(page(article_body(), head=head, lang="en-GB"),
-                      base_url="https://example.com/x")
+    art = import_html(
+        page(article_body(), head=head, lang="en-GB"), base_url="https://example.com/x"
+    )
     assert art.title == "LD headline"
     assert art.author == "John Roe"
     assert art.site == "LD News"
@@ -114,8 +123,10 @@ def test_header_charset_wins_over_meta() -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "text"),
-    [("shift_jis", "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。"),
-     ("gb18030", "中华人民共和国的首都是北京，这是一个历史悠久的城市。")],
+    [
+        ("shift_jis", "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。"),
+        ("gb18030", "中华人民共和国的首都是北京，这是一个历史悠久的城市。"),
+    ],
 )
 def test_unlabelled_cjk_is_detected(encoding: str, text: str) -> None:
     html = f"<html><body><article><p>{text * 12}</p><p>{text * 10}</p></article></body></html>"
@@ -130,12 +141,15 @@ def test_invalid_utf8_keeps_the_good_text() -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b"  \n\t ", "empty"),
-     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
-     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "PNG image"),
-     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
-     (bytes(range(256)) * 40, "binary"),
-     (b"<html><body><div></div></body></html>", "no article text")],
+    [
+        (b"", "empty"),
+        (b"  \n\t ", "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"<html><body><div></div></body></html>", "no article text"),
+    ],
 )
 def test_unusable_input_gives_one_line_error(data: bytes, reason: str) -> None:
     with pytest.raises(ImportFailed, match=reason) as info:
@@ -146,8 +160,13 @@ def test_unusable_input_gives_one_line_error(data: bytes, reason: str) -> None:
 @pytest.mark.parametrize("depth", [330, 1_000, 10_000])
 @pytest.mark.parametrize("tag", ["div", "b"])
 def test_deep_nesting(depth: int, tag: str) -> None:
-    html = (f"<html><body><{tag}>" * 1 + f"<{tag}>" * depth + f"<p>{BODY}</p>" * 3
-            + f"</{tag}>" * depth + "</body></html>")
+    html = (
+        f"<html><body><{tag}>" * 1
+        + f"<{tag}>" * depth
+        + f"<p>{BODY}</p>" * 3
+        + f"</{tag}>" * depth
+        + "</body></html>"
+    )
     start = time.monotonic()
     art = import_html(html.encode())
     assert "committee met on Tuesday" in art.markdown
@@ -156,8 +175,11 @@ def test_deep_nesting(depth: int, tag: str) -> None:
 
 def test_eight_megabyte_page_is_fast() -> None:
     para = f"<p>{BODY}</p>\n"
-    html = ("<html><head><title>A big page</title></head><body><article><h2>Big</h2>"
-            + para * (8_000_000 // len(para)) + "</article>")
+    html = (
+        "<html><head><title>A big page</title></head><body><article><h2>Big</h2>"
+        + para * (8_000_000 // len(para))
+        + "</article>"
+    )
     start = time.monotonic()
     art = import_html(html.encode())
     assert time.monotonic() - start < 10
@@ -202,8 +224,10 @@ def test_markdown_structure_from_the_tree() -> None:
 
 
 def test_link_around_blocks_keeps_its_text() -> None:
-    extra = ("<a href='https://example.org/teaser'><div><h3>Teaser heading</h3>"
-             "<p>Teaser paragraph text.</p></div></a>")
+    extra = (
+        "<a href='https://example.org/teaser'><div><h3>Teaser heading</h3>"
+        "<p>Teaser paragraph text.</p></div></a>"
+    )
     md = import_html(page(article_body(extra))).markdown
     assert "### Teaser heading" in md
     assert "Teaser paragraph text." in md
@@ -211,9 +235,11 @@ def test_link_around_blocks_keeps_its_text() -> None:
 
 
 def test_awkward_urls_stay_valid_markdown() -> None:
-    extra = ("<p>See <a href='https://en.wikipedia.org/wiki/Python_(language)'>Python</a>, "
-             "<a href='https://example.org/a)b'>odd</a> and "
-             "<a href='https://example.org/plain'>https://example.org/plain</a>.</p>")
+    extra = (
+        "<p>See <a href='https://en.wikipedia.org/wiki/Python_(language)'>Python</a>, "
+        "<a href='https://example.org/a)b'>odd</a> and "
+        "<a href='https://example.org/plain'>https://example.org/plain</a>.</p>"
+    )
     md = import_html(page(article_body(extra))).markdown
     assert "[Python](https://en.wikipedia.org/wiki/Python_(language))" in md
     assert "[odd](https://example.org/a%29b)" in md
@@ -236,16 +262,19 @@ def test_readability_runs_only_when_trafilatura_looks_short(
     def no_readability(*_args: object) -> _extract.Candidate:
         raise AssertionError("readability should not run")
 
-    monkeypatch.setattr(_extract, "trafilatura_candidate", lambda *_: candidate("trafilatura",
-                                                                                 long_text))
+    monkeypatch.setattr(
+        _extract, "trafilatura_candidate", lambda *_: candidate("trafilatura", long_text)
+    )
     monkeypatch.setattr(_extract, "readability_candidate", no_readability)
     chosen = _extract.extract(root)
     assert chosen is not None and chosen.name == "trafilatura"
 
-    monkeypatch.setattr(_extract, "trafilatura_candidate", lambda *_: candidate("trafilatura",
-                                                                                 "A teaser."))
-    monkeypatch.setattr(_extract, "readability_candidate", lambda *_: candidate("readability",
-                                                                                 long_text))
+    monkeypatch.setattr(
+        _extract, "trafilatura_candidate", lambda *_: candidate("trafilatura", "A teaser.")
+    )
+    monkeypatch.setattr(
+        _extract, "readability_candidate", lambda *_: candidate("readability", long_text)
+    )
     chosen = _extract.extract(root)
     assert chosen is not None and chosen.name == "readability"
 
@@ -253,7 +282,7 @@ def test_readability_runs_only_when_trafilatura_looks_short(
 def test_tree_converter_rules() -> None:
     import lxml.html
 
-    from tuireader.importers._fastmd import tree_markdown
+    from tuireader.importers._markdown import to_markdown
 
     html = (
         "<div><ol start='3'><li>third<ol><li>nested</li></ol></li><li>fourth</li></ol>"
@@ -263,7 +292,7 @@ def test_tree_converter_rules() -> None:
         "<table><tr><td><p>layout cell one</p></td><td><div>layout cell two</div></td></tr></table>"
         "<blockquote><ul><li>quoted item</li></ul></blockquote><hr><p>after rule</p></div>"
     )
-    md = tree_markdown(lxml.html.fromstring(html))
+    md = to_markdown(lxml.html.fromstring(html))
     assert "3. third\n   1. nested\n4. fourth" in md
     assert "x script [logo](https://e.org/) end" in md
     assert "## Title [link](https://e.org/h) second line" in md
@@ -280,10 +309,18 @@ def test_page_without_body_is_a_clean_failure() -> None:
 
 @pytest.mark.parametrize(
     ("url", "safe"),
-    [("https://example.org/a:b", True), ("docs/guide.html", True), ("/x?y=a:b", True),
-     ("mailto:me@example.org", True), ("javascript:alert(1)", False), (" JavaScript:x", False),
-     ("java\nscript:alert(1)", False), ("\x01data:text/html,x", False), ("file:///etc", False),
-     ("vbscript:x", False)],
+    [
+        ("https://example.org/a:b", True),
+        ("docs/guide.html", True),
+        ("/x?y=a:b", True),
+        ("mailto:me@example.org", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:x", False),
+        ("java\nscript:alert(1)", False),
+        ("\x01data:text/html,x", False),
+        ("file:///etc", False),
+        ("vbscript:x", False),
+    ],
 )
 def test_is_safe_url(url: str, safe: bool) -> None:
     from tuireader.importers._tree import is_safe_url

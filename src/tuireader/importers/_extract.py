@@ -82,18 +82,57 @@ def readability_candidate(root: lxml.html.HtmlElement) -> Candidate:
 #: ``images=True``).  Removing them first, tails kept as it does, gives the same result, but its
 #: earlier XPath passes over the raw tree then have fewer elements to test.
 _TRAFILATURA_DROPS = (
-    "aside", "footer", "nav", "menu", "menuitem", "dialog", "fieldset", "legend", "label",
-    "time", "output", "audio", "video", "map", "area", "option", "optgroup", "datalist",
-    "progress", "head", "applet", "marquee", "blink", "frame", "frameset", "noindex", "rp", "rt",
-    "rtc", "track", "param", "use", "embed", "object", "iframe", "fencedframe",
+    "aside",
+    "footer",
+    "nav",
+    "menu",
+    "menuitem",
+    "dialog",
+    "fieldset",
+    "legend",
+    "label",
+    "time",
+    "output",
+    "audio",
+    "video",
+    "map",
+    "area",
+    "option",
+    "optgroup",
+    "datalist",
+    "progress",
+    "head",
+    "applet",
+    "marquee",
+    "blink",
+    "frame",
+    "frameset",
+    "noindex",
+    "rp",
+    "rt",
+    "rtc",
+    "track",
+    "param",
+    "use",
+    "embed",
+    "object",
+    "iframe",
+    "fencedframe",
 )
 
 
 def _trafilatura_options() -> Extractor:
     """Fresh options per call (trafilatura may adjust them while it works)."""
     return Extractor(
-        output_format="html", fast=True, precision=True, comments=False, formatting=True,
-        links=True, images=True, tables=True, dedup=False,
+        output_format="html",
+        fast=True,
+        precision=True,
+        comments=False,
+        formatting=True,
+        links=True,
+        images=True,
+        tables=True,
+        dedup=False,
     )
 
 
@@ -163,3 +202,17 @@ def choose(candidates: list[Candidate]) -> Candidate | None:
     if len(traf.text) < FAILED_RATIO * len(read.text):
         return read
     return traf
+
+
+def main_container(root: etree._Element) -> etree._Element:
+    """For pages too large for the extractors: the biggest ``<article>``/``<main>``, or body."""
+    candidates = root.xpath("//article | //main | //*[@role='main']")
+    best = max(candidates, key=_text_length, default=None)
+    if best is not None and _text_length(best) > 200:
+        return best
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _text_length(element: etree._Element) -> int:
+    return int(element.xpath("string-length(string())"))

@@ -32,6 +32,8 @@ _META_PROPERTY = re.compile(
     r"(author|creator|description|title|site_name|published_time|locale|url)\s*",
     re.I,
 )
+#: Permalink marks a heading's text carries ("Title¶", "Title #"), never part of a title.
+_PERMALINK_MARKS = re.compile(r"\s*[¶§🔗](?=\s|$)|\s+#$")
 _TITLE_SEPARATORS = re.compile(r"\s[\|\-–—\\/>»]\s")
 
 
@@ -69,10 +71,10 @@ def _meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:
             key = f"{match.group(1)}:{match.group(2)}".lower()
             values.setdefault(key, content)
         name = meta.get("name") or meta.get("itemprop") or ""
-        match = _META_NAME.match(name)
-        if match:
-            prefix = (match.group(1) or "").lower()
-            key = f"{prefix}:{match.group(2).lower()}" if prefix else match.group(2).lower()
+        named = _META_NAME.match(name)
+        if named:
+            prefix = (named.group(1) or "").lower()
+            key = f"{prefix}:{named.group(2).lower()}" if prefix else named.group(2).lower()
             values.setdefault(key, content)
         equiv = (meta.get("http-equiv") or "").lower()
         if equiv == "content-language":
@@ -97,13 +99,40 @@ def _json_ld(root: lxml.html.HtmlElement) -> dict[str, str]:
             if not any(isinstance(k, str) and _ARTICLE_TYPES.match(k) for k in kinds):
                 continue
             return {
-                "title": _clean(item.get("headline") or item.get("name")),
+                "title": _ld_title(item, root),
                 "author": _ld_names(item.get("author")),
                 "site": _ld_names(item.get("publisher")),
                 "published": _clean(item.get("datePublished")),
                 "excerpt": _clean(item.get("description")),
             }
     return {}
+
+
+def _ld_title(item: dict[str, Any], root: lxml.html.HtmlElement) -> str:
+    """``name`` or ``headline``, as Readability.js chooses between them.
+
+    They should agree, but some sites put their own name in one of them, and Wikipedia puts the
+    Wikidata description in ``headline`` ("matrix equal to its conjugate-transpose" for
+    "Hermitian matrix").  The one that matches the page's ``<title>`` wins; ``name`` otherwise.
+    """
+    name = _clean(item.get("name")) if isinstance(item.get("name"), str) else ""
+    headline = _clean(item.get("headline")) if isinstance(item.get("headline"), str) else ""
+    if name and headline and name != headline:
+        title = _page_title(root)
+        if _similarity(headline, title) > 0.75 >= _similarity(name, title):
+            return headline
+        return name
+    return name or headline
+
+
+def _similarity(a: str, b: str) -> float:
+    """Readability.js's text similarity: the share of ``b`` made of words also in ``a``."""
+    words_a = set(re.split(r"\W+", a.lower())) - {""}
+    words_b = [w for w in re.split(r"\W+", b.lower()) if w]
+    if not words_a or not words_b:
+        return 0.0
+    unique_b = [w for w in words_b if w not in words_a]
+    return 1 - len(" ".join(unique_b)) / len(" ".join(words_b))
 
 
 def _ld_items(parsed: Any) -> list[dict[str, Any]]:
@@ -184,12 +213,22 @@ def extract(root: lxml.html.HtmlElement, base_url: str | None) -> Metadata:
                 return value
         return ""
 
-    title = first("ld:title", "dc:title", "dcterm:title", "og:title", "weibo:article:title",
-                  "weibo:webpage:title", "title", "twitter:title", "parsely:title")
+    title = first(
+        "ld:title",
+        "dc:title",
+        "dcterm:title",
+        "og:title",
+        "weibo:article:title",
+        "weibo:webpage:title",
+        "title",
+        "twitter:title",
+        "parsely:title",
+    )
     title = title or _page_title(root)
     if not title:
         heading = next(root.iter("h1", "h2"), None)
         title = _clean(_text(heading)) if heading is not None else ""
+    title = _PERMALINK_MARKS.sub("", title).strip()
     author = first("ld:author", "dc:creator", "dcterm:creator", "author", "parsely:author")
     if not author:
         article_author = values.get("article:author", "")
@@ -212,10 +251,18 @@ def extract(root: lxml.html.HtmlElement, base_url: str | None) -> Metadata:
         title=title,
         author=author[:200],
         site=first("ld:site", "og:site_name"),
-        published=first("ld:published", "article:published_time", "parsely:pub-date",
-                        "og:published_time"),
+        published=first(
+            "ld:published", "article:published_time", "parsely:pub-date", "og:published_time"
+        ),
         language=_language(root, values),
         url=canonical,
-        excerpt=first("ld:excerpt", "dc:description", "dcterm:description", "og:description",
-                      "weibo:article:description", "description", "twitter:description"),
+        excerpt=first(
+            "ld:excerpt",
+            "dc:description",
+            "dcterm:description",
+            "og:description",
+            "weibo:article:description",
+            "description",
+            "twitter:description",
+        ),
     )

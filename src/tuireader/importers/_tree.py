@@ -110,8 +110,10 @@ def flatten_deep(text: str) -> str:
 #: lookup calls back into Python for each element proxy to pick form/input/label subclasses the
 #: importer never uses; over a page's life that was a tenth of the import time.
 _HTML_CLASSES = etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
 )
 
 
@@ -150,7 +152,11 @@ def limit_depth(root: lxml.html.HtmlElement, limit: int = MAX_DEPTH) -> None:
     """Replace every element nested ``limit`` levels below ``root`` by its plain text.
 
     The Markdown converter recurses once per level; this bounds its depth whatever the input.
+    A tree that is not that deep (one XPath step per level, evaluated in C) is left alone
+    without a walk in Python.
     """
+    if not root.xpath("boolean(" + "*/" * (limit - 1) + "*)"):
+        return
     depth = 0
     too_deep: list[lxml.html.HtmlElement] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):

@@ -1,9 +1,13 @@
 """Turning bytes into text: BOMs, declared charsets, detection; binary input is refused.
 
 The rule throughout is "never silent mojibake": every path either decodes with a charset that
-fits the bytes or raises :class:`ImportFailed` with a one-line reason.  A declared charset is only
-trusted when the bytes decode cleanly with it, and a single-byte declaration (``latin-1`` and
-friends, often a stale server default) loses to valid multi-byte UTF-8.
+fits the bytes or raises :class:`ImportFailed` with a one-line reason.  Stray control characters
+do not make a file binary (a log saved from a terminal has colour codes): :func:`inert_controls`
+removes ANSI escape sequences and shows the other C0/C1 controls as visible placeholders.  Binary
+means magic numbers, NUL bytes, or control characters on more than one character in twenty.
+A declared charset is only trusted when the bytes decode cleanly with it, and a single-byte
+declaration (``latin-1`` and friends, often a stale server default) loses to valid multi-byte
+UTF-8.
 """
 
 from __future__ import annotations
@@ -55,6 +59,40 @@ _SINGLE_BYTE_DEFAULTS = frozenset(
 
 _SAMPLE = 65_536
 _CONTROLS = re.compile(r"[\x01-\x08\x0e-\x1f]")
+#: Any character :func:`inert_controls` changes (fast test before the real work).
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Terminal escape sequences (ECMA-48): CSI (colours and cursor moves: ESC [ ... final byte),
+#: OSC (titles, hyperlinks: ESC ] ... BEL or ST), DCS/SOS/PM/APC strings, and the short
+#: two-character ESC sequences; the 8-bit CSI (U+009B) and OSC (U+009D) forms too.  String
+#: payloads are bounded, so an unterminated one costs no more than its bound.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[!-/]*[0-~]"
+)
+_C0_C1 = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+#: A stray character is more than this fraction of the text: binary, not text with a few.
+_MAX_CONTROL_SHARE = 20
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ ... ␟
+    return "\u2421" if code == 0x7F else "\ufffd"  # ␡ for DEL, � for C1 controls
+
+
+def inert_controls(text: str) -> str:
+    """``text`` with terminal escape sequences removed and other controls made visible.
+
+    SGR colours, cursor moves and OSC titles/hyperlinks vanish; a form feed (a page break)
+    becomes a blank line; every other C0 control shows as its Control Pictures symbol (U+2400
+    block: ``␛``, ``␇``), DEL as ``␡``, and C1 controls as U+FFFD.  Tab and newlines stay.
+    """
+    if not _ANY_CONTROL.search(text):
+        return text
+    text = _ESCAPES.sub("", text).replace("\x0c", "\n\n")
+    return _C0_C1.sub(_placeholder, text)
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -76,9 +114,23 @@ def _lookup(name: str | None) -> str | None:
         return None
     label = name.strip().strip("\"'").lower()
     # WHATWG: these labels mean windows-1252 in practice, and GB2312 pages are GBK or wider.
-    label = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-             "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis",
-             "shift-jis": "shift_jis", "x-user-defined": "cp1252"}.get(label, label)
+    # WHATWG also decodes every Shift_JIS label as windows-31J (cp932: NEC and IBM extensions
+    # such as circled digits, common on Japanese news pages, which strict shift_jis refuses).
+    label = {
+        "iso-8859-1": "cp1252",
+        "latin1": "cp1252",
+        "us-ascii": "cp1252",
+        "gb2312": "gb18030",
+        "gbk": "gb18030",
+        "x-sjis": "cp932",
+        "shift-jis": "cp932",
+        "shift_jis": "cp932",
+        "sjis": "cp932",
+        "ms_kanji": "cp932",
+        "csshiftjis": "cp932",
+        "windows-31j": "cp932",
+        "x-user-defined": "cp1252",
+    }.get(label, label)
     try:
         return codecs.lookup(label).name
     except LookupError:
@@ -134,18 +186,23 @@ def _check_not_binary(data: bytes) -> None:
 
 
 def _check_text(text: str) -> str:
-    """Refuse decoded text that is really binary (NULs, or control characters everywhere)."""
+    """Refuse decoded text that is really binary (NULs, or control characters everywhere).
+
+    Escape sequences do not count: a terminal log is full of colour codes and is still text.
+    """
     sample = text[:_SAMPLE]
     if "\x00" in sample:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
-    controls = len(_CONTROLS.findall(sample)) if _CONTROLS.search(sample) else 0
-    if sample and controls > len(sample) // 100 + 2:
-        raise ImportFailed("not a text file: it contains binary data (control characters)")
+    if _CONTROLS.search(sample):
+        controls = len(_CONTROLS.findall(_ESCAPES.sub("", sample)))
+        if controls > len(sample) // _MAX_CONTROL_SHARE + 2:
+            raise ImportFailed("not a text file: it contains binary data (control characters)")
     return text
 
 
-_UNICODE_CODECS = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
-                             "utf-32-be"})
+_UNICODE_CODECS = frozenset(
+    {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
+)
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
@@ -168,6 +225,8 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             pass
     codec = _lookup(declared)
+    # EUC-JP pages use the same vendor extensions; JIS X 0213's EUC form decodes them.
+    fallback = "euc_jis_2004" if codec == "euc_jp" else None
     # Bytes that decode as UTF-8 with multi-byte sequences are UTF-8 whatever a page declares:
     # legacy text (single- or multi-byte, e.g. Shift-JIS kanji) almost never forms valid UTF-8
     # sequences, while pages saved as UTF-8 with a stale charset declaration are common.
@@ -177,6 +236,11 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             if codec == "utf-8" and _mostly_utf8(data, declared=True):
                 return _check_text(data.decode("utf-8", errors="replace"))
+            if fallback:
+                try:
+                    return _check_text(data.decode(fallback))
+                except UnicodeDecodeError:
+                    pass
     try:
         return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -185,10 +249,10 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         raise ImportFailed("not a text file: it contains binary data (NUL bytes)")
     if _mostly_utf8(data):
         return _check_text(data.decode("utf-8", errors="replace"))
-    encoding = _detect(data[:_SAMPLE * 4])
-    if encoding:
+    detected = _detect(data[: _SAMPLE * 4])
+    if detected:
         try:
-            return _check_text(data.decode(encoding, errors="replace"))
+            return _check_text(data.decode(_lookup(detected) or detected, errors="replace"))
         except LookupError:
             pass
     raise ImportFailed("cannot tell the text encoding (not UTF-8, and no charset was declared)")
@@ -215,8 +279,11 @@ def _detect(data: bytes) -> str | None:
     if best.encoding == _WESTERN or _WESTERN in best.could_be_from_charset:
         return _WESTERN
     for match in results:
-        if (match.encoding == _WESTERN and match.chaos <= best.chaos + _TIE
-                and match.coherence >= best.coherence - _TIE):
+        if (
+            match.encoding == _WESTERN
+            and match.chaos <= best.chaos + _TIE
+            and match.coherence >= best.coherence - _TIE
+        ):
             return _WESTERN
     return best.encoding
 

@@ -3,34 +3,30 @@
 The pipeline is bounded at every step so that hostile input fails fast with a one-line reason:
 size cap → binary sniff → charset (BOM, HTTP header, ``<meta>``, detection) → one lxml parse with
 nesting flattened → metadata → link hygiene → main-content extraction (trafilatura, checked by
-readability-lxml when it looks short, see :mod:`._extract`) → Markdown straight from the lxml tree
-(:mod:`._fastmd`).  No step keeps state between calls, so imports can run in worker threads.
+readability-lxml when it looks short, see :mod:`._extract`) → Markdown by markdownify, chunk by
+chunk (:mod:`._markdown`, :mod:`.markdown`).  No step keeps state between calls, so imports can
+run in worker threads.
 """
 
 from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
-from tuireader.importers import _extract, _metadata, _tree
-from tuireader.importers._fastmd import fast_markdown, main_container
-from tuireader.importers._markdown import prepare, tidy, to_markdown
+from tuireader.importers import _extract, _furniture, _metadata, _tree
+from tuireader.importers._markdown import to_markdown
 from tuireader.importers.base import ImportedArticle, ImportFailed
-from tuireader.importers.encoding import bom_encoding, decode_text, sniff_binary
+from tuireader.importers.encoding import bom_encoding, decode_text, inert_controls, sniff_binary
 
 #: Pages above this size are refused outright (no real article page is this big).
 MAX_HTML_BYTES = 50_000_000
 #: Above these sizes (elements / characters of text, after junk removal) the extractors are
-#: skipped: their cost grows faster than linearly (minutes for an 8 MB page).  Above the second
-#: pair an extracted article gets the flat converter (nested lists and quotes cost the structured
-#: one a re-indent per level).  The largest page in the test corpus has ~9,500 elements and
-#: ~0.5 MB of text.
+#: skipped: their cost grows faster than linearly (minutes for an 8 MB page), and the biggest
+#: ``<article>``/``<main>`` (or the body) is kept whole.  The largest page in the test corpus has
+#: ~9,500 elements and ~0.5 MB of text.
 MAX_EXTRACT_ELEMENTS = 25_000
 MAX_EXTRACT_CHARS = 1_500_000
-MAX_STRUCTURED_ELEMENTS = 15_000
-MAX_STRUCTURED_CHARS = 1_000_000
 
 _WORD = re.compile(r"\w+")
 
@@ -38,8 +34,8 @@ _WORD = re.compile(r"\w+")
 def decode_html(data: bytes, charset: str | None = None) -> str:
     """Decode an HTML page: BOM, then the HTTP charset, then ``<meta charset>``, then detection."""
     if bom_encoding(data):
-        return decode_text(data)
-    return decode_text(data, charset or _tree.meta_charset(data))
+        return inert_controls(decode_text(data))
+    return inert_controls(decode_text(data, charset or _tree.meta_charset(data)))
 
 
 def import_html(
@@ -71,17 +67,19 @@ def import_html(
         large = False
     base = _tree.base_url_of(root, base_url)
     meta = _metadata.extract(root, base)
+    _furniture.keep_math(root)
+    _furniture.remove(root)
     _tree.strip_junk(root)
     _tree.fix_links(root, base)
     large = large or not _within(_size(root), (MAX_EXTRACT_ELEMENTS, MAX_EXTRACT_CHARS))
     if large:
-        article = main_container(root)
-        markdown = tidy(fast_markdown(article))
+        article = _extract.main_container(root)
     else:
         chosen = _extract.extract(root)
         if chosen is None or chosen.element is None:
             raise ImportFailed("no article text found in the page")
-        markdown = _convert(chosen.element)
+        article = chosen.element
+    markdown = to_markdown(article)
     markdown = _drop_leading_title(markdown, meta.title)
     if not _WORD.search(markdown):
         raise ImportFailed("no article text found in the page")
@@ -107,14 +105,6 @@ def _within(size: tuple[int, int], limits: tuple[int, int]) -> bool:
     return size[0] <= limits[0] and size[1] <= limits[1]
 
 
-def _convert(element: lxml.html.HtmlElement) -> str:
-    """The structured converter for normal articles; a flat linear walk for huge ones."""
-    if _within(_size(element), (MAX_STRUCTURED_ELEMENTS, MAX_STRUCTURED_CHARS)):
-        return to_markdown(element)
-    prepare(element)
-    return tidy(fast_markdown(element))
-
-
 def _drop_leading_title(markdown: str, title: str) -> str:
     """The reader shows the title from metadata, so a first heading that repeats it goes."""
     first, _, rest = markdown.partition("\n")
@@ -127,6 +117,17 @@ def _drop_leading_title(markdown: str, title: str) -> str:
     return markdown
 
 
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|\\]+|^\s*(?:[-+]|\d+[.)])\s+", re.M)
+
+
 def _first_words(markdown: str, limit: int = 8) -> str:
-    words = _WORD.findall(markdown)
-    return " ".join(words[:limit]) or "Untitled"
+    """A title from the text itself: the first words of the first line, as written.
+
+    Words are split on whitespace only, so "hasn't" and "U.S." keep their punctuation.
+    """
+    for line in markdown.split("\n"):
+        words = _MARKUP.sub(r"\1", line).replace("¶", " ").split()
+        if any(_WORD.search(word) for word in words):
+            title = " ".join(words[:limit])
+            return title.rstrip(",;:") if len(words) > limit else title
+    return "Untitled"

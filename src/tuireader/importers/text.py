@@ -5,6 +5,7 @@ paragraph are joined, short stand-alone lines such as "CHAPTER I" become heading
 an outline), and every character Markdown would interpret is escaped so the text reads exactly as
 written.  Markdown keeps its body; its title comes from YAML front matter (read with
 ``yaml.safe_load``, never executing anything), else the first heading, else the first line.
+Both make stray control characters inert first (:func:`.encoding.inert_controls`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 from tuireader.importers.base import ImportedArticle, ImportFailed
-from tuireader.importers.encoding import decode_text
+from tuireader.importers.encoding import decode_text, inert_controls
 
 _MAX_TITLE = 200
 _HEADING_LINE = re.compile(
@@ -84,7 +85,7 @@ def text_to_markdown(text: str) -> str:
 
 
 def import_text(text: str, *, source: str = "") -> ImportedArticle:
-    text = normalise_newlines(text).replace("\ufeff", "")
+    text = inert_controls(normalise_newlines(text).replace("\ufeff", ""))
     if not text.strip():
         raise ImportFailed("the file is empty")
     lines = text.strip("\n").split("\n")
@@ -98,8 +99,9 @@ def import_text(text: str, *, source: str = "") -> ImportedArticle:
     markdown = text_to_markdown(body)
     if not markdown.strip():
         markdown, title = text_to_markdown(text), title
-    return ImportedArticle(title=title or _title_from_source(source), markdown=markdown,
-                           source=source)
+    return ImportedArticle(
+        title=title or _title_from_source(source), markdown=markdown, source=source
+    )
 
 
 def import_text_bytes(
@@ -136,7 +138,7 @@ def _meta_str(meta: dict[str, Any], *keys: str) -> str:
 
 
 def import_markdown(markdown: str, *, source: str = "") -> ImportedArticle:
-    markdown = normalise_newlines(markdown).replace("\ufeff", "")
+    markdown = inert_controls(normalise_newlines(markdown).replace("\ufeff", ""))
     if not markdown.strip():
         raise ImportFailed("the file is empty")
     meta, body = _front_matter(markdown)
