@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
 from tuireader.importers import import_source
 from tuireader.importers.encoding import inert_controls
 

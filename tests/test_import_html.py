@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tuireader.importers.base import ImportFailed
@@ -167,31 +165,27 @@ def test_deep_nesting(depth: int, tag: str) -> None:
         + f"</{tag}>" * depth
         + "</body></html>"
     )
-    start = time.monotonic()
     art = import_html(html.encode())
-    assert "committee met on Tuesday" in art.markdown
-    assert time.monotonic() - start < 10
+    assert art.markdown.count("committee met on Tuesday") == 3 * BODY.count("committee met on Tuesday")
 
 
-def test_eight_megabyte_page_is_fast() -> None:
+def test_eight_megabyte_page_is_converted_whole() -> None:
+    # Its speed and memory are measured by bench/import_quality.py (the bounded-cost section).
     para = f"<p>{BODY}</p>\n"
     html = (
         "<html><head><title>A big page</title></head><body><article><h2>Big</h2>"
         + para * (8_000_000 // len(para))
         + "</article>"
     )
-    start = time.monotonic()
     art = import_html(html.encode())
-    assert time.monotonic() - start < 10
     assert art.markdown.startswith("## Big")
     assert art.markdown.count("committee met") > 10_000
 
 
-def test_eight_megabytes_of_tiny_elements_is_bounded() -> None:
+def test_eight_megabytes_of_tiny_elements_import() -> None:
+    # How long it takes is bench/import_quality.py's to measure; pytest-timeout guards a hang.
     html = "<html><body>" + "<div><span>word</span> <a href='/x'>link</a></div>\n" * 160_000
-    start = time.monotonic()
     art = import_html(html.encode())
-    assert time.monotonic() - start < 20
     assert "word" in art.markdown
 
 

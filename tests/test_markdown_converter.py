@@ -10,9 +10,10 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from tuireader.document import parse_markdown
+from tuireader.core.document import parse_markdown
+from tuireader.importers._chunks import CHUNK_CHARS, chunks
 from tuireader.importers._markdown import to_markdown
-from tuireader.importers.markdown import CHUNK_CHARS, chunks, html_to_markdown
+from tuireader.importers.markdown import html_to_markdown
 
 
 def convert(html: str) -> str:

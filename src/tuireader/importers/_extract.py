@@ -53,7 +53,7 @@ class _Readability(Document):
     untouched input) when its first, ruthless pass finds too little.
     """
 
-    def _parse(self, input):  # type: ignore[no-untyped-def]
+    def _parse(self, input):
         self.encoding = "utf-8"
         return copy.deepcopy(input)
 
