@@ -10,8 +10,9 @@ from textual.binding import Binding
 from tuireader.core.document import parse_markdown
 from tuireader.core.layout import DocumentLayout
 from tuireader.core.model import KINDS
-from tuireader.widgets.reader.render import offset_at_column, text_margin
 from tuireader.widgets.reader import ReaderView
+from tuireader.widgets.reader.overlays import Overlays
+from tuireader.widgets.reader.render import offset_at_column, text_margin
 
 MARKDOWN = "\n\n".join(
     [
@@ -461,3 +462,17 @@ def test_offset_at_column_skips_decoration_and_counts_wide_cells() -> None:
     assert offset_at_column(document, line, 40, 7) == block.start + 3  # t
     assert offset_at_column(document, line, 40, 200) == line.end
     assert offset_at_column(document, line, 40, -5) == line.start
+
+
+def test_overlays_are_a_plain_object() -> None:
+    """Highlights and the selection are kept without a widget: sorted, kinds clamped, empty
+    ranges dropped; ``[``/``]`` order is by start, then (start, end) from a highlight."""
+    overlays = Overlays()
+    overlays.set_highlights([(10, 20, 9), (5, 5, 1), (10, 15, 0)])
+    assert overlays.highlights == [(10, 15, 1), (10, 20, 5)]
+    assert overlays.next_highlight(0, 3, False, True) == (10, 15, 1)
+    assert overlays.next_highlight(10, 15, True, True) == (10, 20, 5)
+    assert overlays.next_highlight(10, 20, True, False) == (10, 15, 1)
+    assert overlays.next_highlight(10, 15, True, False) is None
+    assert not overlays.select((3, 3)) and overlays.selection is None
+    assert overlays.select((3, 8)) and not overlays.select((3, 8))

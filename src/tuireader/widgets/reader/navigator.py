@@ -3,14 +3,14 @@
 Scrolling never loses a key: every scroll command computes from the *target* position (the one
 the last command asked for), not from an animation still in flight, and with the view's
 ``smooth_scroll`` off (the default) it moves at once with ``immediate=True``.  The navigator
-remembers that target; it is its only state.
+remembers that target.
 
 After paging the focus goes to the block at the top of the view; after a focus move the view
 scrolls the least needed to show it; a wheel or scrollbar scroll that leaves the focus off screen
-moves it to the top block.  It also tells the screen where the reader is (``FocusRangeChanged``,
-and ``PositionChanged``, throttled).  The navigator is handed the view and uses its public API only
-(``scroll_to``, ``scroll_y``, the ``focus_block``/``focus_unit`` reactives), so the view's
-watchers see every move as a user's would.
+moves it to the top block.  The navigator also tells the screen where the reader is
+(``FocusRangeChanged`` once per new focus, ``PositionChanged`` throttled).  It is handed the view
+and uses its public API only (``scroll_to``, ``scroll_y``, the ``focus_block``/``focus_unit``
+reactives, ``post_message``), so the view's watchers see every move as a user's would.
 """
 
 from __future__ import annotations
