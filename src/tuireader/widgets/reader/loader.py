@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Size
 
 from tuireader.core.document import Block, Document, iter_parse_chunks
-from tuireader.core.layout import DocumentLayout, Line, layout_blocks
+from tuireader.core.layout import DEFAULT_MEASURE, DocumentLayout, Line, layout_blocks
 from tuireader.library import parse_cache
 
 if TYPE_CHECKING:  # the view holds the loader; the loader only calls it
@@ -70,7 +70,7 @@ class Loader:
     """The document, its layout and the loading state; runs the parse and layout workers."""
 
     def __init__(self, host: ReaderView, events: LoadEvents, document: Document | None = None,
-                 width: int = 80) -> None:
+                 width: int = DEFAULT_MEASURE) -> None:
         self._host = host
         self._events = events
         self.document = document or Document()
