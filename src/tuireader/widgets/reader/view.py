@@ -17,7 +17,7 @@ its public API only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from textual import events
 from textual.binding import BindingType
@@ -60,13 +60,13 @@ class ReaderView(ScrollView, can_focus=True):
     DEFAULT_CSS = READER_CSS
 
     # The messages it posts, documented in ``messages``.
-    PositionChanged = messages.PositionChanged
-    FocusChanged = messages.FocusChanged
-    FindChanged = messages.FindChanged
-    Loaded = messages.Loaded
-    LoadProgress = messages.LoadProgress
-    FocusRangeChanged = messages.FocusRangeChanged
-    SelectionChanged = messages.SelectionChanged
+    PositionChanged: TypeAlias = messages.PositionChanged
+    FocusChanged: TypeAlias = messages.FocusChanged
+    FindChanged: TypeAlias = messages.FindChanged
+    Loaded: TypeAlias = messages.Loaded
+    LoadProgress: TypeAlias = messages.LoadProgress
+    FocusRangeChanged: TypeAlias = messages.FocusRangeChanged
+    SelectionChanged: TypeAlias = messages.SelectionChanged
 
     measure: reactive[int] = reactive(DEFAULT_MEASURE)
     """Reading width in columns (the text is centred in the pane)."""
