@@ -80,8 +80,8 @@ async def _measure(root: Path, ids: list[str], presses: int) -> dict[str, object
             strip = original_render(y)
             target = watch.get("range")
             if target is not None:
-                line = reader._layout.lines[min(len(reader._layout.lines) - 1,
-                                                round(reader.scroll_y) + y)]
+                lines = reader.text_layout.lines
+                line = lines[min(len(lines) - 1, round(reader.scroll_y) + y)]
                 start, end = target  # type: ignore[misc]
                 if line.start < end and start < line.end and (start, end) in [
                         (a, b) for a, b, _k in reader.highlights]:

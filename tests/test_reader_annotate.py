@@ -10,8 +10,9 @@ from textual.binding import Binding
 from tuireader.core.document import parse_markdown
 from tuireader.core.layout import DocumentLayout
 from tuireader.core.model import KINDS
-from tuireader.widgets._reader_render import offset_at_column, text_margin
 from tuireader.widgets.reader import ReaderView
+from tuireader.widgets.reader.overlays import Overlays
+from tuireader.widgets.reader.render import offset_at_column, text_margin
 
 MARKDOWN = "\n\n".join(
     [
@@ -67,7 +68,7 @@ def selected_text(reader: ReaderView) -> str | None:
 
 def cell_of(reader: ReaderView, offset: int) -> tuple[int, int]:
     """Content (x, y) where plain-text ``offset`` is drawn (plain paragraphs, ASCII text)."""
-    layout = reader._layout
+    layout = reader.text_layout
     row = layout.line_at_offset(offset)
     line = layout.lines[row]
     margin = text_margin(reader.scrollable_content_region.width, layout.width)
@@ -167,7 +168,7 @@ async def test_focus_unit_is_drawn_on_exactly_its_span() -> None:
         underlined = [i for i, (_, style) in enumerate(row) if style.underline]
         assert underlined == list(range(x0, x0 + end - start))
         # The block keeps its margin bar.
-        margin = text_margin(reader.scrollable_content_region.width, reader._layout.width)
+        margin = text_margin(reader.scrollable_content_region.width, reader.text_layout.width)
         assert row[margin - 2][0] == "▎"
 
 
@@ -302,7 +303,7 @@ async def test_highlights_draw_kind_styles_and_margin_glyphs() -> None:
         green = bg(reader, "reader--highlight-2")
         tinted = [i for i, (_, style) in enumerate(row) if style.bgcolor == green]
         assert tinted == list(range(x0, x0 + end - start))
-        margin = text_margin(reader.scrollable_content_region.width, reader._layout.width)
+        margin = text_margin(reader.scrollable_content_region.width, reader.text_layout.width)
         assert row[margin - 3][0] == KINDS[2][1] == "▲"
         assert row[margin - 2][0] == " "  # focus is on the title, not here
         # Lines without a highlight have no glyph.
@@ -322,9 +323,9 @@ async def test_multi_line_highlight_marks_every_line() -> None:
         block = reader.document.blocks[1]
         reader.set_highlights([(block.start, block.end, 5)])
         await pilot.pause()
-        first, end = reader._layout.block_lines(1)
+        first, end = reader.text_layout.block_lines(1)
         assert end - first > 2
-        margin = text_margin(reader.scrollable_content_region.width, reader._layout.width)
+        margin = text_margin(reader.scrollable_content_region.width, reader.text_layout.width)
         glyphs = [cells(reader, row)[margin - 3][0] for row in range(first, end)]
         assert glyphs == ["★"] * (end - first)
         assert cells(reader, first - 1)[margin - 3][0] == " "  # the blank separator line
@@ -346,7 +347,7 @@ async def test_overlapping_highlights_shortest_wins() -> None:
         for offset in range(block.start, block.end):
             expected = blue if inner <= offset < inner_end else yellow
             assert row[x0 + offset - block.start][1].bgcolor == expected, offset
-        margin = text_margin(reader.scrollable_content_region.width, reader._layout.width)
+        margin = text_margin(reader.scrollable_content_region.width, reader.text_layout.width)
         assert row[margin - 3][0] == "●"  # the first highlight starting on the line
 
 
@@ -380,7 +381,7 @@ async def test_bracket_keys_visit_highlights() -> None:
         assert reader.focus_range == (first, first + 10)
         await pilot.press("right_square_bracket")
         assert reader.focus_range == (far, far + 16)
-        row = reader._layout.line_at_offset(far)
+        row = reader.text_layout.line_at_offset(far)
         assert reader.scroll_y <= row < reader.scroll_y + reader.page_height
         await pilot.press("right_square_bracket")  # none left: stays
         assert reader.focus_range == (far, far + 16)
@@ -418,7 +419,7 @@ async def test_highlights_and_focus_survive_a_measure_change() -> None:
         for measure in (40, 70, 28):
             reader.measure = measure
             await pilot.pause()
-            assert reader._layout.width == measure
+            assert reader.text_layout.width == measure
             assert reader.focus_range == before
             x0, y = cell_of(reader, start)
             assert 0 <= y < reader.page_height
@@ -461,3 +462,17 @@ def test_offset_at_column_skips_decoration_and_counts_wide_cells() -> None:
     assert offset_at_column(document, line, 40, 7) == block.start + 3  # t
     assert offset_at_column(document, line, 40, 200) == line.end
     assert offset_at_column(document, line, 40, -5) == line.start
+
+
+def test_overlays_are_a_plain_object() -> None:
+    """Highlights and the selection are kept without a widget: sorted, kinds clamped, empty
+    ranges dropped; ``[``/``]`` order is by start, then (start, end) from a highlight."""
+    overlays = Overlays()
+    overlays.set_highlights([(10, 20, 9), (5, 5, 1), (10, 15, 0)])
+    assert overlays.highlights == [(10, 15, 1), (10, 20, 5)]
+    assert overlays.next_highlight(0, 3, False, True) == (10, 15, 1)
+    assert overlays.next_highlight(10, 15, True, True) == (10, 20, 5)
+    assert overlays.next_highlight(10, 20, True, False) == (10, 15, 1)
+    assert overlays.next_highlight(10, 15, True, False) is None
+    assert not overlays.select((3, 3)) and overlays.selection is None
+    assert overlays.select((3, 8)) and not overlays.select((3, 8))

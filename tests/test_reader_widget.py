@@ -83,7 +83,7 @@ async def test_focus_follows_view_with_j() -> None:
         reader = app.query_one(ReaderView)
         await pilot.press(*["j"] * 40)
         assert reader.focus_block == 40
-        first, end = reader._layout.block_lines(40)
+        first, end = reader.text_layout.block_lines(40)
         assert reader.scroll_y <= first and end <= reader.scroll_y + reader.page_height
 
 
@@ -188,8 +188,8 @@ async def test_highlights_and_measure_change_keep_offsets() -> None:
         reader.set_highlights([(position, position + 5, 2)])
         reader.measure = 40
         await pilot.pause()
-        assert reader._layout.width == 40
-        line = reader._layout.line_at_offset(position)
+        assert reader.text_layout.width == 40
+        line = reader.text_layout.line_at_offset(position)
         assert reader.scroll_y == min(line, reader.max_scroll_y)
 
 
@@ -232,7 +232,7 @@ async def test_scrolling_by_wheel_or_scrollbar_keeps_focus_on_screen() -> None:
         reader.scroll_to(y=60, animate=False, immediate=True)  # what a wheel burst does
         await pilot.pause()
         assert reader.scroll_y == 60
-        first, end = reader._layout.block_lines(reader.focus_block)
+        first, end = reader.text_layout.block_lines(reader.focus_block)
         assert end > reader.scroll_y and first < reader.scroll_y + reader.page_height
 
 
@@ -300,12 +300,12 @@ async def test_parse_cache_shows_the_saved_position_first(tmp_path: Path) -> Non
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert cache.exists()
-        lines = list(reader._layout.lines)
+        lines = list(reader.text_layout.lines)
         reader.load_markdown(markdown, position=position, cache_path=cache)
         # Everything is there at once: no background parse, no waiting, the place is shown.
         assert not reader.still_loading and reader.waiting_for == ""
         assert reader.focus_block == 5000
-        assert reader._layout.lines == lines
+        assert reader.text_layout.lines == lines
         assert reader.document.plain_text == full.plain_text
         assert [(b.kind, b.start, b.end, b.spans) for b in reader.document.blocks] == [
             (b.kind, b.start, b.end, b.spans) for b in full.blocks
@@ -322,7 +322,7 @@ async def test_parse_cache_shows_the_saved_position_first(tmp_path: Path) -> Non
 
 
 async def test_next_page_is_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tuireader.widgets._reader_paint as reader_module
+    import tuireader.widgets.reader.painter as reader_module
 
     app = ReaderApp(make_markdown())
     async with app.run_test(size=(100, 30)) as pilot:
@@ -338,7 +338,7 @@ async def test_next_page_is_rendered_ahead(monkeypatch: pytest.MonkeyPatch) -> N
 
         monkeypatch.setattr(reader_module, "render_strip", counting)
         await pilot.press("pagedown")
-        page = reader._layout.lines[reader.page_height : 2 * reader.page_height]
+        page = reader.text_layout.lines[reader.page_height : 2 * reader.page_height]
         assert rendered_text(reader) != before
         assert not set(page) & set(rendered)  # the new page came from the cache
         await pilot.pause(0.2)
@@ -364,7 +364,7 @@ async def test_cache_without_lines_gets_them_for_the_next_open(tmp_path: Path) -
         await pilot.pause()
         cached = doccache.load(cache, doccache.digest(markdown))
         assert cached is not None and cached.width == reader.layout_width
-        assert cached.lines == reader._layout.lines
+        assert cached.lines == reader.text_layout.lines
         reader.load_markdown(markdown, position=position, cache_path=cache)
         assert not reader.still_loading and reader.focus_block == 9000
 

@@ -1,4 +1,4 @@
-"""Building one display line's Strip for the ReaderView (helper module, no widget state).
+"""Building one display line's Strip for the ReaderView (functions, no state), and its look.
 
 Everything from the article goes into ``Segment``s with explicit Rich ``Style``s: nothing is ever
 parsed as markup, and the text was already stripped of control characters by ``document.py``.
@@ -38,6 +38,19 @@ STYLE_CLASSES: dict[str, str] = {
     "rule": "reader--rule",
     "table": "reader--table",
     "html": "reader--html",
+}
+
+#: Every component class ``render_line`` reads (ReaderView.COMPONENT_CLASSES).
+COMPONENT_CLASSES: set[str] = {
+    *STYLE_CLASSES.values(),
+    "reader--focus",
+    "reader--focus-bar",
+    "reader--focus-unit",
+    "reader--match",
+    "reader--current-match",
+    "reader--selection",
+    *(f"reader--highlight-{kind}" for kind in range(1, 6)),
+    *(f"reader--highlight-mark-{kind}" for kind in range(1, 6)),
 }
 
 #: The widget's default look (ReaderView.DEFAULT_CSS), next to the classes it styles.
