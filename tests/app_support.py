@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.message import Message
+from textual.notifications import Notification, Notify
+
 from tuireader.config import Config
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store
@@ -70,3 +73,19 @@ def make_config(**overrides: object) -> Config:
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
+
+
+class Notifications:
+    """Every notification the app shows, caught by ``app.run_test(message_hook=notes)``
+    (Textual keeps its own list private)."""
+
+    def __init__(self) -> None:
+        self.seen: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(n.message) for n in self.seen]

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from app_support import make_config, make_library
+from app_support import Notifications, make_config, make_library
 from tuireader.app import make_app
 from tuireader.library.store import Store
-from tuireader.screens.annotate import NoteScreen, TagScreen
-from tuireader.screens.dialogs import ConfirmScreen
+from tuireader.screens.dialogs import ConfirmScreen, NoteScreen, TagScreen
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
 from tuireader.widgets.article_list import ArticleList
@@ -147,7 +146,7 @@ async def test_tags_with_completion(store: Store) -> None:
         tag_input = app.screen.query_one(Input)
         tag_input.value = ""
         await pilot.press(*"id")
-        await wait_for(pilot, lambda: tag_input._suggestion == "idea")
+        await wait_for(pilot, lambda: "idea" in tag_input.render_line(0).text)  # suggested
         await pilot.press("right", "enter")
         await wait_for(pilot, lambda: len(store.highlights(aid)) == 2)
         assert store.highlights(aid)[1].tags == ["idea"]
@@ -197,7 +196,7 @@ async def test_side_panel_moves_reader_and_edits(store: Store) -> None:
         far = text.index("Paragraph 120:")
         app.annotator.add(aid, text, far, far + 40)
         app.annotator.add(aid, text, 0, 20)
-        screen._reload_highlights(aid)
+        screen.reload_highlights()
         await wait_for(pilot, lambda: len(screen.highlights) == 2)
         panel = screen.query_one(SidePanel)
         panel.highlight_list.focus()
@@ -309,11 +308,12 @@ async def test_read_only_library_refuses_edits_with_a_message(store: Store) -> N
     try:
         aid = _id(second, "A Tidy Article")
         app = make_app(second, make_config(), open_article=aid)
-        async with app.run_test(size=(160, 40)) as pilot:
-            _screen, _reader = await opened(pilot, second)
+        notes = Notifications()
+        async with app.run_test(size=(160, 40), message_hook=notes) as pilot:
+            _screen, reader = await opened(pilot, second)
             await pilot.press("h")
-            await pilot.pause(0.2)
-            assert any("read-only" in n.message for n in app._notifications)
+            await wait_for(pilot, lambda: any("cannot be changed" in n for n in notes.messages))
+            assert reader.highlights == []  # nothing drawn that will not be saved
             assert store.highlights(aid) == []
     finally:
         second.close()
@@ -323,7 +323,8 @@ async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: P
     aid = _id(store, "A Tidy Article")
     out = tmp_path / "notes"
     app = make_app(store, make_config(export_dir=str(out)), open_article=aid)
-    async with app.run_test(size=(160, 40)) as pilot:
+    notes = Notifications()
+    async with app.run_test(size=(160, 40), message_hook=notes) as pilot:
         screen, _reader = await opened(pilot, store)
         await pilot.press("h")
         await wait_for(pilot, lambda: len(screen.highlights) == 1)
@@ -333,4 +334,4 @@ async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: P
         assert len(files) == 1 and "A Tidy Article" in files[0].name
         text = files[0].read_text("utf-8")
         assert text.startswith("---\n") and "# A Tidy Article" in text
-        assert any(str(files[0]) in n.message for n in app._notifications)
+        assert any(str(files[0]) in n for n in notes.messages)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app_support import make_config, make_library
+from app_support import Notifications, make_config, make_library
 from tuireader.app import make_app
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -114,48 +114,95 @@ def test_enospc_on_rename_keeps_everything(library: Path, monkeypatch: pytest.Mo
     assert _snapshot(library)[f"articles/{aid}.md"] == before[f"articles/{aid}.md"]
 
 
+async def _until(pilot, condition, what: str = "") -> None:
+    """Wait (in the app's loop) until ``condition()`` holds; fail after 10 seconds."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await pilot.pause(0.05)
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make ``Store.save_highlights`` fail as on a full disk while the returned flag is set."""
+    real_save = Store.save_highlights
+    failing = [True]
+
+    def save(self: Store, highlights: list) -> None:
+        if failing[0]:
+            raise StorageError(f"could not save {self.dir}/annotations/x.json: "
+                               "No space left on device; the file on disk is unchanged")
+        real_save(self, highlights)
+
+    monkeypatch.setattr(Store, "save_highlights", save)
+    return failing
+
+
+async def _opened(pilot) -> ReaderView:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    reader = pilot.app.screen.query_one(ReaderView)
+    await _until(pilot, lambda: reader.document.complete, "the article did not open")
+    reader.focus()
+    return reader
+
+
 async def test_app_reports_a_failed_highlight_save(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``h`` while the disk is full: an error notification with the store's message, no
-    traceback, the app keeps running, nothing saved; ``h`` again once there is room: saved."""
+    traceback, the app keeps running, nothing saved (the highlight drawn at once is taken
+    back); ``h`` again once there is room: saved."""
     store = make_library(tmp_path / "lib", long=False)
     try:
         aid = store.list_articles()[0].id
         app = make_app(store, make_config(), open_article=aid)
-        real_save = Store.save_highlights
-        failing = [True]
-
-        def save(self: Store, highlights: list) -> None:
-            if failing[0]:
-                raise StorageError(f"could not save {self.dir}/annotations/x.json: "
-                                   "No space left on device; the file on disk is unchanged")
-            real_save(self, highlights)
-
-        monkeypatch.setattr(Store, "save_highlights", save)
-        async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            reader = app.screen.query_one(ReaderView)
-            deadline = time.monotonic() + 10
-            while not reader.document.complete:
-                assert time.monotonic() < deadline
-                await pilot.pause(0.02)
-            reader.focus()
+        failing = _full_disk(monkeypatch)
+        notes = Notifications()
+        async with app.run_test(size=(140, 40), message_hook=notes) as pilot:
+            reader = await _opened(pilot)
             await pilot.press("h")
-            deadline = time.monotonic() + 10
-            while not any("No space left" in str(n.message) for n in app._notifications):
-                assert time.monotonic() < deadline, [n.message for n in app._notifications]
-                await pilot.pause(0.05)
-            note = next(n for n in app._notifications if "No space left" in str(n.message))
+            await _until(pilot, lambda: any("No space left" in m for m in notes.messages),
+                         str(notes.messages))
+            note = next(n for n in notes.seen if "No space left" in str(n.message))
             assert note.severity == "error" and "Traceback" not in str(note.message)
             assert app.is_running and isinstance(app.screen, MainScreen)
             assert store.highlights(aid) == []
+            await _until(pilot, lambda: reader.highlights == [], "the drawn highlight stayed")
             failing[0] = False
             await pilot.press("h")
-            deadline = time.monotonic() + 10
-            while not store.highlights(aid):
-                assert time.monotonic() < deadline
-                await pilot.pause(0.05)
+            await _until(pilot, lambda: bool(store.highlights(aid)))
+        assert len(store.highlights(aid)) == 1
+    finally:
+        store.close()
+
+
+async def test_app_reports_a_failed_undo(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``u`` after ``x`` while the disk is full: the undo's save fails, the user is told (an
+    error notification, not a traceback on the writer thread), and ``u`` again once there is
+    room brings the highlight back."""
+    store = make_library(tmp_path / "lib", long=False)
+    try:
+        aid = store.list_articles()[0].id
+        app = make_app(store, make_config(), open_article=aid)
+        notes = Notifications()
+        async with app.run_test(size=(140, 40), message_hook=notes) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await _opened(pilot)
+            await pilot.press("h")
+            await _until(pilot, lambda: len(screen.highlights) == 1)
+            await pilot.press("x")
+            await _until(pilot, lambda: not screen.highlights)
+            failing = _full_disk(monkeypatch)
+            await pilot.press("u")
+            await _until(pilot, lambda: any("No space left" in m for m in notes.messages),
+                         str(notes.messages))
+            note = next(n for n in notes.seen if "No space left" in str(n.message))
+            assert note.severity == "error"
+            assert app.is_running and store.highlights(aid) == []
+            failing[0] = False
+            await pilot.press("u")
+            await _until(pilot, lambda: len(screen.highlights) == 1)
         assert len(store.highlights(aid)) == 1
     finally:
         store.close()
