@@ -36,6 +36,8 @@ class ArticleHighlights:
         self.saved: list[Highlight] = []
         #: An orphaned highlight waiting to be re-attached to the next selection.
         self.reattach: Highlight | None = None
+        #: A highlight to focus once its article is shown (chosen in the highlights view).
+        self.focus_after_load: str | None = None
 
     def show(self, article: Article, highlights: list[Highlight], *,
              panel_later: bool = False) -> None:

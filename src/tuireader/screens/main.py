@@ -2,8 +2,11 @@
 
 The screen is the only place that knows all three panes: children post messages up, the screen
 sets attributes and calls methods down.  Reads run in thread workers and report back with
-``call_from_thread``; every change goes through the app's writer, by the two objects the screen
-holds: a :class:`HighlightEditor` (the editing keys) and a :class:`ReadingPosition`.
+``call_from_thread``; every change goes through the app's writer.  The screen holds small objects
+with their own state and calls them from its ``action_*`` methods and message handlers: a
+:class:`HighlightEditor` (the editing keys), :class:`ArticleHighlights` (the open article's
+highlights in the three panes), :class:`ArticleOpener`, :class:`ReadingPosition` and
+:class:`LibrarySide` (the article list, article tags, export).
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from textual.widgets import Input
 from tuireader.core.document import Document, Heading
 from tuireader.core.model import Article, Highlight, now_iso
 from tuireader.core.safety import inert
-from tuireader.library.durable import StorageError
 from tuireader.library.store import Opening
 from tuireader.screens.article_highlights import ArticleHighlights
 from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
 from tuireader.screens.highlight_editor import EDIT_BINDINGS, HighlightEditor
 from tuireader.screens.highlights import HighlightsScreen, OpenAt
 from tuireader.screens.library_side import LibrarySide
+from tuireader.screens.opening import ArticleOpener
 from tuireader.screens.reading_position import ReadingPosition
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
@@ -82,14 +85,9 @@ class MainScreen(Screen[Any]):
     def __init__(self, open_article: str | None = None,
                  opening: Opening | None = None) -> None:
         super().__init__()
-        self._open_on_start = open_article
-        #: ``open_article`` already read by the caller: shown in on_mount, on the first frame.
-        self._opening = opening if opening and opening.article.id == open_article else None
         self.article: Article | None = None
         self.document: Document | None = None
         self._band: int | None = None
-        #: A highlight to focus once its article is shown (from the highlights view).
-        self._focus_after_load: str | None = None
         self.editor = HighlightEditor(self, target=lambda creating: self.shown.target(creating),
                                       changed=self.highlights_changed,
                                       redraw=lambda: self.shown.draw())
@@ -100,6 +98,7 @@ class MainScreen(Screen[Any]):
                                    open_article=self.open_article,
                                    retagged=self._article_retagged, status=self._set_status,
                                    open_on_start=open_article)
+        self.opener = ArticleOpener(self, self._show_article, open_article, opening)
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -134,12 +133,7 @@ class MainScreen(Screen[Any]):
         reader.smooth_scroll = self.tui.config.smooth_scroll
         self.query_one("#find", Input).display = False
         self.library.load(first=True)
-        if self._opening is not None:
-            opening, self._opening = self._opening, None
-            self._show_article(opening.article, opening.markdown, opening.highlights, True)
-        elif self._open_on_start is not None:
-            # Read the article at the same time as the library list, not after it.
-            self.open_article(self._open_on_start, focus_reader=True)
+        self.opener.start()  # at the same time as the library list, not after it
 
     # -- opening an article -------------------------------------------------------------------
 
@@ -153,29 +147,19 @@ class MainScreen(Screen[Any]):
         """Load an article into the reader (off the event loop)."""
         self.position.flush()
         self._set_status("Opening…")
-        self._read_article(article_id, focus_reader)
+        self.opener.open(article_id, focus_reader=focus_reader)
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _read_article(self, article_id: str, focus_reader: bool) -> None:
-        try:
-            opening = self.tui.store.read_opening(article_id)
-        except (OSError, StorageError) as exc:
-            self.app.call_from_thread(self._notify_error, f"Cannot open the article: {exc}")
-            return
-        self.app.call_from_thread(self._show_article, opening.article, opening.markdown,
-                                  opening.highlights, focus_reader)
-
-    def _show_article(self, article: Article, markdown: str, highlights: list[Highlight],
-                      focus_reader: bool) -> None:
+    def _show_article(self, opening: Opening, focus_reader: bool) -> None:
+        article, highlights = opening.article, opening.highlights
         self.article = article
         self.shown.reattach = None
         reader = self.reader
         position = article.position
-        target = next((h for h in highlights if h.id == self._focus_after_load), None)
+        target = next((h for h in highlights if h.id == self.shown.focus_after_load), None)
         if target is not None:
             position = target.start
         cache = self.tui.store.parse_cache_path(article.id)
-        reader.load_markdown(markdown, position=position, cache_path=cache)
+        reader.load_markdown(opening.markdown, position=position, cache_path=cache)
         self.shown.show(article, highlights)
         self.query_one(SidePanel).show_article(article, len(highlights))
         if focus_reader:
@@ -191,9 +175,9 @@ class MainScreen(Screen[Any]):
             return
         self.document = document
         self.query_one(SidePanel).set_outline(list(document.headings))
-        if self._focus_after_load is not None:
-            target = self.shown.by_id(self._focus_after_load)
-            self._focus_after_load = None
+        if self.shown.focus_after_load is not None:
+            target = self.shown.by_id(self.shown.focus_after_load)
+            self.shown.focus_after_load = None
             if target is not None:
                 self._focus_highlight(target)
         self._update_status()
@@ -291,7 +275,7 @@ class MainScreen(Screen[Any]):
                 if target is not None:
                     self._focus_highlight(target)
                     return
-            self._focus_after_load = result.highlight_id
+            self.shown.focus_after_load = result.highlight_id
             self.query_one(ArticleList).select(result.article_id)
             self.open_article(result.article_id, focus_reader=True)
 
@@ -326,9 +310,6 @@ class MainScreen(Screen[Any]):
     def action_export(self) -> None:
         self.library.export()
 
-    def _notify_error(self, message: str) -> None:
-        self.notify(inert(message), severity="error", markup=False)
-
     # -- find ---------------------------------------------------------------------------------
 
     def action_find(self) -> None:
@@ -346,26 +327,23 @@ class MainScreen(Screen[Any]):
         self.action_find_next()
 
     def action_find_next(self) -> None:
-        reader = self.reader
-        reader.find_next()
-        self._set_find_status(reader.match_count)
+        self.reader.find_next()
+        self._set_find_status(self.reader.match_count)
 
     def action_find_previous(self) -> None:
-        reader = self.reader
-        reader.find_previous()
-        self._set_find_status(reader.match_count)
+        self.reader.find_previous()
+        self._set_find_status(self.reader.match_count)
 
     def _set_find_status(self, count: int) -> None:
-        reader = self.reader
-        query = self.query_one("#find", Input).value
+        reader, query = self.reader, self.query_one("#find", Input).value
+        loading = " (still loading…)" if reader.still_loading else ""
         if not query:
             self._update_status()
         elif count:
             self._set_status(f"{reader.match_index + 1}/{count} matches for “{inert(query)}”"
-                             + (" (still loading…)" if reader.still_loading else ""))
+                             + loading)
         else:
-            self._set_status(f"No match for “{inert(query)}”"
-                             + (" (still loading…)" if reader.still_loading else ""))
+            self._set_status(f"No match for “{inert(query)}”" + loading)
 
     def action_escape(self) -> None:
         find = self.query_one("#find", Input)
@@ -398,8 +376,7 @@ class MainScreen(Screen[Any]):
         reader.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"highlight", "note", "tags", "delete_highlight", "kind",
-                      "note_in_editor"}:
+        if action in EDITING_ACTIONS:
             return self.article is not None
         if action == "links":
             return isinstance(self.focused, ReaderView)
