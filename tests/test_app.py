@@ -192,7 +192,7 @@ async def test_reading_position_saved_and_restored(store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot, app)
         await pilot.press("space", "space", "space")
-        await pilot.pause(0.1)
+        await pilot.pause()
         reader = app.screen.query_one(ReaderView)
         position = reader.position
         assert position > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -253,8 +254,10 @@ async def test_highlights_view_catches_up_with_a_shard_changed_outside(
         data = json.loads(shard.read_text(encoding="utf-8"))
         next(r for r in next(iter(data.values())).values() if r["id"] == h.id)["note"] = \
             "edited elsewhere"
-        time.sleep(0.01)
+        before = shard.stat().st_mtime_ns
         shard.write_text(json.dumps(data), encoding="utf-8")
+        # Another program's write, with a later time even on a coarse-clocked file system.
+        os.utime(shard, ns=(before + 10_000_000, before + 10_000_000))
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
         table = app.screen.query_one(HighlightTable)
