@@ -130,7 +130,7 @@ async def _measure(root: Path, ids: list[str], presses: int) -> dict[str, object
         for query in QUERIES:
             for n in range(1, len(query) + 1):
                 t0 = time.perf_counter()
-                table.show(filter_rows(view._rows, query[:n]))
+                table.show(filter_rows(table.rows, query[:n]))
                 filter_times.append((time.perf_counter() - t0) * 1000)
         results["filter"] = filter_times
     store.close()

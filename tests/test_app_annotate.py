@@ -338,3 +338,32 @@ async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: P
         text = files[0].read_text("utf-8")
         assert text.startswith("---\n") and "# A Tidy Article" in text
         assert any(str(files[0]) in n for n in notes.messages)
+
+
+async def test_h_draws_the_highlight_while_it_is_saved(store: Store, monkeypatch) -> None:
+    """The reader shows the new highlight before the save returns (the disk is held here),
+    and pressing ``h`` again meanwhile does not make a second one."""
+    import threading
+
+    aid = _id(store, "A Tidy Article")
+    release = threading.Event()
+    real_add = Store.add_highlight
+
+    def slow_add(self: Store, highlight):  # type: ignore[no-untyped-def]
+        assert release.wait(10)
+        return real_add(self, highlight)
+
+    monkeypatch.setattr(Store, "add_highlight", slow_add)
+    app = make_app(store, make_config(), open_article=aid)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, reader = await opened(pilot, store)
+        await pilot.press("h", "h")
+        start, end = reader.focus_range
+        drawn = [(s, e) for s, e, _kind in reader.highlights]
+        assert len(drawn) == 1 and start <= drawn[0][0] < drawn[0][1] <= end
+        assert store.highlights(aid) == [] and screen.highlights == []
+        release.set()
+        await wait_for(pilot, lambda: len(screen.highlights) == 1)
+        await wait_for(pilot, lambda: "Already highlighted" in _status(app))
+        assert len(store.highlights(aid)) == 1
+        assert [(s, e) for s, e, _kind in reader.highlights] == drawn

@@ -52,6 +52,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content(), id="help-text")
 
     def _content(self) -> Content:
+        # The keymap as applied (config.toml's [keys]): Textual 8.2 has no public getter.
         keymap = getattr(self.app, "_keymap", {})
         parts: list[Content | str] = [Content("tuireader keys").stylize("bold"), "\n"]
         for title, bindings in binding_groups(self.app.BINDINGS):
