@@ -1,8 +1,8 @@
 """Reading an article off the event loop, for the main screen to show.
 
 The article opened at start may already have been read by the app factory (so that its text is
-on the first frame); every other one is read in a thread worker of the ``open`` group, one at a
-time (choosing another article cancels the wait for the previous one).
+on the first frame); every other one is read in a thread worker (group ``open``, exclusive), so
+the event loop never waits for the disk.
 """
 
 from __future__ import annotations
