@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 
 from tuireader.config import Config
@@ -100,3 +102,19 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], *,
             detail = what() if callable(what) else what
             raise AssertionError(f"still waiting after {timeout:g} s (a hang?): {detail}")
         await pilot.pause(0.02)
+
+
+class Notifications:
+    """Every notification the app shows, caught by ``app.run_test(message_hook=notes)``
+    (Textual keeps its own list private)."""
+
+    def __init__(self) -> None:
+        self.seen: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(n.message) for n in self.seen]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
+import os
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
 
-from app_support import make_config, make_library, wait_for
+from app_support import Notifications, make_config, make_library, wait_for
 from tuireader.app import make_app
+from tuireader.library.shards import ShardSet
 from tuireader.library.store import Store
-from tuireader.screens.annotate import NoteScreen, TagScreen
-from tuireader.screens.dialogs import ConfirmScreen
+from tuireader.screens.dialogs import ConfirmScreen, NoteScreen, TagScreen
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
 from tuireader.widgets.article_list import ArticleList
@@ -138,7 +138,7 @@ async def test_tags_with_completion(store: Store) -> None:
         tag_input = app.screen.query_one(Input)
         tag_input.value = ""
         await pilot.press(*"id")
-        await wait_for(pilot, lambda: tag_input._suggestion == "idea")
+        await wait_for(pilot, lambda: "idea" in tag_input.render_line(0).text)  # suggested
         await pilot.press("right", "enter")
         await wait_for(pilot, lambda: len(store.highlights(aid)) == 2)
         assert store.highlights(aid)[1].tags == ["idea"]
@@ -188,7 +188,7 @@ async def test_side_panel_moves_reader_and_edits(store: Store) -> None:
         far = text.index("Paragraph 120:")
         app.annotator.add(aid, text, far, far + 40)
         app.annotator.add(aid, text, 0, 20)
-        screen._reload_highlights(aid)
+        screen.reload_highlights()
         await wait_for(pilot, lambda: len(screen.highlights) == 2)
         panel = screen.query_one(SidePanel)
         panel.highlight_list.focus()
@@ -245,8 +245,10 @@ async def test_highlights_view_catches_up_with_a_shard_changed_outside(
         data = json.loads(shard.read_text(encoding="utf-8"))
         next(r for r in next(iter(data.values())).values() if r["id"] == h.id)["note"] = \
             "edited elsewhere"
-        time.sleep(0.01)
+        before = shard.stat().st_mtime_ns
         shard.write_text(json.dumps(data), encoding="utf-8")
+        # Another program's write, with a later time even on a coarse-clocked file system.
+        os.utime(shard, ns=(before + 10_000_000, before + 10_000_000))
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
         table = app.screen.query_one(HighlightTable)
@@ -300,11 +302,12 @@ async def test_read_only_library_refuses_edits_with_a_message(store: Store) -> N
     try:
         aid = _id(second, "A Tidy Article")
         app = make_app(second, make_config(), open_article=aid)
-        async with app.run_test(size=(160, 40)) as pilot:
-            _screen, _reader = await opened(pilot, second)
+        notes = Notifications()
+        async with app.run_test(size=(160, 40), message_hook=notes) as pilot:
+            _screen, reader = await opened(pilot, second)
             await pilot.press("h")
-            await pilot.pause(0.2)
-            assert any("read-only" in n.message for n in app._notifications)
+            await wait_for(pilot, lambda: any("cannot be changed" in n for n in notes.messages))
+            assert reader.highlights == []  # nothing drawn that will not be saved
             assert store.highlights(aid) == []
     finally:
         second.close()
@@ -314,7 +317,8 @@ async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: P
     aid = _id(store, "A Tidy Article")
     out = tmp_path / "notes"
     app = make_app(store, make_config(export_dir=str(out)), open_article=aid)
-    async with app.run_test(size=(160, 40)) as pilot:
+    notes = Notifications()
+    async with app.run_test(size=(160, 40), message_hook=notes) as pilot:
         screen, _reader = await opened(pilot, store)
         await pilot.press("h")
         await wait_for(pilot, lambda: len(screen.highlights) == 1)
@@ -324,4 +328,33 @@ async def test_x_exports_open_article_to_config_folder(store: Store, tmp_path: P
         assert len(files) == 1 and "A Tidy Article" in files[0].name
         text = files[0].read_text("utf-8")
         assert text.startswith("---\n") and "# A Tidy Article" in text
-        assert any(str(files[0]) in n.message for n in app._notifications)
+        assert any(str(files[0]) in n for n in notes.messages)
+
+
+async def test_h_draws_the_highlight_while_it_is_saved(store: Store, monkeypatch) -> None:
+    """The reader shows the new highlight before the save returns (the disk is held here),
+    and pressing ``h`` again meanwhile does not make a second one."""
+    import threading
+
+    aid = _id(store, "A Tidy Article")
+    release = threading.Event()
+    real_save = ShardSet.save
+
+    def slow_save(self: ShardSet, highlights):  # type: ignore[no-untyped-def]
+        assert release.wait(10)
+        return real_save(self, highlights)
+
+    monkeypatch.setattr(ShardSet, "save", slow_save)
+    app = make_app(store, make_config(), open_article=aid)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, reader = await opened(pilot, store)
+        await pilot.press("h", "h")
+        start, end = reader.focus_range
+        drawn = [(s, e) for s, e, _kind in reader.highlights]
+        assert len(drawn) == 1 and start <= drawn[0][0] < drawn[0][1] <= end
+        assert store.highlights(aid) == [] and screen.highlights == []
+        release.set()
+        await wait_for(pilot, lambda: len(screen.highlights) == 1)
+        await wait_for(pilot, lambda: "Already highlighted" in _status(app))
+        assert len(store.highlights(aid)) == 1
+        assert [(s, e) for s, e, _kind in reader.highlights] == drawn

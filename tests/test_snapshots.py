@@ -6,6 +6,7 @@ look at the report before committing the new SVGs.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from textual.widgets import Input
 from app_support import HOSTILE_TITLE, make_config, make_library
 from tuireader.app import make_app
 from tuireader.library.store import Store
+from tuireader.screens.main import MainScreen
 
 
 @pytest.fixture
@@ -33,7 +35,12 @@ async def _steady(pilot) -> None:
     await app.workers.wait_for_complete()
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
-    await pilot.pause(0.7)  # let the reading-position save settle
+    # The reading position is saved now rather than when the reader has rested, and every
+    # change has reached the store (the writer's wait runs off the event loop it calls back).
+    for screen in app.screen_stack:
+        if isinstance(screen, MainScreen):
+            screen.position.flush()
+    await asyncio.to_thread(app.writer.wait_idle, 10)
     await app.workers.wait_for_complete()
     await pilot.pause()
 

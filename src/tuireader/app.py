@@ -6,8 +6,8 @@ keymap, and pushes the main screen.  Everything else lives in screens and widget
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
+from collections.abc import Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -18,9 +18,11 @@ from tuireader.config import Config
 from tuireader.core.document import sanitize
 from tuireader.core.safety import inert
 from tuireader.library.durable import StorageError
-from tuireader.library.editing import Annotator
+from tuireader.library.editing import Annotator, Writer
 from tuireader.library.store import Opening, Store
 from tuireader.locations import styles_dir
+from tuireader.screens.help import HelpScreen
+from tuireader.screens.main import MainScreen
 
 
 class TuiReaderApp(App[int]):
@@ -43,8 +45,11 @@ class TuiReaderApp(App[int]):
         self._open_article = open_article
         self._opening = opening
         self.annotator = Annotator(store)
-        #: The annotation writer: one thread, so edits are saved in the order keys were pressed.
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuireader-writer")
+        #: The one write path: every change the UI makes to the library is a job here, saved in
+        #: the order keys were pressed, and a failed save is always shown.
+        self.writer = Writer(on_error=self._write_failed, deliver=self._on_ui_thread)
+        #: Set once the app is closing: the screens are gone, nobody is left to call back.
+        self._closing = False
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         elif self.config.theme:
@@ -52,17 +57,15 @@ class TuiReaderApp(App[int]):
         if self.config.keys:
             self.set_keymap(self.config.keys)
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> MainScreen:
         # The main screen is the App's first screen (not pushed from on_mount): it is composed
         # with the App, so its first frame, with the article read by the CLI, is the first
         # frame painted.  (A screen pushed while the App is mounting is rendered once inside
         # Textual's start-up batch, that frame is dropped, and nothing is painted until
         # something else changes.)
-        from tuireader.screens.main import MainScreen
-
         screen = MainScreen(open_article=self._open_article, opening=self._opening)
         self._opening = None
-        return screen  # type: ignore[return-value]
+        return screen
 
     def on_mount(self) -> None:
         for message in [*self.store.warnings, *self.config.problems]:
@@ -77,22 +80,34 @@ class TuiReaderApp(App[int]):
         await super().on_event(event)
 
     def action_help(self) -> None:
-        from tuireader.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        from tuireader.screens.main import MainScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                screen.save_now()
+                screen.position.flush()  # saved by the writer before the app lets go (unmount)
         self.exit(0)
 
-    def on_unmount(self) -> None:
-        # Every edit the user made is saved before the app lets go of the terminal.
-        self.writer.shutdown(wait=True)
+    def _write_failed(self, message: str) -> None:
+        """The writer's ``on_error``: a change could not be saved."""
+        self.notify(inert(message), severity="error", markup=False)
+
+    def _on_ui_thread(self, callback: Callable[[], object]) -> None:
+        """The writer's ``deliver``: run ``callback`` on the event loop and wait for it
+        (``call_from_thread`` raises RuntimeError once the app is gone; the writer drops it)."""
+        self.call_from_thread(self._delivered, callback)
+
+    def _delivered(self, callback: Callable[[], object]) -> None:
+        if not self._closing:
+            callback()
+
+    async def on_unmount(self) -> None:
+        # Every edit the user made is saved before the app lets go of the terminal.  The wait
+        # runs in a thread so that a job finishing meanwhile can still reach the event loop
+        # (its callback is dropped: the screens are closed by now).
+        self._closing = True
+        await asyncio.to_thread(self.writer.close)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette offers every described binding of the focused widget, its

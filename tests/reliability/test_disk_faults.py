@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app_support import make_config, make_library, wait_for
+from app_support import Notifications, make_config, make_library, wait_for
 from tuireader.app import make_app
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -114,41 +114,89 @@ def test_enospc_on_rename_keeps_everything(library: Path, monkeypatch: pytest.Mo
     assert _snapshot(library)[f"articles/{aid}.md"] == before[f"articles/{aid}.md"]
 
 
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make every highlight save (``ShardSet.save``, where the Annotator's writes go) fail as
+    on a full disk while the returned flag is set."""
+    real_save = ShardSet.save
+    failing = [True]
+
+    def save(self: ShardSet, highlights: list) -> None:
+        if failing[0]:
+            raise StorageError(f"could not save {self.folder}/x.json: "
+                               "No space left on device; the file on disk is unchanged")
+        real_save(self, highlights)
+
+    monkeypatch.setattr(ShardSet, "save", save)
+    return failing
+
+
+async def _opened(pilot) -> ReaderView:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    reader = pilot.app.screen.query_one(ReaderView)
+    await wait_for(pilot, lambda: reader.document.complete, what="the article did not open")
+    reader.focus()
+    return reader
+
+
 async def test_app_reports_a_failed_highlight_save(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``h`` while the disk is full: an error notification with the store's message, no
-    traceback, the app keeps running, nothing saved; ``h`` again once there is room: saved."""
+    traceback, the app keeps running, nothing saved (the highlight drawn at once is taken
+    back); ``h`` again once there is room: saved."""
     store = make_library(tmp_path / "lib", long=False)
     try:
         aid = store.list_articles()[0].id
         app = make_app(store, make_config(), open_article=aid)
-        real_save = ShardSet.save
-        failing = [True]
-
-        def save(self: ShardSet, highlights: list) -> None:
-            if failing[0]:
-                raise StorageError(f"could not save {self.folder}/x.json: "
-                                   "No space left on device; the file on disk is unchanged")
-            real_save(self, highlights)
-
-        monkeypatch.setattr(ShardSet, "save", save)
-        async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            reader = app.screen.query_one(ReaderView)
-            await wait_for(pilot, lambda: reader.document.complete, what="the article loaded")
-            reader.focus()
+        failing = _full_disk(monkeypatch)
+        notes = Notifications()
+        async with app.run_test(size=(140, 40), message_hook=notes) as pilot:
+            reader = await _opened(pilot)
             await pilot.press("h")
-            await wait_for(
-                pilot, lambda: any("No space left" in str(n.message) for n in app._notifications),
-                what=lambda: [n.message for n in app._notifications])
-            note = next(n for n in app._notifications if "No space left" in str(n.message))
+            await wait_for(pilot, lambda: any("No space left" in m for m in notes.messages),
+                         what=lambda: notes.messages)
+            note = next(n for n in notes.seen if "No space left" in str(n.message))
             assert note.severity == "error" and "Traceback" not in str(note.message)
             assert app.is_running and isinstance(app.screen, MainScreen)
             assert store.highlights(aid) == []
+            await wait_for(pilot, lambda: reader.highlights == [],
+                           what="the drawn highlight stayed")
             failing[0] = False
             await pilot.press("h")
-            await wait_for(pilot, lambda: bool(store.highlights(aid)), what="the highlight saved")
+            await wait_for(pilot, lambda: bool(store.highlights(aid)))
+        assert len(store.highlights(aid)) == 1
+    finally:
+        store.close()
+
+
+async def test_app_reports_a_failed_undo(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``u`` after ``x`` while the disk is full: the undo's save fails, the user is told (an
+    error notification, not a traceback on the writer thread), and ``u`` again once there is
+    room brings the highlight back."""
+    store = make_library(tmp_path / "lib", long=False)
+    try:
+        aid = store.list_articles()[0].id
+        app = make_app(store, make_config(), open_article=aid)
+        notes = Notifications()
+        async with app.run_test(size=(140, 40), message_hook=notes) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await _opened(pilot)
+            await pilot.press("h")
+            await wait_for(pilot, lambda: len(screen.highlights) == 1)
+            await pilot.press("x")
+            await wait_for(pilot, lambda: not screen.highlights)
+            failing = _full_disk(monkeypatch)
+            await pilot.press("u")
+            await wait_for(pilot, lambda: any("No space left" in m for m in notes.messages),
+                         what=lambda: notes.messages)
+            note = next(n for n in notes.seen if "No space left" in str(n.message))
+            assert note.severity == "error"
+            assert app.is_running and store.highlights(aid) == []
+            failing[0] = False
+            await pilot.press("u")
+            await wait_for(pilot, lambda: len(screen.highlights) == 1)
         assert len(store.highlights(aid)) == 1
     finally:
         store.close()

@@ -30,7 +30,7 @@ from tuireader.core.model import make_highlight
 from tuireader.importers import import_bytes
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.store import Store
-from tuireader.screens.annotate import NoteScreen, TagScreen
+from tuireader.screens.dialogs import NoteScreen, TagScreen
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
 from tuireader.widgets.reader import ReaderView

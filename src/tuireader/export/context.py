@@ -12,17 +12,18 @@ import datetime as _dt
 import os
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tuireader.core.model import Article, Highlight
 from tuireader.export._text import link_target, sanitise_tags
 
-try:  # libyaml is ~10x faster; both emit the same text for the plain values used here
-    _BaseDumper: type[yaml.SafeDumper] = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+if TYPE_CHECKING:  # the stubs know the pure-Python dumper; both have the same interface
     _BaseDumper = yaml.SafeDumper
+else:
+    # libyaml is ~10x faster; both emit the same text for the plain values used here
+    _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def resolve_exported(exported: str | _dt.datetime | None = None) -> str:

@@ -6,33 +6,33 @@ Because it reads the bindings (and the user's keymap) at the time it opens, a ke
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuireader.screens.highlights import HighlightsScreen
+from tuireader.screens.main import MainScreen
+from tuireader.widgets.article_list import ArticleList
+from tuireader.widgets.highlight_table import HighlightTable
+from tuireader.widgets.reader import ReaderView
+from tuireader.widgets.row_list import RowList
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """(section title, bindings) for every part of the app, in the order they are shown."""
-    from tuireader.app import TuiReaderApp
-    from tuireader.screens.highlights import HighlightsScreen
-    from tuireader.screens.main import MainScreen
-    from tuireader.widgets.article_list import ArticleList
-    from tuireader.widgets.highlight_table import HighlightTable
-    from tuireader.widgets.reader import ReaderView
-    from tuireader.widgets.row_list import RowList
 
-    def described(bindings: list[Binding | tuple[str, ...]]) -> list[Binding]:
-        result = []
-        for b in bindings:
-            if isinstance(b, Binding) and b.description:
-                result.append(b)
-        return result
+def described(bindings: Iterable[BindingType]) -> list[Binding]:
+    """The bindings that have a description (the others are not listed)."""
+    return [b for b in bindings if isinstance(b, Binding) and b.description]
 
+
+def binding_groups(app_bindings: Iterable[BindingType]) -> list[tuple[str, list[Binding]]]:
+    """(section title, bindings) for every part of the app, in the order they are shown;
+    ``app_bindings``: the App's own (handed in: the App module imports this one)."""
     return [
-        ("Everywhere", described(TuiReaderApp.BINDINGS) + described(MainScreen.BINDINGS)),
+        ("Everywhere", described(app_bindings) + described(MainScreen.BINDINGS)),
         ("Reader", described(ReaderView.BINDINGS)),
         ("Library list", described(ArticleList.BINDINGS) + described(RowList.BINDINGS)),
         ("Highlights view (H)",
@@ -52,9 +52,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content(), id="help-text")
 
     def _content(self) -> Content:
+        # The keymap as applied (config.toml's [keys]): Textual 8.2 has no public getter.
         keymap = getattr(self.app, "_keymap", {})
         parts: list[Content | str] = [Content("tuireader keys").stylize("bold"), "\n"]
-        for title, bindings in binding_groups():
+        for title, bindings in binding_groups(self.app.BINDINGS):
             parts.extend(["\n", Content(title).stylize("bold underline"), "\n"])
             seen: set[str] = set()
             for binding in bindings:

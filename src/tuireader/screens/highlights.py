@@ -8,18 +8,23 @@ the article at the highlight; the editing keys (n, t, x, 1-5, u, E) work on the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tuireader.core.model import Highlight
 from tuireader.library.search import RowSet, extends, filter_rows
-from tuireader.screens._editing import EDIT_BINDINGS, HighlightEditing, Target
+from tuireader.screens.highlight_editor import EDIT_BINDINGS, HighlightEditor, Target
 from tuireader.widgets.highlight_table import HighlightTable
 from tuireader.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from tuireader.app import TuiReaderApp
 
 ORDERS = ("newest", "article")
 
@@ -32,7 +37,7 @@ class OpenAt:
     highlight_id: str
 
 
-class HighlightsScreen(HighlightEditing):
+class HighlightsScreen(Screen[OpenAt | None]):
     """All highlights, newest first or by article, with instant filtering."""
 
     BINDINGS = [
@@ -50,6 +55,12 @@ class HighlightsScreen(HighlightEditing):
         #: The last filter and its matches: typing on only searches those again.
         self._last_query = ""
         self._last_matches: list[int] = []
+        self.editor = HighlightEditor(self, target=self._edit_target,
+                                      changed=self.highlights_changed)
+
+    @property
+    def tui(self) -> TuiReaderApp:
+        return cast("TuiReaderApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Highlights · loading…"), id="hv-title", classes="pane-title")
@@ -135,7 +146,26 @@ class HighlightsScreen(HighlightEditing):
 
     # -- editing -------------------------------------------------------------------------------
 
-    def edit_target(self, *, creating: bool) -> Target | None:
+    def action_kind(self, kind: int) -> None:
+        self.editor.set_kind(kind)
+
+    def action_delete_highlight(self) -> None:
+        self.editor.delete()
+
+    def action_undo(self) -> None:
+        self.editor.undo()
+
+    def action_note(self) -> None:
+        self.editor.note()
+
+    def action_tags(self) -> None:
+        self.editor.tags()
+
+    def action_note_in_editor(self) -> None:
+        self.editor.note_in_editor()
+
+    def _edit_target(self, creating: bool) -> Target | None:
+        """The table's current row (a key here never creates a highlight)."""
         current = self.table.current
         if current is None:
             self.notify("No highlight selected.", markup=False)
@@ -150,6 +180,7 @@ class HighlightsScreen(HighlightEditing):
 
     def highlights_changed(self, article_id: str, highlights: list[Highlight],
                            message: str) -> None:
+        """A change to ``article_id``'s highlights was saved: recompute that article's rows."""
         title = self._titles.get(article_id, "")
         self._show_rows(self._ordered(self._rows.with_article(article_id, highlights, title)))
         self.query_one("#hv-status", Static).update(Content(f"{message} · saved ✓"))

@@ -1,14 +1,18 @@
 """The main screen: library list | reader | side panel, a find bar and a status line.
 
 The screen is the only place that knows all three panes: children post messages up, the screen
-sets attributes and calls methods down.  Every store access runs in a thread worker and reports
-back with ``call_from_thread``, so the event loop never waits for the disk.
+sets attributes and calls methods down.  Reads run in thread workers and report back with
+``call_from_thread``; every change goes through the app's writer.  The screen holds small objects
+with their own state and calls them from its ``action_*`` methods and message handlers: a
+:class:`HighlightEditor` (the editing keys), :class:`ArticleHighlights` (the open article's
+highlights in the three panes), :class:`ArticleOpener`, :class:`ReadingPosition` and
+:class:`LibrarySide` (the article list, article tags, export).
 """
 
 from __future__ import annotations
 
 import webbrowser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,17 +20,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.timer import Timer
+from textual.screen import Screen
 from textual.widgets import Input
 
 from tuireader.core.document import Document, Heading
 from tuireader.core.model import Article, Highlight, now_iso
 from tuireader.core.safety import inert
-from tuireader.library.durable import StorageError
 from tuireader.library.store import Opening
-from tuireader.screens._editing import EDIT_BINDINGS
-from tuireader.screens._main_annotate import AnnotatingScreen
+from tuireader.screens.article_highlights import ArticleHighlights
 from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
+from tuireader.screens.highlight_editor import EDIT_BINDINGS, HighlightEditor
+from tuireader.screens.highlights import HighlightsScreen, OpenAt
+from tuireader.screens.library_side import LibrarySide
+from tuireader.screens.opening import ArticleOpener
+from tuireader.screens.reading_position import ReadingPosition
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
@@ -40,8 +47,9 @@ if TYPE_CHECKING:
 NARROW_WIDTH = 100
 #: Below this width only the library pane starts shown (the side panel is one key away: I).
 MEDIUM_WIDTH = 140
-#: Reading position is saved this long after the reader stops moving.
-POSITION_SAVE_DELAY = 0.6
+#: The actions that need an open article.
+EDITING_ACTIONS = frozenset({"highlight", "note", "tags", "delete_highlight", "kind",
+                             "note_in_editor"})
 
 
 def _band(width: int) -> int:
@@ -49,7 +57,7 @@ def _band(width: int) -> int:
     return 0 if width < NARROW_WIDTH else 1 if width < MEDIUM_WIDTH else 2
 
 
-class MainScreen(AnnotatingScreen):
+class MainScreen(Screen[Any]):
     """The three-pane reading screen."""
 
     BINDINGS = [
@@ -77,24 +85,24 @@ class MainScreen(AnnotatingScreen):
     def __init__(self, open_article: str | None = None,
                  opening: Opening | None = None) -> None:
         super().__init__()
-        self._open_on_start = open_article
-        #: ``open_article`` already read by the caller: shown in on_mount, on the first frame.
-        self._opening = opening if opening and opening.article.id == open_article else None
         self.article: Article | None = None
         self.document: Document | None = None
-        self._highlight_counts: dict[str, int] = {}
-        self._pending_position: tuple[int, float] | None = None
-        self._position_timer: Timer | None = None
         self._band: int | None = None
-        self.highlights: list[Highlight] = []
-        #: A highlight to focus once its article is shown (from the highlights view).
-        self._focus_after_load: str | None = None
-        #: An orphaned highlight waiting to be re-attached to the next selection.
-        self._reattach: Highlight | None = None
+        self.editor = HighlightEditor(self, target=lambda creating: self.shown.target(creating),
+                                      changed=self.highlights_changed,
+                                      redraw=lambda: self.shown.draw())
+        #: The open article's highlights as the panes show them.
+        self.shown = ArticleHighlights(self, pending=lambda: self.editor.pending)
+        self.position = ReadingPosition(self, flushed=self._position_flushed)
+        self.library = LibrarySide(self, article=lambda: self.article,
+                                   open_article=self.open_article,
+                                   retagged=self._article_retagged, status=self._set_status,
+                                   open_on_start=open_article)
+        self.opener = ArticleOpener(self, self._show_article, open_article, opening)
 
     @property
     def tui(self) -> TuiReaderApp:
-        return self.app  # type: ignore[return-value]
+        return cast("TuiReaderApp", self.app)
 
     def compose(self) -> ComposeResult:
         # The panes that fit are chosen before the first layout, so the first frame is already
@@ -115,46 +123,19 @@ class MainScreen(AnnotatingScreen):
         yield StatusLine(id="status")
         yield KeyBar()
 
+    @property
+    def reader(self) -> ReaderView:
+        return self.query_one(ReaderView)
+
     def on_mount(self) -> None:
-        reader = self.query_one(ReaderView)
+        reader = self.reader
         reader.measure = self.tui.config.reading_width
         reader.smooth_scroll = self.tui.config.smooth_scroll
         self.query_one("#find", Input).display = False
-        self._load_library()
-        if self._opening is not None:
-            opening, self._opening = self._opening, None
-            self._show_article(opening.article, opening.markdown, opening.highlights, True)
-        elif self._open_on_start is not None:
-            # Read the article at the same time as the library list, not after it.
-            self.open_article(self._open_on_start, focus_reader=True)
+        self.library.load(first=True)
+        self.opener.start()  # at the same time as the library list, not after it
 
-    # -- library ------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
-    def _load_library(self) -> None:
-        store = self.tui.store
-        articles = store.list_articles()
-        counts = store.highlight_counts()
-        self.app.call_from_thread(self._library_loaded, articles, counts)
-
-    def _library_loaded(self, articles: list[Article], counts: dict[str, int]) -> None:
-        self._highlight_counts = counts
-        article_list = self.query_one(ArticleList)
-        article_list.set_articles(articles, counts)
-        target = self._open_on_start
-        self._open_on_start = None
-        if target is not None:  # already being opened (on_mount; the last read by default)
-            article_list.select(target)
-            return
-        if article_list.display:
-            article_list.options.focus()
-        else:
-            self.query_one(ReaderView).focus()
-        if articles:
-            first = article_list.current_id
-            if first:
-                self.open_article(first)
-        self._set_status("Choose an article and press Enter. ? shows every key.")
+    # -- opening an article -------------------------------------------------------------------
 
     @on(ArticleList.Opened)
     def _article_chosen(self, event: ArticleList.Opened) -> None:
@@ -164,50 +145,39 @@ class MainScreen(AnnotatingScreen):
 
     def open_article(self, article_id: str, *, focus_reader: bool = False) -> None:
         """Load an article into the reader (off the event loop)."""
-        self._flush_position()
+        self.position.flush()
         self._set_status("Opening…")
-        self._read_article(article_id, focus_reader)
+        self.opener.open(article_id, focus_reader=focus_reader)
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _read_article(self, article_id: str, focus_reader: bool) -> None:
-        try:
-            opening = self.tui.store.read_opening(article_id)
-        except (OSError, StorageError) as exc:
-            self.app.call_from_thread(self._notify_error, f"Cannot open the article: {exc}")
-            return
-        self.app.call_from_thread(self._show_article, opening.article, opening.markdown,
-                                  opening.highlights, focus_reader)
-
-    def _show_article(self, article: Article, markdown: str, highlights: list[Highlight],
-                      focus_reader: bool) -> None:
+    def _show_article(self, opening: Opening, focus_reader: bool) -> None:
+        article, highlights = opening.article, opening.highlights
         self.article = article
-        self._reattach = None
-        reader = self.query_one(ReaderView)
+        self.shown.reattach = None
+        reader = self.reader
         position = article.position
-        target = next((h for h in highlights if h.id == self._focus_after_load), None)
+        target = next((h for h in highlights if h.id == self.shown.focus_after_load), None)
         if target is not None:
             position = target.start
         cache = self.tui.store.parse_cache_path(article.id)
-        reader.load_markdown(markdown, position=position, cache_path=cache)
-        self._set_highlights(highlights)
+        reader.load_markdown(opening.markdown, position=position, cache_path=cache)
+        self.shown.show(article, highlights)
         self.query_one(SidePanel).show_article(article, len(highlights))
         if focus_reader:
             reader.focus()
         self._update_status()
         article.last_opened = now_iso()
-        self._save_article(article)
+        self.library.once_listed(lambda: self.position.save(article))
 
     @on(ReaderView.Loaded)
     def _document_ready(self, event: ReaderView.Loaded) -> None:
-        reader = self.query_one(ReaderView)
-        document = reader.document
+        document = self.reader.document
         if document is None:
             return
         self.document = document
         self.query_one(SidePanel).set_outline(list(document.headings))
-        if self._focus_after_load is not None:
-            target = next((h for h in self.highlights if h.id == self._focus_after_load), None)
-            self._focus_after_load = None
+        if self.shown.focus_after_load is not None:
+            target = self.shown.by_id(self.shown.focus_after_load)
+            self.shown.focus_after_load = None
             if target is not None:
                 self._focus_highlight(target)
         self._update_status()
@@ -220,56 +190,125 @@ class MainScreen(AnnotatingScreen):
         else:
             self._update_status()
 
-    @on(ReaderView.FindChanged)
-    def _find_results(self, event: ReaderView.FindChanged) -> None:
-        if event.query and self.query_one("#find", Input).display:
-            self._set_find_status(event.count)
-
-    # -- reading position ------------------------------------------------------------------
-
     @on(ReaderView.PositionChanged)
     def _position_changed(self, event: ReaderView.PositionChanged) -> None:
-        if self.article is None:
-            return
-        self._pending_position = (event.offset, event.progress)
-        self.article.position = event.offset
-        self.article.progress = event.progress
-        self._update_status()
-        if self._position_timer is not None:
-            self._position_timer.stop()
-        self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self._flush_position)
+        if self.article is not None:
+            self.position.moved(self.article, event.offset, event.progress)
+            self._update_status()
 
-    def _flush_position(self) -> None:
-        if self._position_timer is not None:
-            self._position_timer.stop()
-            self._position_timer = None
-        if self._pending_position is None or self.article is None:
-            return
-        self._pending_position = None
-        self._save_article(self.article)
-        self.query_one(ArticleList).update_article(self.article)
+    def _position_flushed(self, article: Article) -> None:
+        self.query_one(ArticleList).update_article(article)
 
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save_article(self, article: Article) -> None:
-        store = self.tui.store
-        if store.read_only:
-            return
-        try:
-            store.update_article(article)
-        except StorageError as exc:
-            self.app.call_from_thread(self._notify_error, str(exc))
+    # -- highlights of the open article -------------------------------------------------------
 
-    def save_now(self) -> None:
-        """Save the reading position synchronously (used when quitting)."""
-        if self._position_timer is not None:
-            self._position_timer.stop()
-        if self._pending_position is None or self.article is None or self.tui.store.read_only:
+    @property
+    def highlights(self) -> list[Highlight]:
+        """The open article's highlights, as saved."""
+        return self.shown.saved
+
+    def highlights_changed(self, article_id: str, highlights: list[Highlight],
+                           message: str) -> None:
+        """A change to ``article_id``'s highlights was saved (the editor's ``changed``)."""
+        if self.article is not None and article_id == self.article.id:
+            self.shown.show(self.article, highlights, panel_later=True)
+        self._set_status(f"{message} · saved ✓")
+
+    def action_highlight(self) -> None:
+        article, reader = self.article, self.reader
+        if article is None or reader.document is None or not reader.document.blocks:
+            self.notify("Open an article first.", markup=False)
             return
-        self._pending_position = None
-        try:
-            self.tui.store.update_article(self.article)
-        except StorageError:
-            pass  # the app is exiting; the position from the last save stays valid
+        start, end = reader.annotation_range()
+        orphan = self.shown.reattach if reader.selection is not None else None
+        self.shown.reattach = None
+        if reader.selection is not None:
+            reader.clear_selection()
+        self.editor.highlight(article.id, reader.document.plain_text, start, end,
+                              self.highlights, reattach=orphan)
+
+    def action_kind(self, kind: int) -> None:
+        self.editor.set_kind(kind)
+
+    def action_delete_highlight(self) -> None:
+        self.editor.delete()
+
+    def action_undo(self) -> None:
+        self.editor.undo()
+
+    def action_note(self) -> None:
+        self.editor.note()
+
+    def action_tags(self) -> None:
+        self.editor.tags()
+
+    def action_note_in_editor(self) -> None:
+        self.editor.note_in_editor()
+
+    def _focus_highlight(self, h: Highlight) -> None:
+        if not self.shown.focus(h):
+            self._set_status("This highlight lost its place: select the text (v, then move) "
+                             "and press h to re-attach it.")
+
+    @on(SidePanel.HighlightCursor)
+    def _panel_cursor(self, event: SidePanel.HighlightCursor) -> None:
+        h = self.shown.by_id(event.highlight_id)
+        if h is not None and h.anchor != "orphan":
+            self.reader.jump_to_offset(h.start)
+
+    @on(SidePanel.HighlightChosen)
+    def _panel_chosen(self, event: SidePanel.HighlightChosen) -> None:
+        h = self.shown.by_id(event.highlight_id)
+        if h is not None:
+            self._focus_highlight(h)
+
+    @on(ReaderView.FocusRangeChanged)
+    def _focus_range_changed(self, event: ReaderView.FocusRangeChanged) -> None:
+        self.shown.sync_panel_cursor()
+
+    def action_highlights_view(self) -> None:
+        def opened(result: OpenAt | None) -> None:
+            self.reload_highlights()
+            if result is None:
+                return
+            if self.article is not None and result.article_id == self.article.id:
+                target = self.shown.by_id(result.highlight_id)
+                if target is not None:
+                    self._focus_highlight(target)
+                    return
+            self.shown.focus_after_load = result.highlight_id
+            self.query_one(ArticleList).select(result.article_id)
+            self.open_article(result.article_id, focus_reader=True)
+
+        self.position.flush()
+        self.app.push_screen(HighlightsScreen(), opened)
+
+    def reload_highlights(self) -> None:
+        """Read the open article's highlights and the library's counts again (after edits
+        made elsewhere: the highlights view, another program)."""
+        if self.article is not None:
+            self._reload_highlights(self.article.id)
+        self.library.load()
+
+    @work(thread=True, group="reload-highlights", exit_on_error=False)
+    def _reload_highlights(self, article_id: str) -> None:
+        highlights = self.tui.store.highlights(article_id)
+        self.app.call_from_thread(self._reloaded, article_id, highlights)
+
+    def _reloaded(self, article_id: str, highlights: list[Highlight]) -> None:
+        if self.article is not None and self.article.id == article_id:
+            self.shown.show(self.article, highlights)
+
+    # -- article tags, export -----------------------------------------------------------------
+
+    def action_article_tags(self) -> None:
+        self.library.edit_tags()
+
+    def _article_retagged(self, article: Article) -> None:
+        if self.article is not None and self.article.id == article.id:
+            self.query_one(SidePanel).show_article(article, len(self.highlights))
+
+    def action_export(self) -> None:
+        self.library.export()
 
     # -- find ---------------------------------------------------------------------------------
 
@@ -280,7 +319,7 @@ class MainScreen(AnnotatingScreen):
 
     @on(Input.Changed, "#find")
     def _find_changed(self, event: Input.Changed) -> None:
-        count = self.query_one(ReaderView).find(event.value)
+        count = self.reader.find(event.value)
         self._set_find_status(count)
 
     @on(Input.Submitted, "#find")
@@ -288,33 +327,30 @@ class MainScreen(AnnotatingScreen):
         self.action_find_next()
 
     def action_find_next(self) -> None:
-        reader = self.query_one(ReaderView)
-        reader.find_next()
-        self._set_find_status(reader.match_count)
+        self.reader.find_next()
+        self._set_find_status(self.reader.match_count)
 
     def action_find_previous(self) -> None:
-        reader = self.query_one(ReaderView)
-        reader.find_previous()
-        self._set_find_status(reader.match_count)
+        self.reader.find_previous()
+        self._set_find_status(self.reader.match_count)
 
     def _set_find_status(self, count: int) -> None:
-        reader = self.query_one(ReaderView)
-        query = self.query_one("#find", Input).value
+        reader, query = self.reader, self.query_one("#find", Input).value
+        loading = " (still loading…)" if reader.still_loading else ""
         if not query:
             self._update_status()
         elif count:
             self._set_status(f"{reader.match_index + 1}/{count} matches for “{inert(query)}”"
-                             + (" (still loading…)" if reader.still_loading else ""))
+                             + loading)
         else:
-            self._set_status(f"No match for “{inert(query)}”"
-                             + (" (still loading…)" if reader.still_loading else ""))
+            self._set_status(f"No match for “{inert(query)}”" + loading)
 
     def action_escape(self) -> None:
         find = self.query_one("#find", Input)
         if find.display:
             find.display = False
-            self.query_one(ReaderView).find("")
-            self.query_one(ReaderView).focus()
+            self.reader.find("")
+            self.reader.focus()
             self._update_status()
 
     # -- outline and links --------------------------------------------------------------------
@@ -324,7 +360,7 @@ class MainScreen(AnnotatingScreen):
         if not headings:
             self.notify("This article has no headings.", markup=False)
             return
-        reader = self.query_one(ReaderView)
+        reader = self.reader
 
         def jump(offset: int | None) -> None:
             if offset is not None:
@@ -335,18 +371,17 @@ class MainScreen(AnnotatingScreen):
 
     @on(SidePanel.HeadingChosen)
     def _heading_chosen(self, event: SidePanel.HeadingChosen) -> None:
-        reader = self.query_one(ReaderView)
+        reader = self.reader
         reader.jump_to_offset(event.offset)
         reader.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"highlight", "note", "tags", "delete_highlight", "kind",
-                      "note_in_editor"}:
+        if action in EDITING_ACTIONS:
             return self.article is not None
         if action == "links":
             return isinstance(self.focused, ReaderView)
         if action in {"find_next", "find_previous"}:
-            return bool(self.query_one(ReaderView).match_count)
+            return bool(self.reader.match_count)
         if action == "outline":
             return self.document is not None
         return True
@@ -379,7 +414,7 @@ class MainScreen(AnnotatingScreen):
 
     def _links_in_focus(self) -> list[tuple[str, str]]:
         """(text, url) of every link in the focused block."""
-        reader = self.query_one(ReaderView)
+        reader = self.reader
         document = reader.document
         if document is None or not document.blocks:
             return []
@@ -407,7 +442,7 @@ class MainScreen(AnnotatingScreen):
         if self.show_list:
             self.query_one(ArticleList).options.focus()
         else:
-            self.query_one(ReaderView).focus()
+            self.reader.focus()
 
     def action_toggle_panel(self) -> None:
         self.show_panel = not self.show_panel
@@ -419,7 +454,7 @@ class MainScreen(AnnotatingScreen):
         self._change_measure(-4)
 
     def _change_measure(self, delta: int) -> None:
-        reader = self.query_one(ReaderView)
+        reader = self.reader
         reader.measure = max(30, min(200, reader.measure + delta))
         self._set_status(f"Reading width {reader.measure} columns")
 
