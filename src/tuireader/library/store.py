@@ -39,6 +39,7 @@ from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_o
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
+from tuireader.library.reconcile import AT_OPEN, Finding, Reconciler, Report, text_hash
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
@@ -80,6 +81,20 @@ def content_hash(markdown: str) -> str:
     return hashlib.sha256(markdown.encode("utf-8")).hexdigest()
 
 
+def _refuse_surrogates(imported: ImportedArticle, tags: Iterable[str]) -> None:
+    """A lone surrogate (from a bad escape in front matter) cannot be written as UTF-8:
+    refuse the article before anything is written, in one line."""
+    fields = {"title": imported.title, "author": imported.author, "source": imported.source,
+              "url": imported.url, "site": imported.site, "published": imported.published,
+              "language": imported.language, "text": imported.markdown, "tags": " ".join(tags)}
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise StoreError(f"the article's {name} holds an invalid character "
+                             f"(a lone surrogate at {exc.start}); nothing was added") from exc
+
+
 def _merge_tags(current: Iterable[str], extra: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t for t in map(normalise_tag, [*current, *extra]) if t))
 
@@ -101,11 +116,13 @@ class Store:
     """
 
     def __init__(
-        self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False
+        self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False,
+        repair: bool = True,
     ) -> None:
         self.dir = Path(library_dir).expanduser()
         self.warnings: list[str] = []
         self._file_lock: FileLock | None = None
+        self._forced_read_only = False
         if self.dir.exists() and not self.dir.is_dir():
             raise StoreError(f"library path {self.dir} exists and is not a folder")
         for parent in self.dir.parents:
@@ -134,7 +151,8 @@ class Store:
                     remove_stale_temp_files(sub)
                 self.trash.clean()
             storage = DurableStorage(
-                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn
+                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn,
+                root=self.dir,
             )
             newer = check_schema(storage, read_only=self.read_only, warn=self._warn)
             if newer is not None:
@@ -145,8 +163,11 @@ class Store:
         except BaseException:
             self._release_lock()
             raise
-        self.articles = Articles(self.dir, storage)
-        self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only,
+        self.articles = Articles(self.dir, storage, self._warn)
+        self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
+        if repair:
+            self._reconcile()
+        self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
@@ -160,6 +181,7 @@ class Store:
 
     def _go_read_only(self, why: str) -> None:
         self.read_only = True
+        self._forced_read_only = True
         self._warn(f"{why}: opened read-only, changes will not be saved")
 
     def _acquire_lock(self) -> None:
@@ -173,6 +195,54 @@ class Store:
             self._go_read_only(f"cannot lock the library ({exc.strerror or exc})")
             return
         self._file_lock = lock
+
+    def _reconcile(self) -> None:
+        """Bring the index in line with the files on disk, saying once what was found and done
+        (see :mod:`~.reconcile`).
+
+        A library opened read-only by choice (the read commands) is still repaired when the
+        lock is free: the first command to see the damage fixes it, ``list`` as much as
+        ``add``.  When another program holds the lock, what was found is shown from memory and
+        left to it.
+        """
+        mark = len(self.warnings)
+        findings = [f for f in self.reconciler.scan() if f.kind in AT_OPEN]
+        if not findings and len(self.warnings) == mark:
+            return
+        storage = self.articles.storage
+        if self.read_only and not self._forced_read_only and self._borrow_lock():
+            del self.warnings[mark:]  # said again below, with what was done
+            storage.read_only = False
+            storage.close()
+            try:
+                self._repair([f for f in self.reconciler.scan() if f.kind in AT_OPEN])
+            finally:
+                storage.read_only = True
+                self._release_lock()
+        elif not self.read_only:
+            self._repair(findings)
+        elif findings:
+            self.reconciler.show(findings)
+            for line in Report(findings).summary(repaired=False):
+                self._warn(line)
+
+    def _repair(self, findings: list[Finding]) -> None:
+        try:
+            self.reconciler.repair(findings)
+        except StoreError as exc:
+            self._warn(f"library check: could not finish the repair: {exc}")
+        for line in Report(findings).summary(repaired=True):
+            self._warn(line)
+
+    def _borrow_lock(self) -> bool:
+        """Take the lock if it is free, without a word if it is not."""
+        lock = FileLock(self.dir / ".lock")
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return False
+        self._file_lock = lock
+        return True
 
     def _release_lock(self) -> None:
         if self._file_lock is not None:
@@ -271,13 +341,17 @@ class Store:
         highlights and reading state: "updated".
         """
         self._require_writable()
+        _refuse_surrogates(imported, tags)
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
         document = parse_markdown(markdown)
         plain = document.plain_text
+        same_text = text_hash(plain)
         with self.articles.lock:
-            existing = self.find_by_hash(digest)
+            # The same text from another path or URL (its links resolved against another
+            # base) is the same article, as much as the same bytes are.
+            existing = self.find_by_hash(digest) or self.articles.find_text(same_text)
             if existing:
                 if clean_tags and set(clean_tags) - set(existing.tags):
                     existing.tags = _merge_tags(existing.tags, clean_tags)
@@ -297,22 +371,33 @@ class Store:
             article.char_count = len(plain)
             article.tags = _merge_tags(article.tags, clean_tags)
             # Order matters for a crash between steps: the body first, then the highlights
-            # re-anchored to it, the metadata (with the new hash) last.  Until the metadata is
-            # written the import is not acknowledged, and running it again redoes every step
-            # (re-anchoring works from each highlight's quote, so it is idempotent).
+            # re-anchored to it, the metadata (sidecar, then index, with the new hash) last.
+            # Until the metadata is written the import is not acknowledged, and running it
+            # again redoes every step (re-anchoring works from each highlight's quote, so it
+            # is idempotent).  A failure (disk full) of a new article removes what it wrote.
             old_text = self._old_plain_text(previous.id) if previous is not None else None
             body = self.body_path(article.id)
-            atomic_write_bytes(body, markdown.encode("utf-8"))
             try:
-                # The import parsed the article anyway: keep the parse, so the first open in
-                # the reader shows the saved place at once, whatever the article's size.
-                save_parsed(body, markdown, document)
-            except OSError as exc:
-                self._warn(f"cannot cache the parsed article {article.id}: {exc}")
-            if previous is not None:
-                self.shards.reanchor(previous.id, plain, old_text)
-                article.position = min(article.position, len(plain))
-            self.articles.put(article)
+                atomic_write_bytes(body, markdown.encode("utf-8"))
+                try:
+                    # The import parsed the article anyway: keep the parse, so the first open
+                    # in the reader shows the saved place at once, whatever its size.
+                    save_parsed(body, markdown, document)
+                except OSError as exc:
+                    self._warn(f"cannot cache the parsed article {article.id}: {exc}")
+                if previous is not None:
+                    self.shards.reanchor(previous.id, plain, old_text)
+                    article.position = min(article.position, len(plain))
+                self.articles.put(article, text_hash=same_text)
+            except (OSError, StoreError) as exc:
+                if previous is None:
+                    for path in (body, self.parse_cache_path(article.id),
+                                 self.articles.sidecar_path(article.id)):
+                        path.unlink(missing_ok=True)
+                if isinstance(exc, StoreError):
+                    raise
+                raise StoreError(f"could not save the article: {exc.strerror or exc}; "
+                                 "nothing was added") from exc
             return AddResult(article, "updated" if previous else "added")
 
     def _old_plain_text(self, article_id: str) -> str | None:
@@ -353,7 +438,8 @@ class Store:
             self.articles.remove(article_id)
             self.parse_cache_path(article_id).unlink(missing_ok=True)
             shard = self.shards.path(article_id).name
-            moves = [(self.body_path(article_id), "article.md")]
+            moves = [(self.body_path(article_id), "article.md"),
+                     (self.articles.sidecar_path(article_id), "article.meta.json")]
             moves += [(path, "annotations.json" + path.name.removeprefix(shard))
                       for path in self.shards.detach(article_id)]
             self.trash.move_in(folder, moves)
