@@ -443,7 +443,7 @@ def test_unwritable_folder_simulated(library: Path, monkeypatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tuireader.library.store.FileLock.acquire", refuse)
+    monkeypatch.setattr("tuireader.library.lock.FileLock.acquire", refuse)
     with Store(library) as s:
         assert s.read_only and len(s.list_articles()) == 1
         assert any("cannot lock" in w for w in s.warnings)

@@ -231,7 +231,7 @@ def test_unwritable_library_folder_simulated_via_cli(tmp_path: Path, monkeypatch
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(Path, "mkdir", refuse)
-    monkeypatch.setattr("tuireader.library.store.FileLock.acquire", refuse)
+    monkeypatch.setattr("tuireader.library.lock.FileLock.acquire", refuse)
     assert cli.main(["--library", str(library), "list"]) == 0
     assert "Rivers" in capsys.readouterr().out
     assert cli.main(["--library", str(library), "add", str(source)]) == 1

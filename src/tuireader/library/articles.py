@@ -16,13 +16,13 @@ A change that must look before it writes (is the article there? is the content n
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tuireader.core.model import Article
+from tuireader.core.model import Article, ImportedArticle
 from tuireader.library import filecheck
 from tuireader.library.durable import DurableStorage, atomic_write_bytes
 from tuireader.library.errors import NotFound, StoreError
@@ -220,3 +220,17 @@ class Articles:
 
     def close(self) -> None:
         self.storage.close()
+
+
+def refuse_surrogates(imported: ImportedArticle, tags: Iterable[str]) -> None:
+    """A lone surrogate (from a bad escape in front matter) cannot be written as UTF-8:
+    refuse the article before anything is written, in one line."""
+    fields = {"title": imported.title, "author": imported.author, "source": imported.source,
+              "url": imported.url, "site": imported.site, "published": imported.published,
+              "language": imported.language, "text": imported.markdown, "tags": " ".join(tags)}
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise StoreError(f"the article's {name} holds an invalid character "
+                             f"(a lone surrogate at {exc.start}); nothing was added") from exc

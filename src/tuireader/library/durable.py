@@ -49,6 +49,7 @@ from tinydb.storages import Storage
 from tuireader.library import filecheck
 
 BACKUPS = 3
+_MISSING = "missing"
 TMP_MARK = ".tmp-"
 
 
@@ -224,8 +225,9 @@ class DurableStorage(Storage):
 
     def _recover(self, reason: str) -> dict[str, Any] | None:
         """The live file is unreadable: move it aside and fall back to the newest good backup."""
+        what = "was missing" if reason == _MISSING else f"was unreadable ({reason})"
         if not filecheck.exists(self.path):
-            aside_note = "nothing to move aside"
+            aside_note = "the backups are kept"
         elif self.read_only:
             aside_note = "left in place (opened read-only)"
         else:
@@ -253,15 +255,10 @@ class DurableStorage(Storage):
                         f"{self.path} is unreadable ({reason}); it was {aside_note}, but the "
                         f"backup {candidate} could not be restored: {exc.strerror or exc}"
                     ) from exc
-            self._warn(
-                f"{self.path} was unreadable ({reason}); {aside_note}; "
-                f"using the backup {candidate}"
-            )
+            self._warn(f"{self.path} {what}; {aside_note}; using the backup {candidate}")
             return data
-        self._warn(
-            f"{self.path} was unreadable ({reason}); {aside_note}; no readable backup, "
-            "starting this file empty (the unreadable copy is kept)"
-        )
+        self._warn(f"{self.path} {what}; {aside_note}; no readable backup, "
+                   "starting this file empty (the unreadable copy is kept)")
         return None
 
     # -- Storage API ----------------------------------------------------------------------
@@ -332,7 +329,7 @@ class DurableStorage(Storage):
             # tool): starting empty would hide the backup's contents and later saves would
             # rotate it away.
             has_backup = any(self.backup_path(n).exists() for n in range(1, self.backups + 1))
-            data = self._recover("it is missing") if has_backup else None
+            data = self._recover(_MISSING) if has_backup else None
         else:
             try:
                 data = self._parse(self.path)

@@ -27,7 +27,9 @@ import orjson
 from tuireader.core.document import parse_markdown
 from tuireader.library import filecheck
 from tuireader.library.articles import TABLE, Articles
+from tuireader.library.durable import DurableStorage, StorageError
 from tuireader.library.errors import StoreError
+from tuireader.library.shards import SHARD_BACKUPS, ShardSet
 
 
 def text_hash(plain_text: str) -> str:
@@ -52,7 +54,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "body-damaged": ("with a text file that is not a file", "moved aside"),
     "no-body": ("in the index without their text", "kept in the index (text lost)"),
     "orphan-shard": ("highlights of an article that is nowhere else", "kept as they are"),
-    "shard-damaged": ("highlight files unreadable", "repaired from their backups"),
+    "shard-damaged": ("with an unreadable highlight file", "repaired from its backups"),
     "body-not-utf8": ("with text that is not UTF-8", "shown with replacement characters"),
     "leftover": ("left over from an interrupted removal", "moved to the trash"),
 }
@@ -60,7 +62,7 @@ KINDS: dict[str, tuple[str, str]] = {
 
 #: The kinds a start repairs by itself (the others only ``tuireader check`` reports: nothing
 #: can be done about them but saying so, and saying it on every start would be noise).
-AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover")
+AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover", "shard-damaged")
 
 
 @dataclass
@@ -126,6 +128,41 @@ class Reconciler:
             damage = filecheck.problem(self.articles.body_path(aid), self.articles.dir)
             if damage is not None:
                 found.append(Finding("body-damaged", aid, damage))
+        for aid in sorted(shards - trashed.keys()):
+            if f"{aid}.json" not in shard_names:
+                found.append(Finding("shard-damaged", aid, "missing, backups present"))
+            else:
+                damage = filecheck.problem(self.shard_dir / f"{aid}.json", self.articles.dir)
+                if damage is not None:
+                    found.append(Finding("shard-damaged", aid, damage))
+        return found
+
+    def deep(self, shards: ShardSet) -> list[Finding]:
+        """What only reading every file finds (``tuireader check``): shards that do not parse,
+        bodies that are not UTF-8.  Reading a shard repairs it when the store is writable."""
+        found: list[Finding] = []
+        names = self._names(self.shard_dir)
+        ids = sorted({n.split(".json", 1)[0] for n in names
+                      if ".json" in n and not n.startswith(".") and ".corrupt-" not in n})
+        warnings: list[str] = []
+        for aid in ids:
+            storage = DurableStorage(shards.path(aid), read_only=shards.read_only,
+                                     backups=SHARD_BACKUPS, root=self.articles.dir,
+                                     on_warning=warnings.append)
+            try:
+                storage.read()
+            except StorageError as exc:
+                warnings.append(str(exc))
+            if warnings:
+                found.append(Finding("shard-damaged", aid, warnings[0]))
+                warnings.clear()
+        for aid in self.articles.ids():
+            try:
+                self.articles.body_path(aid).read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                found.append(Finding("body-not-utf8", aid))
+            except OSError:
+                continue  # missing or damaged: found by scan()
         return found
 
     def _backup_records(self) -> dict[str, dict[str, Any]]:
@@ -213,6 +250,10 @@ class Reconciler:
                 except OSError as exc:
                     raise StoreError(f"cannot move the damaged text of article "
                                      f"{f.article_id} aside: {exc.strerror or exc}") from exc
+            elif f.kind == "shard-damaged":
+                # Reading it writable moves a damaged file aside and restores its backup.
+                DurableStorage(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
+                               root=self.articles.dir, on_warning=self._warn).read()
             elif f.kind == "leftover":
                 self._finish_removal(f.article_id, self.trash_dir / f.detail)
             elif f.kind == "unindexed":

@@ -29,13 +29,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
-from tuireader.library.articles import Articles
+from tuireader.library.articles import Articles, refuse_surrogates
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
 from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_only_error
+from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
@@ -81,20 +80,6 @@ def content_hash(markdown: str) -> str:
     return hashlib.sha256(markdown.encode("utf-8")).hexdigest()
 
 
-def _refuse_surrogates(imported: ImportedArticle, tags: Iterable[str]) -> None:
-    """A lone surrogate (from a bad escape in front matter) cannot be written as UTF-8:
-    refuse the article before anything is written, in one line."""
-    fields = {"title": imported.title, "author": imported.author, "source": imported.source,
-              "url": imported.url, "site": imported.site, "published": imported.published,
-              "language": imported.language, "text": imported.markdown, "tags": " ".join(tags)}
-    for name, value in fields.items():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise StoreError(f"the article's {name} holds an invalid character "
-                             f"(a lone surrogate at {exc.start}); nothing was added") from exc
-
-
 def _merge_tags(current: Iterable[str], extra: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t for t in map(normalise_tag, [*current, *extra]) if t))
 
@@ -121,7 +106,7 @@ class Store:
     ) -> None:
         self.dir = Path(library_dir).expanduser()
         self.warnings: list[str] = []
-        self._file_lock: FileLock | None = None
+        self.lock = LibraryLock(self.dir)
         self._forced_read_only = False
         if self.dir.exists() and not self.dir.is_dir():
             raise StoreError(f"library path {self.dir} exists and is not a folder")
@@ -145,6 +130,7 @@ class Store:
         if not self.read_only:
             self._acquire_lock()
         self.trash = Trash(self.dir / "trash")
+        opened = len(self.warnings)  # what reading the index says is redone by a repair
         try:
             if not self.read_only:
                 for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
@@ -166,7 +152,7 @@ class Store:
         self.articles = Articles(self.dir, storage, self._warn)
         self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
         if repair:
-            self._reconcile()
+            self._reconcile(opened)
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
@@ -185,18 +171,11 @@ class Store:
         self._warn(f"{why}: opened read-only, changes will not be saved")
 
     def _acquire_lock(self) -> None:
-        lock = FileLock(self.dir / ".lock")
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            self._go_read_only("another tuireader is using this library")
-            return
-        except OSError as exc:
-            self._go_read_only(f"cannot lock the library ({exc.strerror or exc})")
-            return
-        self._file_lock = lock
+        why = self.lock.acquire()
+        if why is not None:
+            self._go_read_only(why)
 
-    def _reconcile(self) -> None:
+    def _reconcile(self, mark: int) -> None:
         """Bring the index in line with the files on disk, saying once what was found and done
         (see :mod:`~.reconcile`).
 
@@ -205,12 +184,11 @@ class Store:
         ``add``.  When another program holds the lock, what was found is shown from memory and
         left to it.
         """
-        mark = len(self.warnings)
         findings = [f for f in self.reconciler.scan() if f.kind in AT_OPEN]
         if not findings and len(self.warnings) == mark:
             return
         storage = self.articles.storage
-        if self.read_only and not self._forced_read_only and self._borrow_lock():
+        if self.read_only and not self._forced_read_only and self.lock.acquire() is None:
             del self.warnings[mark:]  # said again below, with what was done
             storage.read_only = False
             storage.close()
@@ -234,20 +212,8 @@ class Store:
         for line in Report(findings).summary(repaired=True):
             self._warn(line)
 
-    def _borrow_lock(self) -> bool:
-        """Take the lock if it is free, without a word if it is not."""
-        lock = FileLock(self.dir / ".lock")
-        try:
-            lock.acquire(timeout=0)
-        except (Timeout, OSError):
-            return False
-        self._file_lock = lock
-        return True
-
     def _release_lock(self) -> None:
-        if self._file_lock is not None:
-            self._file_lock.release()
-            self._file_lock = None
+        self.lock.release()
 
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
@@ -341,7 +307,7 @@ class Store:
         highlights and reading state: "updated".
         """
         self._require_writable()
-        _refuse_surrogates(imported, tags)
+        refuse_surrogates(imported, tags)
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
