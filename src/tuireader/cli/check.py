@@ -40,10 +40,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         opening = list(store.warnings)  # a damaged index, and (repairing) what was done
         before = store.reconciler.scan() + store.reconciler.deep(store.shards)
         if args.repair:
-            store.reconciler.repair(before)
+            fixed = store.reconciler.repair(before)
             after = store.reconciler.scan() + store.reconciler.deep(store.shards)
         else:
-            after = before
+            fixed, after = [], before
         remaining = after
         problems = [] if args.repair else opening
         healthy = not remaining and not problems
@@ -57,7 +57,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             for line in opening + store.warnings[len(opening):]:
                 print(clean(line))
-            for line in Report(before).summary(repaired=args.repair):
+            if args.repair:
+                for line in Report(fixed).summary(repaired=True):
+                    print(clean(line))
+            left = "cannot be repaired here" if args.repair else None
+            for line in Report(remaining).summary(repaired=False, action=left):
                 print(clean(line))
             print("library is healthy" if healthy else
                   f"library has problems: {len(remaining) + len(problems)} left")

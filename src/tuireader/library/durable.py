@@ -157,6 +157,7 @@ class DurableStorage(Storage):
         validate: extra check of a parsed file; return an error string to treat it as corrupt.
         root: the library folder: a symlink in place of the file that leads out of it is
             damage (moved aside, like a folder or a dangling symlink there).
+        on_damage: see ``_on_damage``.
     """
 
     def __init__(
@@ -168,6 +169,7 @@ class DurableStorage(Storage):
         on_warning: Callable[[str], None] | None = None,
         validate: Callable[[dict[str, Any]], str | None] | None = None,
         root: Path | None = None,
+        on_damage: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__()
         self.path = Path(path)
@@ -176,6 +178,9 @@ class DurableStorage(Storage):
         self._warn = on_warning or (lambda message: None)
         self._validate = validate
         self.root = root
+        #: Called (opened read-only) when the file is damaged: True if it was repaired
+        #: meanwhile (by a writable storage of the same file), which is then read instead.
+        self._on_damage = on_damage
         self._cache: dict[str, Any] | None = None
         self._signature: Signature | None = None
         self._loaded = False
@@ -225,6 +230,9 @@ class DurableStorage(Storage):
 
     def _recover(self, reason: str) -> dict[str, Any] | None:
         """The live file is unreadable: move it aside and fall back to the newest good backup."""
+        if self.read_only and self._on_damage is not None and self._on_damage():
+            with contextlib.suppress(OSError, ValueError):
+                return self._parse(self.path)
         what = "was missing" if reason == _MISSING else f"was unreadable ({reason})"
         if not filecheck.exists(self.path):
             aside_note = "the backups are kept"

@@ -70,16 +70,17 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
 
-    def summary(self, *, repaired: bool) -> list[str]:
-        """One line per kind of finding: how many, which, and what was (or will be) done."""
+    def summary(self, *, repaired: bool, action: str | None = None) -> list[str]:
+        """One line per kind of finding: how many, which, and what was (or will be) done
+        (``action``: say this instead)."""
         lines = []
         for kind, (what, fix) in KINDS.items():
             ids = [f.article_id for f in self.findings if f.kind == kind]
             if not ids:
                 continue
             shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            action = fix if repaired else "run `tuireader check --repair` to fix"
-            lines.append(f"library check: {len(ids)} article(s) {what} ({shown}): {action}")
+            said = action or (fix if repaired else "run `tuireader check --repair` to fix")
+            lines.append(f"library check: {len(ids)} article(s) {what} ({shown}): {said}")
         return lines
 
 
@@ -237,34 +238,64 @@ class Reconciler:
                 record = Article.from_record(self._record_for(f.article_id, backups))
                 self.articles.extra[f.article_id] = record.to_record()
 
-    def repair(self, findings: list[Finding]) -> None:
-        """Fix what can be fixed: raises StoreError if a write fails (the rest is kept)."""
+    def repair(self, findings: list[Finding]) -> list[Finding]:
+        """Fix what can be fixed; a finding that cannot be fixed now (a file that cannot be
+        moved) is said and left, the others are still fixed.  Returns the ones fixed."""
         from tuireader.core.model import Article
 
         backups = self._backup_records() if any(f.kind == "unindexed" for f in findings) else {}
         restored: list[dict[str, Any]] = []
+        fixed: list[Finding] = []
         for f in findings:
-            if f.kind == "body-damaged":
-                try:
-                    filecheck.move_aside(self.articles.body_path(f.article_id), "damaged")
-                except OSError as exc:
-                    raise StoreError(f"cannot move the damaged text of article "
-                                     f"{f.article_id} aside: {exc.strerror or exc}") from exc
-            elif f.kind == "shard-damaged":
-                # Reading it writable moves a damaged file aside and restores its backup.
-                DurableStorage(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
-                               root=self.articles.dir, on_warning=self._warn).read()
-            elif f.kind == "leftover":
-                self._finish_removal(f.article_id, self.trash_dir / f.detail)
-            elif f.kind == "unindexed":
-                record = Article.from_record(self._record_for(f.article_id, backups)).to_record()
-                self.articles.write_sidecar(record, self._text_hash_of(f.article_id))
-                restored.append(record)
-            elif f.kind == "no-sidecar":
-                article = self.articles.get(f.article_id)
-                if article is not None:
-                    self.articles.write_sidecar(article.to_record(),
+            try:
+                if f.kind == "unindexed":
+                    record = Article.from_record(self._record_for(f.article_id, backups))
+                    self.articles.write_sidecar(record.to_record(),
                                                 self._text_hash_of(f.article_id))
+                    restored.append(record.to_record())
+                else:
+                    self._repair_one(f)
+                fixed.append(f)
+            except StorageError as exc:
+                self._warn(f"library check: could not repair article {f.article_id}: {exc}")
         if restored:
             self.articles.storage.put_records(TABLE, restored)
         self.articles.extra.clear()
+        return fixed
+
+    def repair_and_say(self, findings: list[Finding]) -> None:
+        """:meth:`repair`, then one line per kind of what was done (the store's start)."""
+        try:
+            findings = self.repair(findings)
+        except StorageError as exc:  # the index itself cannot be written
+            self._warn(f"library check: could not finish the repair: {exc}")
+            return
+        for line in Report(findings).summary(repaired=True):
+            self._warn(line)
+
+    def repair_shard(self, path: Path) -> bool:
+        """Repair one shard (moved aside, its backup restored); True if that worked."""
+        try:
+            DurableStorage(path, backups=SHARD_BACKUPS, root=self.articles.dir,
+                           on_warning=self._warn).read()
+        except StorageError:
+            return False
+        return True
+
+    def _repair_one(self, f: Finding) -> None:
+        if f.kind == "body-damaged":
+            try:
+                filecheck.move_aside(self.articles.body_path(f.article_id), "damaged")
+            except OSError as exc:
+                raise StoreError(f"cannot move its damaged text aside: "
+                                 f"{exc.strerror or exc}") from exc
+        elif f.kind == "shard-damaged":
+            # Reading it writable moves a damaged file aside and restores its backup.
+            DurableStorage(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
+                           root=self.articles.dir, on_warning=self._warn).read()
+        elif f.kind == "leftover":
+            self._finish_removal(f.article_id, self.trash_dir / f.detail)
+        elif f.kind == "no-sidecar":
+            article = self.articles.get(f.article_id)
+            if article is not None:
+                self.articles.write_sidecar(article.to_record(), self._text_hash_of(f.article_id))

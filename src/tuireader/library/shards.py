@@ -111,9 +111,11 @@ class ShardSet:
 
     def __init__(self, folder: Path, *, read_only: bool, article_ids: Callable[[], list[str]],
                  exists: Callable[[str], bool], on_warning: Callable[[str], None],
-                 root: Path | None = None) -> None:
+                 root: Path | None = None,
+                 repair: Callable[[Path], bool] | None = None) -> None:
         self.folder = folder
         self.root = root
+        self._repair = repair
         self._skipped: set[str] = set()  # shards reported unreadable (said once each)
         self.read_only = read_only
         self._article_ids = article_ids
@@ -142,8 +144,15 @@ class ShardSet:
             # and both threads must end up with the same instance.
             storage = self._storages.setdefault(article_id, DurableStorage(
                 self.path(article_id), read_only=self.read_only, on_warning=self._warn,
-                backups=SHARD_BACKUPS, root=self.root))
+                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id)))
         return storage
+
+    def _on_damage(self, article_id: str) -> Callable[[], bool] | None:
+        """For a read-only set: ask the store to repair the shard (it may take the lock)."""
+        repair = self._repair
+        if repair is None:
+            return None
+        return lambda: repair(self.path(article_id))
 
     # -- reading ------------------------------------------------------------------------------
 

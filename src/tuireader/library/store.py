@@ -33,12 +33,17 @@ from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
 from tuireader.library.articles import Articles, refuse_surrogates
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
-from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_only_error
+from tuireader.library.errors import (
+    NotFound,
+    ReadOnlyError,
+    StoreError,
+    read_only_error,
+)
 from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
-from tuireader.library.reconcile import AT_OPEN, Finding, Reconciler, Report, text_hash
+from tuireader.library.reconcile import AT_OPEN, Reconciler, Report, text_hash
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
@@ -154,6 +159,7 @@ class Store:
         if repair:
             self._reconcile(opened)
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
+                               repair=self._repair_shard if repair else None,
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
@@ -193,24 +199,27 @@ class Store:
             storage.read_only = False
             storage.close()
             try:
-                self._repair([f for f in self.reconciler.scan() if f.kind in AT_OPEN])
+                again = self.reconciler.scan()
+                self.reconciler.repair_and_say([f for f in again if f.kind in AT_OPEN])
             finally:
                 storage.read_only = True
                 self._release_lock()
         elif not self.read_only:
-            self._repair(findings)
+            self.reconciler.repair_and_say(findings)
         elif findings:
             self.reconciler.show(findings)
             for line in Report(findings).summary(repaired=False):
                 self._warn(line)
 
-    def _repair(self, findings: list[Finding]) -> None:
+    def _repair_shard(self, path: Path) -> bool:
+        """A damaged shard met by a store read-only by choice: repair it (moved aside, its
+        backup restored) if the lock is free, as :meth:`_reconcile` does for the index."""
+        if not self.read_only or self._forced_read_only or self.lock.acquire() is not None:
+            return False
         try:
-            self.reconciler.repair(findings)
-        except StoreError as exc:
-            self._warn(f"library check: could not finish the repair: {exc}")
-        for line in Report(findings).summary(repaired=True):
-            self._warn(line)
+            return self.reconciler.repair_shard(path)
+        finally:
+            self.lock.release()
 
     def _release_lock(self) -> None:
         self.lock.release()
