@@ -18,7 +18,6 @@ import pytest
 from tuireader.cli.main import main
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import ImportedArticle, make_highlight
-from tuireader.library import filecheck
 from tuireader.library.store import Store
 
 TEXTS = {
@@ -161,6 +160,7 @@ def test_one_bad_shard_never_stops_the_others(
     shard = library / "annotations" / f"{rivers}.json"
     shard.unlink()  # its only file: no backup to fall back on
     shard.mkdir()
+    from tuireader.library import filecheck
 
     def refuse(path: Path, label: str = "corrupt") -> Path:  # a folder that cannot be moved
         raise PermissionError(13, "Permission denied")

@@ -36,6 +36,7 @@ from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove
 from tuireader.library.errors import (
     NotFound,
     ReadOnlyError,
+    StorageError,
     StoreError,
     read_only_error,
 )
@@ -364,15 +365,17 @@ class Store:
                     self.shards.reanchor(previous.id, plain, old_text)
                     article.position = min(article.position, len(plain))
                 self.articles.put(article, text_hash=same_text)
-            except (OSError, StoreError) as exc:
+            except (OSError, StorageError) as exc:
                 if previous is None:
                     for path in (body, self.parse_cache_path(article.id),
                                  self.articles.sidecar_path(article.id)):
                         path.unlink(missing_ok=True)
-                if isinstance(exc, StoreError):
-                    raise
-                raise StoreError(f"could not save the article: {exc.strerror or exc}; "
-                                 "nothing was added") from exc
+                cause = exc if isinstance(exc, OSError) else exc.__cause__
+                reason = (cause.strerror if isinstance(cause, OSError) and cause.strerror
+                          else str(exc))
+                raise StoreError(f"could not save the article: {reason}; "
+                                 + ("nothing was added" if previous is None
+                                    else "its highlights and metadata are unchanged")) from exc
             return AddResult(article, "updated" if previous else "added")
 
     def _old_plain_text(self, article_id: str) -> str | None:
