@@ -280,3 +280,39 @@ def test_old_layout_library_migrates_with_a_backup(library: Path) -> None:
         assert sidecar["id"] == aid and sidecar["text_hash"]
     with Store(library) as s:
         assert s.warnings == []
+
+
+async def test_app_reopens_a_last_article_whose_text_is_not_utf8(library: Path) -> None:
+    """Plain ``tuireader`` reopens the article read last; its body damaged (``\\xff\\xfe`` in
+    front, no parse cache) and the index damaged too: the reader shows the text with
+    replacement characters and each problem is a notification, never a crash."""
+    from app_support import make_config, wait_for
+    from tuireader.app import make_app
+    from tuireader.widgets.reader import ReaderView
+
+    ids = _build(library)
+    aid = ids["Harbours"]
+    with Store(library) as s:
+        article = s.get_article(aid)
+        assert article is not None
+        article.last_opened = "2030-01-01T00:00:00+00:00"
+        s.update_article(article)
+    body = library / "articles" / f"{aid}.md"
+    body.write_bytes(b"\xff\xfe" + body.read_bytes())
+    (library / "articles" / f"{aid}.doc").unlink()
+    (library / "library.json").write_bytes(b"garbage")
+    store = Store(library, preload=True)
+    try:
+        app = make_app(store, make_config())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            reader = app.screen.query_one(ReaderView)
+            await wait_for(pilot, lambda: reader.document.complete, what="the article loaded")
+            assert reader.document.plain_text.startswith("\ufffd\ufffdHarbours")
+            messages = [str(n.message) for n in app._notifications]
+            assert any("not valid UTF-8" in m for m in messages), messages
+            assert any(".corrupt-" in m for m in messages), messages
+            assert app.is_running
+    finally:
+        store.close()

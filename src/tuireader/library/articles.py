@@ -58,6 +58,7 @@ class Articles:
         records = list(((self.storage.read() or {}).get(TABLE) or {}).values())
         if self.extra:
             known = {r.get("id") for r in records}
+            records = [self.extra.get(str(r.get("id")), r) for r in records]
             records += [r for aid, r in self.extra.items() if aid not in known]
         return records
 

@@ -181,6 +181,9 @@ class DurableStorage(Storage):
         #: Called (opened read-only) when the file is damaged: True if it was repaired
         #: meanwhile (by a writable storage of the same file), which is then read instead.
         self._on_damage = on_damage
+        #: True once the file was found damaged and a backup (or nothing) used instead: the
+        #: caller may know newer copies of its records (the store: the articles' sidecars).
+        self.recovered = False
         self._cache: dict[str, Any] | None = None
         self._signature: Signature | None = None
         self._loaded = False
@@ -233,6 +236,7 @@ class DurableStorage(Storage):
         if self.read_only and self._on_damage is not None and self._on_damage():
             with contextlib.suppress(OSError, ValueError):
                 return self._parse(self.path)
+        self.recovered = True
         what = "was missing" if reason == _MISSING else f"was unreadable ({reason})"
         if not filecheck.exists(self.path):
             aside_note = "the backups are kept"

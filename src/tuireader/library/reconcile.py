@@ -57,12 +57,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "shard-damaged": ("with an unreadable highlight file", "repaired from its backups"),
     "body-not-utf8": ("with text that is not UTF-8", "shown with replacement characters"),
     "leftover": ("left over from an interrupted removal", "moved to the trash"),
+    "stale": ("older in the restored library.json than in their metadata file",
+              "updated from it"),
 }
 
 
 #: The kinds a start repairs by itself (the others only ``tuireader check`` reports: nothing
 #: can be done about them but saying so, and saying it on every start would be noise).
-AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover", "shard-damaged")
+AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover", "shard-damaged", "stale")
 
 
 @dataclass
@@ -120,6 +122,13 @@ class Reconciler:
                 found.append(Finding("unindexed", aid))
             else:
                 found.append(Finding("orphan-shard", aid))
+        if self.articles.storage.recovered:
+            # The index came from a backup: each sidecar is as new as its article's last save.
+            records = {str(r.get("id")): r for r in self.articles.records()}
+            for aid in sorted(indexed & sidecars):
+                side = self._sidecar_record(aid)
+                if side is not None and side != records[aid]:
+                    found.append(Finding("stale", aid))
         for aid in sorted(indexed):
             if aid not in bodies:
                 found.append(Finding("no-body", aid))
@@ -181,6 +190,15 @@ class Reconciler:
                 continue
         return records
 
+    def _sidecar_record(self, aid: str) -> dict[str, Any] | None:
+        """The article record a sidecar holds (as the index would hold it), or None."""
+        from tuireader.core.model import Article
+
+        side = self.articles.read_sidecar(aid)
+        if side is None:
+            return None
+        return Article.from_record({k: v for k, v in side.items() if k != "text_hash"}).to_record()
+
     def _record_for(self, aid: str, backups: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """The best record of an article missing from the index: its sidecar, its newest
         backup, or one made from its body (title from the first line)."""
@@ -237,6 +255,10 @@ class Reconciler:
             if f.kind == "unindexed":
                 record = Article.from_record(self._record_for(f.article_id, backups))
                 self.articles.extra[f.article_id] = record.to_record()
+            elif f.kind == "stale":
+                side = self._sidecar_record(f.article_id)
+                if side is not None:
+                    self.articles.extra[f.article_id] = side
 
     def repair(self, findings: list[Finding]) -> list[Finding]:
         """Fix what can be fixed; a finding that cannot be fixed now (a file that cannot be
@@ -253,6 +275,10 @@ class Reconciler:
                     self.articles.write_sidecar(record.to_record(),
                                                 self._text_hash_of(f.article_id))
                     restored.append(record.to_record())
+                elif f.kind == "stale":
+                    side = self._sidecar_record(f.article_id)
+                    if side is not None:
+                        restored.append(side)
                 else:
                     self._repair_one(f)
                 fixed.append(f)
