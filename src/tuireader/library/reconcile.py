@@ -98,18 +98,24 @@ class Reconciler:
 
     # -- looking ------------------------------------------------------------------------------
 
-    def _names(self, folder: Path) -> list[str]:
+    def _names(self, folder: Path, odd: set[str] | None = None) -> list[str]:
+        """The names in ``folder``; those that are not regular files are added to ``odd`` (the
+        type comes with the listing: no ``stat`` per file, which a start could not afford)."""
         try:
-            return [e.name for e in os.scandir(folder)]
+            entries = list(os.scandir(folder))
+            if odd is not None:
+                odd.update(e.name for e in entries if not e.is_file(follow_symlinks=False))
+            return [e.name for e in entries]
         except OSError:
             return []
 
     def scan(self) -> list[Finding]:
         """What differs between the index and the folders (no file is read but the index)."""
-        names = self._names(self.articles.dir / "articles")
+        odd: set[str] = set()
+        names = self._names(self.articles.dir / "articles", odd)
         bodies = {n[:-3] for n in names if n.endswith(".md") and not n.startswith(".")}
         sidecars = {n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")}
-        shard_names = self._names(self.shard_dir)
+        shard_names = set(self._names(self.shard_dir, odd))
         shards = {n.split(".json", 1)[0] for n in shard_names
                   if ".json" in n and not n.startswith(".") and ".corrupt-" not in n}
         indexed = {str(r.get("id")) for r in self.articles.records()}
@@ -134,14 +140,14 @@ class Reconciler:
                 found.append(Finding("no-body", aid))
             elif aid not in sidecars:
                 found.append(Finding("no-sidecar", aid))
-        for aid in sorted(bodies):
+        for aid in sorted(b for b in bodies if f"{b}.md" in odd):
             damage = filecheck.problem(self.articles.body_path(aid), self.articles.dir)
             if damage is not None:
                 found.append(Finding("body-damaged", aid, damage))
         for aid in sorted(shards - trashed.keys()):
             if f"{aid}.json" not in shard_names:
                 found.append(Finding("shard-damaged", aid, "missing, backups present"))
-            else:
+            elif f"{aid}.json" in odd:
                 damage = filecheck.problem(self.shard_dir / f"{aid}.json", self.articles.dir)
                 if damage is not None:
                     found.append(Finding("shard-damaged", aid, damage))
