@@ -5,6 +5,7 @@ Layout of a library folder::
     library.json            TinyDB: article metadata (table "articles") and "_meta" (schema version)
     library.json.bak1..3    the previous versions of library.json (rotating backups)
     articles/<id>.md        each article's Markdown body, written once, atomically
+    articles/<id>.json      its metadata (sidecar): library.json can be rebuilt from these
     articles/<id>.doc       its parsed form (a cache, see :mod:`~tuireader.library.parse_cache`)
     annotations/<id>.json   TinyDB shard per article: its highlights, notes and tags
     trash/<time>-<id>/      removed articles: metadata, body and highlights, never silently dropped
@@ -96,6 +97,9 @@ class Store:
     Thread-safe: the App calls it from thread workers.  Open with ``Store(path)``; ``warnings``
     then lists anything the user must be told (read-only because another instance holds the lock,
     a corrupt file recovered from backup, a newer schema).  Close with :meth:`close`.
+
+    ``repair=False`` leaves damage found at opening as it is (``tuireader check`` without
+    ``--repair``); by default it is repaired, even when opened read-only if the lock is free.
 
     ``preload=True`` starts :meth:`start_preload` (reading every highlight shard in the
     background); the App wants it, a one-shot command line does not.  Warnings found later (a
