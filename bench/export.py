@@ -38,6 +38,7 @@ from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, make_highlight, new_id
 from tuireader.export import FolderReport, Recipe, Renderer, export_to_folder, select, write_folder
 from tuireader.export.folder import Output
+from tuireader.library.reconcile import text_hash
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGET_S = 3.0
@@ -83,6 +84,8 @@ def build_library(root: Path, n_articles: int, n_highlights: int, seed: int = 1)
                           content_hash=content_hash(body), tags=rng.sample(TAGS, rng.randint(0, 2)))
         articles[str(n + 1)] = article.to_record()
         (root / "articles" / f"{article_id}.md").write_text(body, encoding="utf-8")
+        (root / "articles" / f"{article_id}.json").write_text(  # the sidecar (schema 2)
+            json.dumps({**article.to_record(), "text_hash": text_hash(plain)}), encoding="utf-8")
         records: dict[str, dict[str, object]] = {}
         for k in range(per[n]):
             start = rng.randrange(0, len(plain) - 200)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tuireader.core.model import Article, Highlight, make_highlight, new_id
+from tuireader.library.reconcile import text_hash
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 
 TARGETS_MS = {
@@ -77,6 +78,8 @@ def build_library(root: Path, n_articles: int, n_highlights: int, seed: int = 1)
                           tags=rng.sample(TAGS, rng.randint(0, 2)))
         articles[str(n + 1)] = article.to_record()
         (root / "articles" / f"{article_id}.md").write_text(body, encoding="utf-8")
+        (root / "articles" / f"{article_id}.json").write_text(  # the sidecar (schema 2)
+            json.dumps({**article.to_record(), "text_hash": text_hash(plain)}), encoding="utf-8")
         records: dict[str, dict[str, object]] = {}
         for k in range(per_article[n]):
             start = rng.randrange(0, len(plain) - 200)

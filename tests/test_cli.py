@@ -17,7 +17,7 @@ from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.library.store import Store
 
-COMMANDS = ["add", "list", "show", "remove", "convert", "highlights", "open"]
+COMMANDS = ["add", "list", "show", "remove", "convert", "highlights", "open", "check"]
 
 
 def run(*args: str, library: Path | None = None, stdin: str | None = None,
@@ -216,3 +216,46 @@ def test_library_option_after_the_command(tmp_path: Path) -> None:
     # Given before the command and not repeated after it, the first one still counts.
     before = run("--library", str(lib), "list", "--json")
     assert [a["title"] for a in json.loads(before.stdout)] == ["A title"]
+
+
+def test_samples_added_again_from_their_files_all_exist(library: Path) -> None:
+    """The same text from another path is the same article: the seeded samples (sources are
+    their URLs) added again from the files (relative links resolved differently) all exist."""
+    from tuireader.cli.samples import sample_entries, seed_library
+    from tuireader.locations import samples_dir
+
+    with Store(library) as s:
+        assert {o.status for o in seed_library(s)} == {"added"}
+    files = [str(samples_dir() / e["file"]) for e in sample_entries()]
+    proc = run("add", *files, library=library)
+    assert proc.returncode == 0, proc.stderr
+    statuses = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert statuses == ["exists"] * len(files), proc.stdout
+    proc = run("list", "--json", library=library)
+    assert len(json.loads(proc.stdout)) == len(files)
+
+
+def test_front_matter_with_surrogate_escapes(tmp_path: Path, library: Path) -> None:
+    """YAML escapes giving UTF-16 surrogates: a pair is joined (😀), a lone one replaced; the
+    article is added whole and nothing else is left behind."""
+    doc = tmp_path / "smile.md"
+    doc.write_text('---\ntitle: "\\ud83d\\ude00 smile"\nauthor: "\\ud83d"\n---\n\nBody text.\n')
+    proc = run("add", str(doc), library=library)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split(maxsplit=2)[2].strip() == "😀 smile"
+    aid = proc.stdout.split()[1]
+    shown = json.loads(run("show", aid, "--json", library=library).stdout)
+    assert shown["author"] == "\ufffd"
+    assert sorted(p.name for p in (library / "articles").iterdir()) == [
+        f"{aid}.doc", f"{aid}.json", f"{aid}.md"]
+
+
+def test_lone_surrogate_refused_with_nothing_left(library: Path) -> None:
+    from tuireader.core.model import ImportedArticle
+    from tuireader.library.store import StoreError
+
+    with Store(library) as s:
+        with pytest.raises(StoreError, match="lone surrogate"):
+            s.add_article(ImportedArticle(title="bad \ud83d", markdown="Some text."))
+        assert s.list_articles() == []
+    assert list((library / "articles").iterdir()) == []

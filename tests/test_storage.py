@@ -13,6 +13,7 @@ import pytest
 from tinydb import TinyDB
 
 from tuireader.library import durable as storage_mod
+from tuireader.library import filecheck
 from tuireader.library.durable import (
     DurableStorage,
     ReadOnlyError,
@@ -127,7 +128,7 @@ def test_corrupt_without_backup_warns_never_silent(tmp_path: Path) -> None:
 
 
 def test_second_quarantine_never_overwrites_the_first(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(storage_mod, "_timestamp", lambda: "SAME")
+    monkeypatch.setattr(filecheck, "_timestamp", lambda: "SAME")
     path = tmp_path / "db.json"
     for content in (b"first bad", b"second bad"):
         path.write_bytes(content)

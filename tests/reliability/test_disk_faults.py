@@ -279,7 +279,7 @@ def test_unwritable_library_folder_simulated_via_cli(tmp_path: Path, monkeypatch
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(Path, "mkdir", refuse)
-    monkeypatch.setattr("tuireader.library.store.FileLock.acquire", refuse)
+    monkeypatch.setattr("tuireader.library.lock.FileLock.acquire", refuse)
     assert cli.main(["--library", str(library), "list"]) == 0
     assert "Rivers" in capsys.readouterr().out
     assert cli.main(["--library", str(library), "add", str(source)]) == 1
@@ -288,3 +288,45 @@ def test_unwritable_library_folder_simulated_via_cli(tmp_path: Path, monkeypatch
     assert len(errors) == 1 and "read-only" in errors[0], err
     assert "not writable" in err and "Traceback" not in err  # the reason is given too
     assert _snapshot(library) == before
+
+
+@pytest.mark.parametrize("write", ["body", "sidecar", "index"])
+def test_add_on_a_full_disk_one_line_per_source_nothing_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        write: str) -> None:
+    """ENOSPC from each write of ``add`` (the body, its sidecar, the index), for every source:
+    one ``error:`` line per source, no traceback, the other sources still tried, and nothing
+    of the failed articles left in the library."""
+    from tuireader.cli import main as cli
+    from tuireader.library import durable
+
+    library = tmp_path / "lib"
+    _library(library)
+    before = _snapshot(library)
+    sources = []
+    for n in range(3):
+        source = tmp_path / f"new{n}.md"
+        source.write_text(f"# New {n}\n\nSome text number {n} about harbours.")
+        sources.append(str(source))
+    real = durable._write_temp
+
+    def full(path: Path, data: bytes) -> Path:
+        kind = ("index" if path.name == "library.json" else "body" if path.suffix == ".md"
+                else "sidecar" if path.parent.name == "articles" else "other")
+        if kind == write:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(durable, "_write_temp", full)
+    code = cli.main(["--library", str(library), "add", *sources])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3, err
+    assert all("No space left on device" in line and "nothing was added" in line
+               for line in errors), err
+    assert out == ""
+    after = _snapshot(library)
+    assert {k: v for k, v in after.items() if k.startswith("articles/")} == {
+        k: v for k, v in before.items() if k.startswith("articles/")}
+    assert after["library.json"] == before["library.json"]

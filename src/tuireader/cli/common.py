@@ -64,19 +64,35 @@ def library_dir(args: argparse.Namespace) -> Path:
     return Path(args.library).expanduser() if args.library else default_library_dir()
 
 
+#: The end of the store's warning that it opened read-only (see ``Store._go_read_only``):
+#: a read command does not need telling; any other warning (damage found and repaired, a
+#: backup used, a file "left in place (opened read-only)") is always shown.
+_READ_ONLY_NOTE = "opened read-only, changes will not be saved"
+
+
 @contextmanager
 def open_store(args: argparse.Namespace, *, write: bool) -> Iterator[Store]:
-    """The library for one command (read-only unless it writes), its warnings on stderr."""
+    """The library for one command (read-only unless it writes), its warnings on stderr:
+    those of the opening first, and those found while the command ran (a shard skipped, a
+    body that is not UTF-8) when it ends."""
     # Deferred: building the parser (every start, `--help`) does not need the store.
     from tuireader.library.store import Store
 
     store = Store(library_dir(args), read_only=not write)
-    try:
-        for warning in store.warnings:
-            if write or "read-only" not in warning:
+    shown = 0
+
+    def show_warnings() -> None:
+        nonlocal shown
+        for warning in store.warnings[shown:]:
+            if write or not warning.endswith(_READ_ONLY_NOTE):
                 print(f"warning: {clean(warning)}", file=sys.stderr)
+        shown = len(store.warnings)
+
+    try:
+        show_warnings()
         if write and store.read_only:
             raise CliError("the library is read-only now; nothing was changed")
         yield store
     finally:
+        show_warnings()
         store.close()

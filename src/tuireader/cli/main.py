@@ -5,8 +5,8 @@ Every command prints its results on stdout and each problem as one line on stder
 failed (the rest still done), 2 for usage errors.
 
 The commands live one module per group: ``library.py`` (add, list, show, remove, convert,
-highlights), ``reader.py`` (the App, ``open``), ``export.py``; ``common.py`` holds what they
-share.
+highlights), ``reader.py`` (the App, ``open``), ``export.py``, ``check.py`` (the library's
+fsck); ``common.py`` holds what they share.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import export, library, reader
+from tuireader.cli import check, export, library, reader
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     library.add_parsers(commands)
     reader.add_parsers(commands)
     export.add_export_parser(commands)
+    check.add_parser(commands)
     return parser
 
 
@@ -53,6 +54,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "highlights": library.cmd_highlights,
     "open": reader.cmd_open,
     "export": export.cmd_export,
+    "check": check.cmd_check,
 }
 
 

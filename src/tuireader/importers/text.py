@@ -133,8 +133,14 @@ def _meta_str(meta: dict[str, Any], *keys: str) -> str:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         if value is not None and str(value).strip():
-            return " ".join(str(value).split())
+            return _no_surrogates(" ".join(str(value).split()))
     return ""
+
+
+def _no_surrogates(text: str) -> str:
+    """YAML's ``"\\ud83d\\ude00"`` escapes give UTF-16 surrogates, which no UTF-8 file can
+    hold: a pair becomes its character (😀), a lone one U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def import_markdown(markdown: str, *, source: str = "") -> ImportedArticle:

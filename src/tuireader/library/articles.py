@@ -1,5 +1,12 @@
 """The articles of a library: their metadata in ``library.json`` and their Markdown bodies.
 
+Each article also has a sidecar, ``articles/<id>.json``: its metadata record (plus the hash of
+its plain text), written before ``library.json`` on every change.  ``library.json`` is then an
+index that can always be rebuilt from the folder (see :mod:`~tuireader.library.reconcile`), and
+a sync tool (issue #21) finds one small file per article.  A sidecar rather than front matter
+in the body: the body is written once and hashed as it is (the "exists" check), while the
+metadata changes with every reading position; the body stays the article's plain Markdown.
+
 Reads take no lock: they work on the storage's parsed copy, which a save replaces rather than
 changes (see :mod:`tuireader.library.durable`), so a reader sees the table before or after it.
 A change that must look before it writes (is the article there? is the content new?) holds
@@ -9,11 +16,15 @@ A change that must look before it writes (is the article there? is the content n
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from tuireader.core.model import Article
-from tuireader.library.durable import DurableStorage
+import orjson
+
+from tuireader.core.model import Article, ImportedArticle
+from tuireader.library import filecheck
+from tuireader.library.durable import DurableStorage, atomic_write_bytes
 from tuireader.library.errors import NotFound, StoreError
 from tuireader.library.migrations import META_KEY, META_TABLE, meta_record
 from tuireader.library.parse_cache import cache_path_for
@@ -26,9 +37,16 @@ class Articles:
     """``library.json`` (table "articles", and the library's ``_meta`` record) plus
     ``articles/<id>.md``, each article's body, written once, atomically."""
 
-    def __init__(self, library_dir: Path, storage: DurableStorage) -> None:
+    def __init__(self, library_dir: Path, storage: DurableStorage,
+                 on_warning: Callable[[str], None] = lambda message: None) -> None:
         self.dir = library_dir
         self.storage = storage
+        self._warn = on_warning
+        self._lenient: set[str] = set()  # bodies already reported as not UTF-8
+        #: Records found on disk but not in the index, shown while the library is read-only
+        #: and cannot be repaired now (see :mod:`~tuireader.library.reconcile`).
+        self.extra: dict[str, dict[str, Any]] = {}
+        self._text_hashes: dict[str, str] | None = None  # id -> plain-text hash, from sidecars
         #: Held by a change from its check to its write (re-entrant).
         self.lock = threading.RLock()
 
@@ -37,7 +55,25 @@ class Articles:
     def records(self) -> list[dict[str, Any]]:
         """The raw article records, straight from the storage's parsed copy (read-only; no
         copies made: this runs on every list and every library-wide query)."""
-        return list(((self.storage.read() or {}).get(TABLE) or {}).values())
+        records = list(((self.storage.read() or {}).get(TABLE) or {}).values())
+        if self.extra:
+            known = {r.get("id") for r in records}
+            records = [self.extra.get(str(r.get("id")), r) for r in records]
+            records += [r for aid, r in self.extra.items() if aid not in known]
+        return records
+
+    def find_text(self, text_hash: str) -> Article | None:
+        """The article whose plain text has this hash (the same text from another source,
+        its links resolved differently), from the sidecars (read once, then kept)."""
+        if self._text_hashes is None:
+            hashes = {}
+            for aid in self.ids():
+                side = self.read_sidecar(aid)
+                if side and side.get("text_hash"):
+                    hashes[aid] = str(side["text_hash"])
+            self._text_hashes = hashes
+        match = next((aid for aid, h in self._text_hashes.items() if h == text_hash), None)
+        return self.get(match) if match is not None else None
 
     def ids(self) -> list[str]:
         return [str(r.get("id")) for r in self.records()]
@@ -92,19 +128,77 @@ class Articles:
         """Where the reader keeps the parsed form of an article's body (derived, rebuildable)."""
         return cache_path_for(self.body_path(article_id))
 
-    def read_markdown(self, article_id: str) -> str:
+    def sidecar_path(self, article_id: str) -> Path:
+        """``articles/<id>.json``: the article's metadata, enough to re-index it."""
+        return self.dir / "articles" / f"{article_id}.json"
+
+    def read_sidecar(self, article_id: str) -> dict[str, Any] | None:
+        """The sidecar's record, or None when it is missing or unusable."""
+        path = self.sidecar_path(article_id)
+        if filecheck.problem(path, self.dir) is not None:
+            return None
         try:
-            return self.body_path(article_id).read_text(encoding="utf-8")
+            data = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("id") != article_id:
+            return None
+        return data
+
+    def read_markdown(self, article_id: str) -> str:
+        """The article's body.  Read leniently: bytes that are not UTF-8 (a stray byte-order
+        mark, an editor's other encoding) become U+FFFD, with one warning, so the article
+        still opens and exports; only a body that is missing or not a file is an error."""
+        path = self.body_path(article_id)
+        damage = filecheck.problem(path, self.dir)
+        if damage is not None:
+            raise StoreError(f"the text of article {article_id} cannot be read: {path} is {damage}")
+        try:
+            raw = path.read_bytes()
         except FileNotFoundError as exc:
             raise StoreError(
                 f"the text of article {article_id} is missing from the library"
             ) from exc
+        except OSError as exc:
+            raise StoreError(f"the text of article {article_id} cannot be read: "
+                             f"{exc.strerror or exc}") from exc
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if article_id not in self._lenient:
+                self._lenient.add(article_id)
+                self._warn(f"the text of article {article_id} is not valid UTF-8 ({path}); "
+                           "those bytes are shown as replacement characters")
+            return raw.decode("utf-8", "replace")
 
     # -- writing ------------------------------------------------------------------------------
 
-    def put(self, article: Article) -> None:
-        """Insert or replace an article's metadata, durably."""
-        self.storage.put_records(TABLE, [article.to_record()])
+    def put(self, article: Article, *, text_hash: str | None = None) -> None:
+        """Insert or replace an article's metadata, durably: its sidecar first, then the index
+        (a crash between leaves the sidecar newer, which is what a rebuild trusts).
+
+        ``text_hash``: the hash of its plain text, kept in the sidecar (None: keep the one the
+        sidecar has).
+        """
+        record = article.to_record()
+        self.write_sidecar(record, text_hash)
+        self.storage.put_records(TABLE, [record])
+
+    def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> None:
+        """Write an article's sidecar durably (StoreError on failure: nothing changed)."""
+        article_id = str(record["id"])
+        if text_hash is None:
+            text_hash = str((self.read_sidecar(article_id) or {}).get("text_hash") or "")
+        try:
+            payload = orjson.dumps({**record, "text_hash": text_hash},
+                                   option=orjson.OPT_INDENT_2)
+            atomic_write_bytes(self.sidecar_path(article_id), payload)
+            if self._text_hashes is not None and text_hash:
+                self._text_hashes[article_id] = text_hash
+        except (OSError, TypeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise StoreError(f"could not save the metadata of article {article_id}: "
+                             f"{reason}; nothing was changed") from exc
 
     def update(self, article: Article) -> None:
         """Replace the metadata of an article in the library (NotFound if it is not)."""
@@ -116,6 +210,9 @@ class Articles:
     def remove(self, article_id: str) -> None:
         """Remove an article's metadata, durably (its files are the caller's)."""
         self.storage.remove_records(TABLE, {article_id})
+        self.extra.pop(article_id, None)
+        if self._text_hashes is not None:
+            self._text_hashes.pop(article_id, None)
 
     def set_meta(self, **fields: object) -> None:
         """Add ``fields`` to the library's ``_meta`` record, durably."""
@@ -124,3 +221,17 @@ class Articles:
 
     def close(self) -> None:
         self.storage.close()
+
+
+def refuse_surrogates(imported: ImportedArticle, tags: Iterable[str]) -> None:
+    """A lone surrogate (from a bad escape in front matter) cannot be written as UTF-8:
+    refuse the article before anything is written, in one line."""
+    fields = {"title": imported.title, "author": imported.author, "source": imported.source,
+              "url": imported.url, "site": imported.site, "published": imported.published,
+              "language": imported.language, "text": imported.markdown, "tags": " ".join(tags)}
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise StoreError(f"the article's {name} holds an invalid character "
+                             f"(a lone surrogate at {exc.start}); nothing was added") from exc

@@ -35,7 +35,6 @@ a TinyDB database (TinyDB opens it through this same class, see ``tests/test_sto
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import os
 import secrets
 import threading
@@ -47,7 +46,10 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from tuireader.library import filecheck
+
 BACKUPS = 3
+_MISSING = "missing"
 TMP_MARK = ".tmp-"
 
 
@@ -143,10 +145,6 @@ def remove_stale_temp_files(folder: Path) -> int:
     return removed
 
 
-def _timestamp() -> str:
-    return _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-
-
 class DurableStorage(Storage):
     """TinyDB storage: atomic, durable writes, rotating backups, quarantine of corrupt files.
 
@@ -157,6 +155,9 @@ class DurableStorage(Storage):
         on_warning: called with a one-line message when something was repaired (a corrupt file
             moved aside, a backup used) or changed from outside.
         validate: extra check of a parsed file; return an error string to treat it as corrupt.
+        root: the library folder: a symlink in place of the file that leads out of it is
+            damage (moved aside, like a folder or a dangling symlink there).
+        on_damage: see ``_on_damage``.
     """
 
     def __init__(
@@ -167,6 +168,8 @@ class DurableStorage(Storage):
         backups: int = BACKUPS,
         on_warning: Callable[[str], None] | None = None,
         validate: Callable[[dict[str, Any]], str | None] | None = None,
+        root: Path | None = None,
+        on_damage: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__()
         self.path = Path(path)
@@ -174,6 +177,13 @@ class DurableStorage(Storage):
         self.backups = backups
         self._warn = on_warning or (lambda message: None)
         self._validate = validate
+        self.root = root
+        #: Called (opened read-only) when the file is damaged: True if it was repaired
+        #: meanwhile (by a writable storage of the same file), which is then read instead.
+        self._on_damage = on_damage
+        #: True once the file was found damaged and a backup (or nothing) used instead: the
+        #: caller may know newer copies of its records (the store: the articles' sidecars).
+        self.recovered = False
         self._cache: dict[str, Any] | None = None
         self._signature: Signature | None = None
         self._loaded = False
@@ -221,30 +231,25 @@ class DurableStorage(Storage):
                 raise ValueError(problem)
         return data
 
-    def _aside_path(self) -> Path:
-        """A fresh ``<name>.corrupt-<time>`` path: an earlier quarantined copy is never replaced."""
-        stamp = _timestamp()
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
-        return aside
-
     def _recover(self, reason: str) -> dict[str, Any] | None:
         """The live file is unreadable: move it aside and fall back to the newest good backup."""
-        if self.read_only:
+        if self.read_only and self._on_damage is not None and self._on_damage():
+            with contextlib.suppress(OSError, ValueError):
+                return self._parse(self.path)
+        self.recovered = True
+        what = "was missing" if reason == _MISSING else f"was unreadable ({reason})"
+        if not filecheck.exists(self.path):
+            aside_note = "the backups are kept"
+        elif self.read_only:
             aside_note = "left in place (opened read-only)"
         else:
-            aside = self._aside_path()
             try:
-                os.replace(self.path, aside)
+                aside = filecheck.move_aside(self.path)
             except OSError as exc:
                 raise StorageError(
                     f"{self.path} is unreadable ({reason}) and could not be moved aside: "
                     f"{exc.strerror or exc}"
                 ) from exc
-            fsync_dir(self.path.parent)
             aside_note = f"moved aside to {aside}"
         for n in range(1, self.backups + 1):
             candidate = self.backup_path(n)
@@ -262,15 +267,10 @@ class DurableStorage(Storage):
                         f"{self.path} is unreadable ({reason}); it was {aside_note}, but the "
                         f"backup {candidate} could not be restored: {exc.strerror or exc}"
                     ) from exc
-            self._warn(
-                f"{self.path} was unreadable ({reason}); {aside_note}; "
-                f"using the backup {candidate}"
-            )
+            self._warn(f"{self.path} {what}; {aside_note}; using the backup {candidate}")
             return data
-        self._warn(
-            f"{self.path} was unreadable ({reason}); {aside_note}; no readable backup, "
-            "starting this file empty (the unreadable copy is kept)"
-        )
+        self._warn(f"{self.path} {what}; {aside_note}; no readable backup, "
+                   "starting this file empty (the unreadable copy is kept)")
         return None
 
     # -- Storage API ----------------------------------------------------------------------
@@ -333,8 +333,15 @@ class DurableStorage(Storage):
             what = "deleted" if sig is None else "changed"
             self._warn(f"{self.path} was {what} by another program; reloaded it")
         data: dict[str, Any] | None
-        if sig is None:
-            data = None
+        damage = filecheck.problem(self.path, self.root)
+        if damage is not None:
+            data = self._recover(f"it is {damage}")
+        elif sig is None:
+            # Missing while a backup exists is damage too (deleted by hand, lost by a sync
+            # tool): starting empty would hide the backup's contents and later saves would
+            # rotate it away.
+            has_backup = any(self.backup_path(n).exists() for n in range(1, self.backups + 1))
+            data = self._recover(_MISSING) if has_backup else None
         else:
             try:
                 data = self._parse(self.path)

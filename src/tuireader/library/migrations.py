@@ -13,7 +13,10 @@ from typing import Any
 
 from tuireader.library.durable import DurableStorage
 
-SCHEMA_VERSION = 1
+#: 2: each article has a sidecar ``articles/<id>.json`` (its metadata and the hash of its
+#: plain text), so the index can be rebuilt from the folder.  The sidecars are written by the
+#: store's reconciler right after the migration (they need the bodies, not just this file).
+SCHEMA_VERSION = 2
 
 #: The table of library-wide settings, and its one document.
 META_TABLE = "_meta"
@@ -23,6 +26,7 @@ META_KEY = 1
 #: schema ``n + 1``.  Version 0 is a file written before the version was recorded.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     0: lambda tables: tables,
+    1: lambda tables: tables,  # the sidecars: see SCHEMA_VERSION
 }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.core.model import Highlight, normalise_tag
-from tuireader.library.durable import DurableStorage, Signature
+from tuireader.library.durable import DurableStorage, Signature, StorageError
 from tuireader.library.errors import NotFound, StoreError, read_only_error
 from tuireader.library.search import HighlightIndex, haystack, record_columns
 
@@ -110,8 +110,13 @@ class ShardSet:
     """
 
     def __init__(self, folder: Path, *, read_only: bool, article_ids: Callable[[], list[str]],
-                 exists: Callable[[str], bool], on_warning: Callable[[str], None]) -> None:
+                 exists: Callable[[str], bool], on_warning: Callable[[str], None],
+                 root: Path | None = None,
+                 repair: Callable[[Path], bool] | None = None) -> None:
         self.folder = folder
+        self.root = root
+        self._repair = repair
+        self._skipped: set[str] = set()  # shards reported unreadable (said once each)
         self.read_only = read_only
         self._article_ids = article_ids
         self._exists = exists
@@ -139,8 +144,15 @@ class ShardSet:
             # and both threads must end up with the same instance.
             storage = self._storages.setdefault(article_id, DurableStorage(
                 self.path(article_id), read_only=self.read_only, on_warning=self._warn,
-                backups=SHARD_BACKUPS))
+                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id)))
         return storage
+
+    def _on_damage(self, article_id: str) -> Callable[[], bool] | None:
+        """For a read-only set: ask the store to repair the shard (it may take the lock)."""
+        repair = self._repair
+        if repair is None:
+            return None
+        return lambda: repair(self.path(article_id))
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -157,6 +169,17 @@ class ShardSet:
             if view is None or view.signature != storage.signature:
                 view = self._views[article_id] = ShardView(storage.signature, data)
             return view
+
+    def _view_or_skip(self, article_id: str, fresh_within: float = 0.0) -> ShardView:
+        """For library-wide reads: the shard's view, or an empty one (said once) when it
+        cannot be read at all: one bad file never stops the others."""
+        try:
+            return self.view(article_id, fresh_within=fresh_within)
+        except StorageError as exc:
+            if article_id not in self._skipped:
+                self._skipped.add(article_id)
+                self._warn(f"skipped the highlights of article {article_id}: {exc}")
+            return ShardView(None, None)
 
     def highlights(self, article_id: str) -> list[Highlight]:
         """The article's highlights in text order (new objects: the caller may change them)."""
@@ -204,7 +227,7 @@ class ShardSet:
         fresh = SHARD_RECHECK_SECONDS if recheck else math.inf
         index = HighlightIndex([], [], [], [], [], [])
         for aid in self._article_ids():
-            view = self.view(aid, fresh_within=fresh)
+            view = self._view_or_skip(aid, fresh)
             if view.records:
                 index.records += view.records
                 index.haystacks += view.haystacks()
@@ -219,12 +242,15 @@ class ShardSet:
         """:meth:`recheck` every shard; True if any changed."""
         changed = False
         for aid in self._article_ids():
-            changed = self.recheck(aid) or changed
+            try:
+                changed = self.recheck(aid) or changed
+            except StorageError:
+                continue  # said by the read that skips it
         return changed
 
     def counts(self) -> dict[str, int]:
         """How many highlights each article has (every article listed, 0 when none)."""
-        return {aid: len(self.view(aid, fresh_within=SHARD_RECHECK_SECONDS).records)
+        return {aid: len(self._view_or_skip(aid, SHARD_RECHECK_SECONDS).records)
                 for aid in self._article_ids()}
 
     def query(self, tag: str | None, article_id: str | None,
@@ -235,7 +261,7 @@ class ShardSet:
         recheck = 0.0 if article_id else SHARD_RECHECK_SECONDS
         result: list[Highlight] = []
         for aid in ids:
-            view = self.view(aid, fresh_within=recheck)
+            view = self._view_or_skip(aid, recheck) if len(ids) > 1 else self.view(aid)
             result.extend(Highlight.from_record(view.records[i])
                           for i in view.matching(tag, needle))
         return result
@@ -243,7 +269,7 @@ class ShardSet:
     def find(self, highlight_id: str) -> Highlight | None:
         """The highlight with this id, in whichever article it is."""
         for aid in self._article_ids():
-            for record in self.view(aid).records:
+            for record in self._view_or_skip(aid).records:
                 if record.get("id") == highlight_id:
                     return Highlight.from_record(record)
         return None
@@ -252,7 +278,7 @@ class ShardSet:
         """Every tag used on a highlight."""
         tags: set[str] = set()
         for aid in self._article_ids():
-            for record in self.view(aid).records:
+            for record in self._view_or_skip(aid).records:
                 tags.update(str(t) for t in record.get("tags") or ())
         return tags
 

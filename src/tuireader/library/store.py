@@ -5,6 +5,7 @@ Layout of a library folder::
     library.json            TinyDB: article metadata (table "articles") and "_meta" (schema version)
     library.json.bak1..3    the previous versions of library.json (rotating backups)
     articles/<id>.md        each article's Markdown body, written once, atomically
+    articles/<id>.json      its metadata (sidecar): library.json can be rebuilt from these
     articles/<id>.doc       its parsed form (a cache, see :mod:`~tuireader.library.parse_cache`)
     annotations/<id>.json   TinyDB shard per article: its highlights, notes and tags
     trash/<time>-<id>/      removed articles: metadata, body and highlights, never silently dropped
@@ -29,16 +30,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
-from tuireader.library.articles import Articles
+from tuireader.library.articles import Articles, refuse_surrogates
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
-from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_only_error
+from tuireader.library.errors import (
+    NotFound,
+    ReadOnlyError,
+    StorageError,
+    StoreError,
+    read_only_error,
+)
+from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
+from tuireader.library.reconcile import AT_OPEN, Reconciler, Report, text_hash
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
@@ -91,6 +98,9 @@ class Store:
     then lists anything the user must be told (read-only because another instance holds the lock,
     a corrupt file recovered from backup, a newer schema).  Close with :meth:`close`.
 
+    ``repair=False`` leaves damage found at opening as it is (``tuireader check`` without
+    ``--repair``); by default it is repaired, even when opened read-only if the lock is free.
+
     ``preload=True`` starts :meth:`start_preload` (reading every highlight shard in the
     background); the App wants it, a one-shot command line does not.  Warnings found later (a
     shard recovered from its backup during a query) are appended to ``warnings`` too.
@@ -101,11 +111,13 @@ class Store:
     """
 
     def __init__(
-        self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False
+        self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False,
+        repair: bool = True,
     ) -> None:
         self.dir = Path(library_dir).expanduser()
         self.warnings: list[str] = []
-        self._file_lock: FileLock | None = None
+        self.lock = LibraryLock(self.dir)
+        self._forced_read_only = False
         if self.dir.exists() and not self.dir.is_dir():
             raise StoreError(f"library path {self.dir} exists and is not a folder")
         for parent in self.dir.parents:
@@ -128,13 +140,15 @@ class Store:
         if not self.read_only:
             self._acquire_lock()
         self.trash = Trash(self.dir / "trash")
+        opened = len(self.warnings)  # what reading the index says is redone by a repair
         try:
             if not self.read_only:
                 for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
                     remove_stale_temp_files(sub)
                 self.trash.clean()
             storage = DurableStorage(
-                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn
+                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn,
+                root=self.dir,
             )
             newer = check_schema(storage, read_only=self.read_only, warn=self._warn)
             if newer is not None:
@@ -145,8 +159,12 @@ class Store:
         except BaseException:
             self._release_lock()
             raise
-        self.articles = Articles(self.dir, storage)
-        self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only,
+        self.articles = Articles(self.dir, storage, self._warn)
+        self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
+        if repair:
+            self._reconcile(opened)
+        self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
+                               repair=self._repair_shard if repair else None,
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
@@ -160,24 +178,56 @@ class Store:
 
     def _go_read_only(self, why: str) -> None:
         self.read_only = True
+        self._forced_read_only = True
         self._warn(f"{why}: opened read-only, changes will not be saved")
 
     def _acquire_lock(self) -> None:
-        lock = FileLock(self.dir / ".lock")
+        why = self.lock.acquire()
+        if why is not None:
+            self._go_read_only(why)
+
+    def _reconcile(self, mark: int) -> None:
+        """Bring the index in line with the files on disk, saying once what was found and done
+        (see :mod:`~.reconcile`).
+
+        A library opened read-only by choice (the read commands) is still repaired when the
+        lock is free: the first command to see the damage fixes it, ``list`` as much as
+        ``add``.  When another program holds the lock, what was found is shown from memory and
+        left to it.
+        """
+        findings = [f for f in self.reconciler.scan() if f.kind in AT_OPEN]
+        if not findings and len(self.warnings) == mark:
+            return
+        storage = self.articles.storage
+        if self.read_only and not self._forced_read_only and self.lock.acquire() is None:
+            del self.warnings[mark:]  # said again below, with what was done
+            storage.read_only = False
+            storage.close()
+            try:
+                again = self.reconciler.scan()
+                self.reconciler.repair_and_say([f for f in again if f.kind in AT_OPEN])
+            finally:
+                storage.read_only = True
+                self._release_lock()
+        elif not self.read_only:
+            self.reconciler.repair_and_say(findings)
+        elif findings:
+            self.reconciler.show(findings)
+            for line in Report(findings).summary(repaired=False):
+                self._warn(line)
+
+    def _repair_shard(self, path: Path) -> bool:
+        """A damaged shard met by a store read-only by choice: repair it (moved aside, its
+        backup restored) if the lock is free, as :meth:`_reconcile` does for the index."""
+        if not self.read_only or self._forced_read_only or self.lock.acquire() is not None:
+            return False
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            self._go_read_only("another tuireader is using this library")
-            return
-        except OSError as exc:
-            self._go_read_only(f"cannot lock the library ({exc.strerror or exc})")
-            return
-        self._file_lock = lock
+            return self.reconciler.repair_shard(path)
+        finally:
+            self.lock.release()
 
     def _release_lock(self) -> None:
-        if self._file_lock is not None:
-            self._file_lock.release()
-            self._file_lock = None
+        self.lock.release()
 
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
@@ -271,13 +321,17 @@ class Store:
         highlights and reading state: "updated".
         """
         self._require_writable()
+        refuse_surrogates(imported, tags)
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
         document = parse_markdown(markdown)
         plain = document.plain_text
+        same_text = text_hash(plain)
         with self.articles.lock:
-            existing = self.find_by_hash(digest)
+            # The same text from another path or URL (its links resolved against another
+            # base) is the same article, as much as the same bytes are.
+            existing = self.find_by_hash(digest) or self.articles.find_text(same_text)
             if existing:
                 if clean_tags and set(clean_tags) - set(existing.tags):
                     existing.tags = _merge_tags(existing.tags, clean_tags)
@@ -297,22 +351,35 @@ class Store:
             article.char_count = len(plain)
             article.tags = _merge_tags(article.tags, clean_tags)
             # Order matters for a crash between steps: the body first, then the highlights
-            # re-anchored to it, the metadata (with the new hash) last.  Until the metadata is
-            # written the import is not acknowledged, and running it again redoes every step
-            # (re-anchoring works from each highlight's quote, so it is idempotent).
+            # re-anchored to it, the metadata (sidecar, then index, with the new hash) last.
+            # Until the metadata is written the import is not acknowledged, and running it
+            # again redoes every step (re-anchoring works from each highlight's quote, so it
+            # is idempotent).  A failure (disk full) of a new article removes what it wrote.
             old_text = self._old_plain_text(previous.id) if previous is not None else None
             body = self.body_path(article.id)
-            atomic_write_bytes(body, markdown.encode("utf-8"))
             try:
-                # The import parsed the article anyway: keep the parse, so the first open in
-                # the reader shows the saved place at once, whatever the article's size.
-                save_parsed(body, markdown, document)
-            except OSError as exc:
-                self._warn(f"cannot cache the parsed article {article.id}: {exc}")
-            if previous is not None:
-                self.shards.reanchor(previous.id, plain, old_text)
-                article.position = min(article.position, len(plain))
-            self.articles.put(article)
+                atomic_write_bytes(body, markdown.encode("utf-8"))
+                try:
+                    # The import parsed the article anyway: keep the parse, so the first open
+                    # in the reader shows the saved place at once, whatever its size.
+                    save_parsed(body, markdown, document)
+                except OSError as exc:
+                    self._warn(f"cannot cache the parsed article {article.id}: {exc}")
+                if previous is not None:
+                    self.shards.reanchor(previous.id, plain, old_text)
+                    article.position = min(article.position, len(plain))
+                self.articles.put(article, text_hash=same_text)
+            except (OSError, StorageError) as exc:
+                if previous is None:
+                    for path in (body, self.parse_cache_path(article.id),
+                                 self.articles.sidecar_path(article.id)):
+                        path.unlink(missing_ok=True)
+                cause = exc if isinstance(exc, OSError) else exc.__cause__
+                reason = (cause.strerror if isinstance(cause, OSError) and cause.strerror
+                          else str(exc))
+                raise StoreError(f"could not save the article: {reason}; "
+                                 + ("nothing was added" if previous is None
+                                    else "its highlights and metadata are unchanged")) from exc
             return AddResult(article, "updated" if previous else "added")
 
     def _old_plain_text(self, article_id: str) -> str | None:
@@ -353,7 +420,8 @@ class Store:
             self.articles.remove(article_id)
             self.parse_cache_path(article_id).unlink(missing_ok=True)
             shard = self.shards.path(article_id).name
-            moves = [(self.body_path(article_id), "article.md")]
+            moves = [(self.body_path(article_id), "article.md"),
+                     (self.articles.sidecar_path(article_id), "article.meta.json")]
             moves += [(path, "annotations.json" + path.name.removeprefix(shard))
                       for path in self.shards.detach(article_id)]
             self.trash.move_in(folder, moves)
