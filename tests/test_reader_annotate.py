@@ -84,7 +84,8 @@ def cells(reader: ReaderView, y: int) -> list[tuple[str, Style]]:
 
 
 def bg(reader: ReaderView, component: str) -> object:
-    return reader.get_component_rich_style(component, partial=True).bgcolor
+    """The background ``component`` is painted with on a plain line (blended with the view's)."""
+    return reader.painted_style(component).bgcolor
 
 
 async def test_sentence_motion_within_and_across_blocks() -> None:

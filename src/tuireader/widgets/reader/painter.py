@@ -7,8 +7,8 @@ change of state needs to clear the cache by hand.  Per frame, what every row sha
 position, focus) is worked out once, as a ``Frame``.
 
 It reads the document and layout from the loader and the overlays from their owners, and
-resolves component classes to Rich styles through the widget's public API (and keeps them until
-``restyle``).
+resolves component classes to opaque Rich styles through its ``Palette`` (which blends translucent
+theme colours with the widget's background, and keeps them until ``restyle``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from tuireader.core.layout import BLANK, Line
 from tuireader.widgets.reader.finder import Finder
 from tuireader.widgets.reader.loader import Loader
 from tuireader.widgets.reader.overlays import Overlays
+from tuireader.widgets.reader.palette import Palette
 from tuireader.widgets.reader.render import Overlay, render_strip, text_margin
 
 Span = tuple[int, int]
@@ -72,21 +73,15 @@ class Painter:
         self._loader = loader
         self._overlays = overlays
         self._finder = finder
-        self._styles: dict[tuple[str, ...], Style] = {}
+        self._palette = Palette(widget)
 
     def restyle(self) -> None:
         """The theme or CSS changed: resolve the component styles again."""
-        self._styles.clear()
+        self._palette.clear()
 
-    def _style_for(self, classes: tuple[str, ...]) -> Style:
-        """The widget's style plus those of ``classes`` (component classes), resolved once."""
-        style = self._styles.get(classes)
-        if style is None:
-            style = self._widget.rich_style
-            for name in classes:
-                style += self._widget.get_component_rich_style(name, partial=True)
-            self._styles[classes] = style
-        return style
+    def style_for(self, classes: tuple[str, ...]) -> Style:
+        """The widget's style with ``classes`` (component classes) laid over it, resolved once."""
+        return self._palette.style(classes)
 
     def ahead(self, top: int, height: int, pane_width: int, max_y: int,
               top_block: Callable[[int], int]) -> list[Frame]:
@@ -128,16 +123,16 @@ class Painter:
             tint=look.tint,
             glyph=look.glyph,
             overlays=list(look.overlays),
-            style_for=self._style_for,
+            style_for=self.style_for,
         )
 
     def blank(self, pane_width: int) -> Strip:
         """A row below the text."""
-        return Strip.blank(pane_width, self._style_for(()))
+        return Strip.blank(pane_width, self.style_for(()))
 
     def waiting(self, y: int, height: int, pane_width: int) -> Strip:
         """A row of the "loading…" pane shown instead of text the view would jump away from."""
-        style = self._style_for(())
+        style = self.style_for(())
         if y != height // 2:
             return Strip.blank(pane_width, style)
         loader = self._loader

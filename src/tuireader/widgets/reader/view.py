@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, TypeAlias
 
+from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
@@ -417,6 +418,11 @@ class ReaderView(ScrollView, can_focus=True):
             self._painter.restyle()
         self._strips.clear()
         self.refresh()
+
+    def painted_style(self, *classes: str) -> Style:
+        """The opaque Rich style rows are painted with for component ``classes`` laid in order
+        over the view's background (translucent theme colours blended in)."""
+        return self._painter.style_for(classes)
 
     def notify_style_update(self) -> None:
         """Theme or CSS changed: resolved styles and cached strips are stale."""
