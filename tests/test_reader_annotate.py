@@ -262,6 +262,32 @@ async def test_mouse_drag_selects_the_text_under_the_pointer() -> None:
         assert not app.screen.selections
 
 
+async def test_mouse_drag_snaps_to_whole_words() -> None:
+    """A drag that starts or ends inside a word takes the whole word, as the keys' units do
+    (a saved quote began "ccounts of")."""
+    app = AnnotateApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        text = reader.document.plain_text
+        inside_one = text.index("one here") + 1  # the "n" of "one"
+        inside_fifth = text.index("Fifth") + 3  # between "Fif" and "th"
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_one))
+        await pilot.hover(reader, offset=cell_of(reader, inside_fifth))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_fifth))
+        assert selected_text(reader) == "one here. Third of three.\n\nFourth sentence. Fifth"
+        # Backwards, and within one word.
+        inside_third = text.index("Third") + 2
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_third))
+        await pilot.hover(reader, offset=cell_of(reader, inside_one))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_one))
+        assert selected_text(reader) == "one here. Third"
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_third))
+        await pilot.hover(reader, offset=cell_of(reader, inside_third + 1))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_third + 1))
+        assert selected_text(reader) == "Third"
+        assert reader.annotation_range() == reader.selection
+
+
 async def test_mouse_drag_on_a_scrolled_view() -> None:
     app = AnnotateApp()
     async with app.run_test(size=(100, 20)) as pilot:
