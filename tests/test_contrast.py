@@ -3,8 +3,9 @@
 The reader paints its Strips by hand (the Line API), so a translucent theme colour (``$boost``,
 ``$primary 50%``...) that is not blended with the background reaches the terminal opaque: the
 focused paragraph came out light grey on white in the default dark theme.  Here the reader is
-rendered with a focused paragraph, a code block, each of the five highlight colours and a
-selection, and every non-blank text cell must have a WCAG contrast ratio of at least 4.5:1.
+rendered with a focused paragraph, a code block, each of the five highlight colours, a
+selection and a highlight's note, and every non-blank text cell must have a WCAG contrast ratio
+of at least 4.5:1.
 """
 
 from __future__ import annotations
@@ -83,13 +84,17 @@ async def test_every_text_cell_is_legible_in_every_builtin_theme() -> None:
         for kind, ordinal in enumerate(("First", "Second", "Third", "Fourth", "Fifth"), 1):
             start = _find(reader, f"{ordinal} highlight")
             highlights.append((start, start + len(f"{ordinal} highlight colour over"), kind))
-        # One highlight inside the focused paragraph as well: it sits on the focus tint.
+        # Highlights inside the focused paragraph as well: they sit on the focus tint; the
+        # first has a note, so its mark and its first line are drawn too.
         start = _find(reader, "plain words")
         highlights.append((start, start + len("plain words"), 3))
+        highlights.append((0, len("The focused paragraph"), 1, "A note under the focus"))
         reader.set_highlights(highlights)
         quote = _find(reader, "in muted")
         reader.set_selection((quote, _find(reader, "this paragraph")))
         assert reader.focus_block == 0 and reader.focus_unit == "block"
+        rows = [reader.render_line(y).text for y in range(reader.size.height)]
+        assert "✎ A note under the focus" in "".join(rows)
         for theme_name in app.available_themes:
             app.theme = theme_name
             await pilot.pause()

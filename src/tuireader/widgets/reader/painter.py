@@ -26,7 +26,7 @@ from tuireader.widgets.reader.finder import Finder
 from tuireader.widgets.reader.loader import Loader
 from tuireader.widgets.reader.overlays import Overlays
 from tuireader.widgets.reader.palette import Palette
-from tuireader.widgets.reader.render import Overlay, render_strip, text_margin
+from tuireader.widgets.reader.render import Overlay, render_note, render_strip, text_margin
 
 Span = tuple[int, int]
 
@@ -46,6 +46,8 @@ class Frame(NamedTuple):
     """First block with the focus bar."""
     last: int
     """Last block with the focus bar (a range may span several)."""
+    note: tuple[int, str] | None = None
+    """The focused highlight's note: (block after which it is drawn, its first line)."""
 
 
 class Look(NamedTuple):
@@ -59,6 +61,10 @@ class Look(NamedTuple):
     """Margin glyph of a highlight kind: (character, component class)."""
     overlays: tuple[Overlay, ...]
     """Highlights, matches, selection and focus unit on the line, lowest priority first."""
+    mark: bool = False
+    """The note mark in the right margin (a highlight with a note starts on the line)."""
+    note: str | None = None
+    """The first line of the focused highlight's note, drawn on this blank line."""
 
 
 _PLAIN = Look(False, False, None, ())
@@ -100,19 +106,31 @@ class Painter:
         # The bar marks every block the focus touches (one, unless a range spans several).
         last = self._loader.document.block_at(focus[1] - 1) if unit == "range" else block
         span = focus if unit != "block" else None
-        return Frame(top, pane_width, unit, span, block, last)
+        notes = self._overlays.notes
+        found = notes.focused(*focus) if notes else None
+        note = None if found is None else (
+            self._loader.document.block_at(found[0] - 1), found[1])
+        return Frame(top, pane_width, unit, span, block, last, note)
 
     def look(self, line: Line, frame: Frame) -> Look:
         """How ``line`` looks in ``frame``."""
         if line.role == BLANK:
-            return _PLAIN
+            # The separator after a block: the focused highlight's note goes there.
+            note = frame.note
+            return _PLAIN if note is None or note[0] != line.block else _PLAIN._replace(
+                note=note[1])
         overlays, glyph = self._overlays.on_line(line.start, line.end, self._finder, frame.span)
         bar = frame.block <= line.block <= frame.last
-        return Look(bar, bar and frame.unit == "block", glyph, tuple(overlays))
+        notes = self._overlays.notes
+        mark = bool(notes) and notes.starts_on(line.start, line.end)
+        return Look(bar, bar and frame.unit == "block", glyph, tuple(overlays), mark)
 
     def paint(self, line: Line, look: Look, pane_width: int) -> Strip:
         """The Strip of ``line`` drawn with ``look``, ``pane_width`` cells wide."""
         width = self._loader.layout.width
+        if look.note is not None:
+            return render_note(look.note, width=width, margin=text_margin(pane_width, width),
+                               pane_width=pane_width, style_for=self.style_for)
         return render_strip(
             self._loader.document,
             line,
@@ -122,6 +140,7 @@ class Painter:
             bar=look.bar,
             tint=look.tint,
             glyph=look.glyph,
+            mark=look.mark,
             overlays=list(look.overlays),
             style_for=self.style_for,
         )
