@@ -84,7 +84,8 @@ def cells(reader: ReaderView, y: int) -> list[tuple[str, Style]]:
 
 
 def bg(reader: ReaderView, component: str) -> object:
-    return reader.get_component_rich_style(component, partial=True).bgcolor
+    """The background ``component`` is painted with on a plain line (blended with the view's)."""
+    return reader.painted_style(component).bgcolor
 
 
 async def test_sentence_motion_within_and_across_blocks() -> None:
@@ -259,6 +260,32 @@ async def test_mouse_drag_selects_the_text_under_the_pointer() -> None:
         assert reader.selection == (begin, finish)
         # Textual's own screen selection stayed out of it.
         assert not app.screen.selections
+
+
+async def test_mouse_drag_snaps_to_whole_words() -> None:
+    """A drag that starts or ends inside a word takes the whole word, as the keys' units do
+    (a saved quote began "ccounts of")."""
+    app = AnnotateApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        text = reader.document.plain_text
+        inside_one = text.index("one here") + 1  # the "n" of "one"
+        inside_fifth = text.index("Fifth") + 3  # between "Fif" and "th"
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_one))
+        await pilot.hover(reader, offset=cell_of(reader, inside_fifth))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_fifth))
+        assert selected_text(reader) == "one here. Third of three.\n\nFourth sentence. Fifth"
+        # Backwards, and within one word.
+        inside_third = text.index("Third") + 2
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_third))
+        await pilot.hover(reader, offset=cell_of(reader, inside_one))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_one))
+        assert selected_text(reader) == "one here. Third"
+        await pilot.mouse_down(reader, offset=cell_of(reader, inside_third))
+        await pilot.hover(reader, offset=cell_of(reader, inside_third + 1))
+        await pilot.mouse_up(reader, offset=cell_of(reader, inside_third + 1))
+        assert selected_text(reader) == "Third"
+        assert reader.annotation_range() == reader.selection
 
 
 async def test_mouse_drag_on_a_scrolled_view() -> None:
@@ -476,3 +503,58 @@ def test_overlays_are_a_plain_object() -> None:
     assert overlays.next_highlight(10, 15, True, False) is None
     assert not overlays.select((3, 3)) and overlays.selection is None
     assert overlays.select((3, 8)) and not overlays.select((3, 8))
+
+
+def row_text(reader: ReaderView, y: int) -> str:
+    return "".join(char for char, _ in cells(reader, y))
+
+
+async def test_a_note_shows_as_a_margin_mark_and_under_the_focused_highlight() -> None:
+    """A highlight's note: a mark in the right margin where it starts, and the note's first line
+    (inert user text) in the blank row after its block while the highlight has the focus; no
+    row moves, so offsets, find and the selection are untouched."""
+    app = AnnotateApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = app.query_one(ReaderView)
+        text = reader.document.plain_text
+        noted = text.index("Second one")
+        plain = text.index("Sixth")
+        note = "[bold red]Not markup[/] \x1b[2J and more\nsecond line of the note"
+        reader.set_highlights([(noted, noted + len("Second one"), 2, note),
+                               (plain, plain + len("Sixth"), 3, "")])
+        await pilot.pause()
+        height = reader.text_layout.height
+        before = [row_text(reader, y) for y in range(reader.size.height)]
+        _, y = cell_of(reader, noted)
+        margin = text_margin(reader.scrollable_content_region.width, reader.text_layout.width)
+        right = margin + reader.text_layout.width + 1  # a column right of the measure
+        assert before[y][right] == "✎" and before[y].count("✎") == 1
+        assert "✎" not in before[cell_of(reader, plain)[1]]  # an empty note has no mark
+        assert not any("Not markup" in row for row in before)  # not focused yet
+
+        await pilot.press("right_square_bracket")  # focus the first highlight
+        assert reader.focus_range == (noted, noted + len("Second one"))
+        after = [row_text(reader, y) for y in range(reader.size.height)]
+        note_row = y + 1  # the blank separator after the block
+        assert reader.text_layout.lines[note_row + round(reader.scroll_y)].role == 1
+        assert after[note_row].strip() == "✎ [bold red]Not markup[/] ␛[2J and more"
+        assert "second line" not in "".join(after)
+        # No row moved: the rows <-> offsets mapping, find and a drag across the note row.
+        assert reader.text_layout.height == height
+        assert [a[margin:] for i, a in enumerate(after) if i != note_row] == [
+            b[margin:] for i, b in enumerate(before) if i != note_row]  # (the focus bar moved)
+        next_block = reader.document.blocks[2].start
+        assert reader.offset_at(*cell_of(reader, next_block)) == (
+            next_block, reader.text_layout.line_at_offset(next_block))
+        assert reader.find("Not markup") == 0
+        assert reader.find("Fourth") == 1
+        await pilot.mouse_down(reader, offset=cell_of(reader, text.index("Third")))
+        await pilot.hover(reader, offset=cell_of(reader, next_block + len("Fourth")))
+        await pilot.mouse_up(reader, offset=cell_of(reader, next_block + len("Fourth")))
+        assert selected_text(reader) == "Third of three.\n\nFourth"
+
+        # Focus elsewhere: the note row is a blank line again.
+        reader.set_selection(None)
+        await pilot.press("right_square_bracket")
+        assert reader.focus_range == (plain, plain + len("Sixth"))
+        assert not any("Not markup" in row_text(reader, y) for y in range(reader.size.height))

@@ -58,7 +58,7 @@ class ArticleHighlights:
         article_id = self._article.id if self._article else None
         shown = [*self.saved, *(h for h in self._pending() if h.article_id == article_id)]
         self._screen.query_one(ReaderView).set_highlights(
-            [(h.start, h.end, h.kind) for h in shown if h.anchor != "orphan"])
+            [(h.start, h.end, h.kind, h.note) for h in shown if h.anchor != "orphan"])
 
     def _update_panel(self, highlights: list[Highlight]) -> None:
         if highlights is not self.saved:

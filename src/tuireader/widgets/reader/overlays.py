@@ -15,8 +15,10 @@ the focus unit (an underline, which combines with whatever background is under i
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 
 from tuireader.widgets.reader.finder import Finder
+from tuireader.widgets.reader.notes import Noted, Notes
 from tuireader.widgets.reader.render import KIND_GLYPHS, Overlay
 
 #: A highlight as the widget keeps it: (start, end, kind 1-5).
@@ -34,14 +36,18 @@ class Overlays:
         """The highlights shown, as (start, end, kind), sorted by start then end."""
         self.selection: Span | None = None
         """The selected plain-text range (start, end), or None."""
+        self.notes = Notes()
+        """The first lines of the highlights' notes (the margin mark, the focused one's row)."""
         self._starts: list[int] = []
         self._longest = 0
 
-    def set_highlights(self, ranges: list[tuple[int, int, int]]) -> None:
-        """Keep the non-empty ``ranges``, kinds clamped to 1-5, sorted."""
+    def set_highlights(self, ranges: Sequence[tuple[int, int, int] | Noted]) -> None:
+        """Keep the non-empty ``ranges``, kinds clamped to 1-5, sorted; a 4th item is the
+        highlight's note."""
         self.highlights = sorted(
-            (start, end, min(5, max(1, kind))) for start, end, kind in ranges if end > start
+            (item[0], item[1], min(5, max(1, item[2]))) for item in ranges if item[1] > item[0]
         )
+        self.notes.set(ranges)
         self._starts = [start for start, _, _ in self.highlights]
         self._longest = max((end - start for start, end, _ in self.highlights), default=0)
 

@@ -7,8 +7,8 @@ change of state needs to clear the cache by hand.  Per frame, what every row sha
 position, focus) is worked out once, as a ``Frame``.
 
 It reads the document and layout from the loader and the overlays from their owners, and
-resolves component classes to Rich styles through the widget's public API (and keeps them until
-``restyle``).
+resolves component classes to opaque Rich styles through its ``Palette`` (which blends translucent
+theme colours with the widget's background, and keeps them until ``restyle``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from tuireader.core.layout import BLANK, Line
 from tuireader.widgets.reader.finder import Finder
 from tuireader.widgets.reader.loader import Loader
 from tuireader.widgets.reader.overlays import Overlays
-from tuireader.widgets.reader.render import Overlay, render_strip, text_margin
+from tuireader.widgets.reader.palette import Palette
+from tuireader.widgets.reader.render import Overlay, render_note, render_strip, text_margin
 
 Span = tuple[int, int]
 
@@ -45,6 +46,8 @@ class Frame(NamedTuple):
     """First block with the focus bar."""
     last: int
     """Last block with the focus bar (a range may span several)."""
+    note: tuple[int, str] | None = None
+    """The focused highlight's note: (block after which it is drawn, its first line)."""
 
 
 class Look(NamedTuple):
@@ -58,6 +61,10 @@ class Look(NamedTuple):
     """Margin glyph of a highlight kind: (character, component class)."""
     overlays: tuple[Overlay, ...]
     """Highlights, matches, selection and focus unit on the line, lowest priority first."""
+    mark: bool = False
+    """The note mark in the right margin (a highlight with a note starts on the line)."""
+    note: str | None = None
+    """The first line of the focused highlight's note, drawn on this blank line."""
 
 
 _PLAIN = Look(False, False, None, ())
@@ -72,21 +79,15 @@ class Painter:
         self._loader = loader
         self._overlays = overlays
         self._finder = finder
-        self._styles: dict[tuple[str, ...], Style] = {}
+        self._palette = Palette(widget)
 
     def restyle(self) -> None:
         """The theme or CSS changed: resolve the component styles again."""
-        self._styles.clear()
+        self._palette.clear()
 
-    def _style_for(self, classes: tuple[str, ...]) -> Style:
-        """The widget's style plus those of ``classes`` (component classes), resolved once."""
-        style = self._styles.get(classes)
-        if style is None:
-            style = self._widget.rich_style
-            for name in classes:
-                style += self._widget.get_component_rich_style(name, partial=True)
-            self._styles[classes] = style
-        return style
+    def style_for(self, classes: tuple[str, ...]) -> Style:
+        """The widget's style with ``classes`` (component classes) laid over it, resolved once."""
+        return self._palette.style(classes)
 
     def ahead(self, top: int, height: int, pane_width: int, max_y: int,
               top_block: Callable[[int], int]) -> list[Frame]:
@@ -105,19 +106,31 @@ class Painter:
         # The bar marks every block the focus touches (one, unless a range spans several).
         last = self._loader.document.block_at(focus[1] - 1) if unit == "range" else block
         span = focus if unit != "block" else None
-        return Frame(top, pane_width, unit, span, block, last)
+        notes = self._overlays.notes
+        found = notes.focused(*focus) if notes else None
+        note = None if found is None else (
+            self._loader.document.block_at(found[0] - 1), found[1])
+        return Frame(top, pane_width, unit, span, block, last, note)
 
     def look(self, line: Line, frame: Frame) -> Look:
         """How ``line`` looks in ``frame``."""
         if line.role == BLANK:
-            return _PLAIN
+            # The separator after a block: the focused highlight's note goes there.
+            note = frame.note
+            return _PLAIN if note is None or note[0] != line.block else _PLAIN._replace(
+                note=note[1])
         overlays, glyph = self._overlays.on_line(line.start, line.end, self._finder, frame.span)
         bar = frame.block <= line.block <= frame.last
-        return Look(bar, bar and frame.unit == "block", glyph, tuple(overlays))
+        notes = self._overlays.notes
+        mark = bool(notes) and notes.starts_on(line.start, line.end)
+        return Look(bar, bar and frame.unit == "block", glyph, tuple(overlays), mark)
 
     def paint(self, line: Line, look: Look, pane_width: int) -> Strip:
         """The Strip of ``line`` drawn with ``look``, ``pane_width`` cells wide."""
         width = self._loader.layout.width
+        if look.note is not None:
+            return render_note(look.note, width=width, margin=text_margin(pane_width, width),
+                               pane_width=pane_width, style_for=self.style_for)
         return render_strip(
             self._loader.document,
             line,
@@ -127,17 +140,18 @@ class Painter:
             bar=look.bar,
             tint=look.tint,
             glyph=look.glyph,
+            mark=look.mark,
             overlays=list(look.overlays),
-            style_for=self._style_for,
+            style_for=self.style_for,
         )
 
     def blank(self, pane_width: int) -> Strip:
         """A row below the text."""
-        return Strip.blank(pane_width, self._style_for(()))
+        return Strip.blank(pane_width, self.style_for(()))
 
     def waiting(self, y: int, height: int, pane_width: int) -> Strip:
         """A row of the "loading…" pane shown instead of text the view would jump away from."""
-        style = self._style_for(())
+        style = self.style_for(())
         if y != height // 2:
             return Strip.blank(pane_width, style)
         loader = self._loader

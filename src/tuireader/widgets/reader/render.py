@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -19,6 +19,7 @@ from textual.strip import Strip
 from tuireader.core.document import Document
 from tuireader.core.layout import TEXT, Line, line_pieces
 from tuireader.core.model import KINDS
+from tuireader.widgets.reader.notes import NOTE_MARK
 
 #: Abstract layout style name -> component class.
 STYLE_CLASSES: dict[str, str] = {
@@ -49,6 +50,8 @@ COMPONENT_CLASSES: set[str] = {
     "reader--match",
     "reader--current-match",
     "reader--selection",
+    "reader--note",
+    "reader--note-mark",
     *(f"reader--highlight-{kind}" for kind in range(1, 6)),
     *(f"reader--highlight-mark-{kind}" for kind in range(1, 6)),
 }
@@ -85,6 +88,8 @@ ReaderView {
     & > .reader--match { background: $warning 40%; }
     & > .reader--current-match { background: $warning; color: $text; text-style: bold; }
     & > .reader--selection { background: $primary 50%; }
+    & > .reader--note { color: $text-muted; text-style: italic; }
+    & > .reader--note-mark { color: $accent; }
     & > .reader--highlight-1 { background: #a08a00 60%; }
     & > .reader--highlight-2 { background: #2e7d32 60%; }
     & > .reader--highlight-3 { background: #1565c0 60%; }
@@ -199,13 +204,15 @@ def render_strip(
     glyph: tuple[str, str] | None,
     overlays: list[Overlay],
     style_for: StyleFor,
+    mark: bool = False,
 ) -> Strip:
     """The Strip for one display line, ``pane_width`` cells wide.
 
     ``style_for`` maps a tuple of component classes to a combined Rich style (the widget caches
     it).  The gutter left of the text holds, from the left: the highlight ``glyph`` (character,
     component class) so a highlight's kind reads without colour, the focus ``bar``, and a gap.
-    ``tint`` gives the line the focus-block background (block focus only).
+    ``tint`` gives the line the focus-block background (block focus only).  ``mark`` puts the
+    note mark in the right margin, a column after the text.
     """
     base: tuple[str, ...] = ("reader--focus",) if tint else ()
     segments: list[Segment] = []
@@ -245,9 +252,29 @@ def render_strip(
         fill_classes = base + ((STYLE_CLASSES[fill],) if fill else ())
         segments.append(Segment(" " * (text_right - cells), style_for(fill_classes)))
         cells = text_right
+    if mark and cells + 2 <= pane_width:
+        segments.append(Segment(" ", style_for(())))
+        segments.append(Segment(NOTE_MARK, style_for(("reader--note-mark",))))
+        cells += 2
     if cells < pane_width:
         segments.append(Segment(" " * (pane_width - cells), style_for(())))
         cells = pane_width
     if cells == pane_width:
         return Strip(segments, pane_width)
     return Strip(segments).crop_extend(0, pane_width, style_for(()))
+
+
+def render_note(note: str, *, width: int, margin: int, pane_width: int,
+                style_for: StyleFor) -> Strip:
+    """The row under a focused highlight showing its note's first line (already inert),
+    in the text column after the note mark, cut with an ellipsis to the measure."""
+    room = max(1, width - 2)
+    if cell_len(note) > room:
+        note = set_cell_size(note, room - 1) + "…"
+    plain = style_for(())
+    segments = [
+        Segment(" " * margin, plain),
+        Segment(NOTE_MARK + " ", style_for(("reader--note-mark",))),
+        Segment(note, style_for(("reader--note",))),
+    ]
+    return Strip(segments).crop_extend(0, pane_width, plain)

@@ -3,8 +3,10 @@
 The selection follows the model of Textual's ``TextArea``: an anchor and a moving end.  ``v``
 anchors at the focus range (the anchor is kept by ``Focus``); every focus move then selects the
 anchor and the new focus together (the navigator does that).  A mouse drag selects from the
-character under the press to the pointer (a press that does not move is a click: it focuses the
-block).  Both are plain-text ranges, kept by ``Overlays``, so nothing depends on the width.
+character under the press to the pointer, snapped out to whole words as the keyboard's units are
+(a drag that began inside "accounts" saved a quote starting "ccounts"); a press that does not
+move is a click: it focuses the block.  Both are plain-text ranges, kept by ``Overlays``, so
+nothing depends on the width.
 
 The selector is handed the view and uses its public API only (``offset_at``, ``post_message``,
 ``refresh_bindings``, the mouse capture), and the navigator to scroll and to focus a click.
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from textual import events
 
+from tuireader.core.document import Document
+from tuireader.core.sentences import word_spans
 from tuireader.widgets.reader.focus import Focus
 from tuireader.widgets.reader.navigator import Navigator
 from tuireader.widgets.reader.overlays import Overlays
@@ -93,7 +97,8 @@ class Selector:
             return
         self._dragged = True
         self._focus.anchor = None
-        self.set(trimmed(view.document.plain_text, min(anchor, here), max(anchor, here)))
+        start, end = whole_words(view.document, min(anchor, here), max(anchor, here))
+        self.set(trimmed(view.document.plain_text, start, end))
         view.refresh_bindings()
 
     def mouse_up(self) -> None:
@@ -105,6 +110,30 @@ class Selector:
         if not self._dragged:
             self.clear()
             self._nav.click(press[1])
+
+
+def whole_words(document: Document, start: int, end: int) -> Span:
+    """[start, end) widened so that it neither begins nor ends inside a word: a start inside a
+    word moves to the word's start, an end inside one (the character before it is part of the
+    word) to the word's end.  Words are those of the ``w``/``e`` keys (``word_spans``)."""
+    return _word_around(document, start, False), _word_around(document, end, True)
+
+
+def _word_around(document: Document, offset: int, after: bool) -> int:
+    """The edge of the word that ``offset`` cuts (its end if ``after``), else ``offset``."""
+    probe = offset - 1 if after else offset
+    if not document.blocks or probe < 0 or probe >= len(document.plain_text):
+        return offset
+    block = document.blocks[document.block_at(probe)]
+    inner = probe - block.start
+    if not 0 <= inner < len(block.text):
+        return offset
+    for word_start, word_end in word_spans(block.text):
+        if word_start <= inner < word_end:
+            return block.start + (word_end if after else word_start)
+        if word_start > inner:
+            break
+    return offset
 
 
 def trimmed(text: str, start: int, end: int) -> Span | None:

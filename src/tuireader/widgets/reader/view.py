@@ -16,9 +16,11 @@ its public API only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TypeAlias
 
+from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
@@ -35,6 +37,7 @@ from tuireader.widgets.reader.finder import Finder
 from tuireader.widgets.reader.focus import FOCUS_UNITS, Focus
 from tuireader.widgets.reader.loader import Loader, LoadEvents
 from tuireader.widgets.reader.navigator import Navigator
+from tuireader.widgets.reader.notes import Noted
 from tuireader.widgets.reader.overlays import Highlight, Overlays
 from tuireader.widgets.reader.painter import Frame, Painter
 from tuireader.widgets.reader.render import COMPONENT_CLASSES, READER_CSS
@@ -402,10 +405,10 @@ class ReaderView(ScrollView, can_focus=True):
         """The highlights shown, as (start, end, kind), sorted by start then end."""
         return self._overlays.highlights
 
-    def set_highlights(self, ranges: list[tuple[int, int, int]]) -> None:
-        """Show plain-text ranges as highlights: (start, end, kind) with kind 1-5.
-
-        Overlaps are allowed: a character takes the shortest highlight's style.
+    def set_highlights(self, ranges: Sequence[tuple[int, int, int] | Noted]) -> None:
+        """Show plain-text ranges as highlights: (start, end, kind) with kind 1-5, and
+        optionally the note (start, end, kind, note): a mark in the margin, and its first line
+        under the focused highlight.  Overlaps: a character takes the shortest one's style.
         """
         self._overlays.set_highlights(ranges)
         self.refresh()
@@ -417,6 +420,11 @@ class ReaderView(ScrollView, can_focus=True):
             self._painter.restyle()
         self._strips.clear()
         self.refresh()
+
+    def painted_style(self, *classes: str) -> Style:
+        """The opaque Rich style rows are painted with for component ``classes`` laid in order
+        over the view's background (translucent theme colours blended in)."""
+        return self._painter.style_for(classes)
 
     def notify_style_update(self) -> None:
         """Theme or CSS changed: resolved styles and cached strips are stale."""
