@@ -81,4 +81,6 @@ def export_to_folder(
     if report is not None:
         report.written += result.written
         report.unchanged += result.unchanged
+        report.failed += result.failed
+        report.stale_removed += result.stale_removed
     return result.paths
