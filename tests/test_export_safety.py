@@ -242,3 +242,31 @@ def test_template_loops_stop_at_the_deadline(hostile: Path) -> None:
         render_template(loops, article, [], limits=Limits(seconds=0.2))
     ordinary = "{{ title }} {{ range(3)|list }} {{ [1, 2]|join(',') }} {{ 'ab' * 2 }}"
     assert render_template(ordinary, article, []) == "T [0, 1, 2] 1,2 abab"
+
+
+def test_without_a_report_a_failed_article_raises_after_the_others(tmp_path: Path) -> None:
+    """The App's call (no report): the failure is an ExportError it shows, the rest written."""
+    from tuireader.export import ExportError, export_to_folder
+
+    library = tmp_path / "library"
+    with Store(library) as store:
+        ids = [_add(store, ImportedArticle(title=f"Article {n}", markdown=f"Body {n} with "
+                                           "enough words to highlight.\n")) for n in range(3)]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".tuireader-export.json").write_text(
+        '{"version": 1, "files": {"markdown:' + ids[0] + '": "Blocked.md"}}')
+    (out / "Blocked.md").mkdir()
+    (out / "Blocked.md" / "x").write_text("keep me")
+    with Store(library, read_only=True) as store, pytest.raises(
+            ExportError, match=r"1 article\(s\) not exported .*; 2 exported"):
+        export_to_folder(store, ids, out)
+    assert len([p for p in out.glob("Article *.md")]) == 2
+
+
+def test_join_of_an_iterator_is_not_consumed_by_the_check() -> None:
+    from tuireader.core.model import Article
+    from tuireader.export.templates import render_template
+
+    article = Article(id="abc", title="T", source="x")
+    assert render_template("{{ ','.join(range(3)|map('string')) }}", article, []) == "0,1,2"

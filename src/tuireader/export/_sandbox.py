@@ -155,8 +155,8 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None
     for value in values:
         if isinstance(value, int) and value > _LIMITS.get().items:
             raise _too_big(f"{name}()")
-    if name == "join" and args:
-        items = args[0] if isinstance(args[0], (list, tuple, str)) else list(args[0])
+    if name == "join" and args and isinstance(args[0], (list, tuple, str)):
+        items = args[0]  # (an iterator is not consumed here: its items are bounded already)
         _check_items(sum(map(_size, items)) + len(owner) * len(items), "a joined value")
     elif name == "replace" and len(args) >= 2:
         old, new = str(args[0]), str(args[1])
