@@ -8,6 +8,13 @@ it starts (``B ...``) and acknowledging it only after the store method returned 
 parent kills it with SIGKILL after a random delay (one round in ten, while it is still opening
 the library).  ``tests/reliability/test_kill_loop.py`` runs the same loop with 20 rounds.
 
+``--exports N`` then kills ``tuireader export -o DIR`` (220 articles, so it runs in two
+processes) N times, at random moments, alternately the main process and its worker
+(:func:`export_torture`).  Counts, each must be 0: workers still running after their parent was
+killed, tracebacks (a ``BrokenPipeError`` from the orphaned worker ...), temporary files left
+after the next export, next exports that failed or wrote a file different from an uninterrupted
+export.
+
 Counts printed at the end (each must be 0):
 
 * unreadable libraries: a start (the next child, or the final open) that failed, or had to
@@ -22,6 +29,8 @@ Counts printed at the end (each must be 0):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import random
 import signal
 import subprocess
@@ -224,6 +233,152 @@ def torture(library: Path, rounds: int, *, seed: int = 1, max_delay: float = 0.5
     return counts
 
 
+EXPORT_ARTICLES = 220
+
+
+@dataclass
+class ExportCounts:
+    rounds: int = 0
+    parents_killed: int = 0
+    workers_killed: int = 0
+    workers_left_running: int = 0
+    tracebacks: int = 0
+    temps_after_next_export: int = 0
+    bad_next_exports: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.workers_left_running or self.tracebacks
+                    or self.temps_after_next_export or self.bad_next_exports)
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc; empty elsewhere)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _worker_of(pid: int) -> int | None:
+    """The export's worker among ``pid``'s children (not multiprocessing's resource tracker,
+    which a "spawn" start launches first)."""
+    for kid in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{kid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            return kid
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited; only its exit status is left
+
+
+def _export(library: Path, folder: Path, errors: Path) -> subprocess.Popen[bytes]:
+    """Start an export; its stderr (and its worker's) goes to the file ``errors``, not a pipe,
+    so that waiting for the main process does not wait for an orphaned worker too."""
+    with errors.open("wb") as sink:
+        return subprocess.Popen([sys.executable, "-m", "tuireader", "--library", str(library),
+                                 "export", "-o", str(folder)], stdout=subprocess.DEVNULL,
+                                stderr=sink, start_new_session=True)
+
+
+def _folder_digest(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()
+            if not p.name.startswith(".") and p.is_file()}
+
+
+def export_torture(library: Path, rounds: int, *, seed: int = 1, max_delay: float = 0.6,
+                   report: bool = True) -> ExportCounts:
+    """Kill ``tuireader export -o`` (main process or worker) ``rounds`` times; after each kill
+    check the worker is gone, then run the export again to the end and check the folder."""
+    rng = random.Random(seed)
+    build_library(library, EXPORT_ARTICLES, EXPORT_ARTICLES * 25, seed=seed)
+    os.environ["SOURCE_DATE_EPOCH"] = "1735700645"  # the same bytes in every run
+    reference = library.parent / "reference"
+    done = subprocess.run([sys.executable, "-m", "tuireader", "--library", str(library),
+                           "export", "-o", str(reference)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    expected = _folder_digest(reference)
+    counts = ExportCounts()
+    for round_no in range(rounds):
+        counts.rounds += 1
+        folder = library.parent / f"out-{round_no % 3}"  # folders reused: stale files meet
+        errors = library.parent / "stderr.txt"
+        child = _export(library, folder, errors)
+        kill_worker = round_no % 2 == 1
+        worker: int | None = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and child.poll() is None:
+            worker = _worker_of(child.pid)
+            if worker is not None:
+                break
+            time.sleep(0.01)
+        # the worker has just started: it is still opening the library or rendering
+        time.sleep(rng.uniform(0.0, max_delay))
+        if kill_worker and worker is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)
+            counts.workers_killed += 1
+            child.wait(timeout=120)  # the parent goes on without it
+            err = errors.read_text(errors="replace")
+            if child.returncode != 0 or "Traceback" in err:
+                counts.bad_next_exports += 1
+                counts.problems.append(f"round {round_no}: export with its worker killed: "
+                                       f"{child.returncode} {err[-300:]}")
+        else:
+            child.send_signal(signal.SIGKILL)
+            counts.parents_killed += 1
+            child.wait(timeout=60)
+            if worker is not None:
+                gone = time.monotonic() + 1.0  # PDEATHSIG: at once; the fallback: 0.2 s
+                while _alive(worker) and time.monotonic() < gone:
+                    time.sleep(0.05)
+                if _alive(worker):
+                    counts.workers_left_running += 1
+                    counts.problems.append(f"round {round_no}: worker {worker} still running")
+                    while _alive(worker) and time.monotonic() < gone + 60:
+                        time.sleep(0.05)  # let it finish: what it prints is counted below
+            err = errors.read_text(errors="replace")
+        counts.tracebacks += "Traceback" in err
+        # The next export: completes, leaves no temporary file, same files as uninterrupted.
+        again = subprocess.run([sys.executable, "-m", "tuireader", "--library", str(library),
+                                "export", "-o", str(folder)], capture_output=True, text=True)
+        counts.tracebacks += "Traceback" in again.stderr
+        if again.returncode != 0 or _folder_digest(folder) != expected:
+            counts.bad_next_exports += 1
+            counts.problems.append(f"round {round_no}: next export {again.returncode} "
+                                   f"{again.stderr[-300:]}")
+        counts.temps_after_next_export += sum(1 for p in folder.iterdir()
+                                              if ".tmp-" in p.name)
+    if report:
+        print(f"export kill -9: {counts.rounds} kills ({counts.parents_killed} main process, "
+              f"{counts.workers_killed} worker); workers left running: "
+              f"{counts.workers_left_running}  tracebacks: {counts.tracebacks}  "
+              f"temp files after next export: {counts.temps_after_next_export}  "
+              f"bad next exports: {counts.bad_next_exports}")
+        for problem in counts.problems[:20]:
+            print("  ", problem)
+        print("PASS" if counts.ok else "FAIL")
+    return counts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=500)
@@ -231,11 +386,18 @@ def main() -> int:
     parser.add_argument("--max-delay", type=float, default=0.5,
                         help="longest wait (s) before the kill")
     parser.add_argument("--highlights", type=int, default=11_000)
+    parser.add_argument("--exports", type=int, default=100,
+                        help="kills of tuireader export -o (0: none)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tuireader-torture-") as tmp:
-        counts = torture(Path(tmp) / "library", args.rounds, seed=args.seed,
-                         max_delay=args.max_delay, highlights=args.highlights)
-    return 0 if counts.ok else 1
+    ok = True
+    if args.rounds:
+        with tempfile.TemporaryDirectory(prefix="tuireader-torture-") as tmp:
+            ok = torture(Path(tmp) / "library", args.rounds, seed=args.seed,
+                         max_delay=args.max_delay, highlights=args.highlights).ok
+    if args.exports:
+        with tempfile.TemporaryDirectory(prefix="tuireader-torture-") as tmp:
+            ok = export_torture(Path(tmp) / "library", args.exports, seed=args.seed).ok and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

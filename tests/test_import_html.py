@@ -321,3 +321,27 @@ def test_is_safe_url(url: str, safe: bool) -> None:
     from tuireader.importers._tree import is_safe_url
 
     assert is_safe_url(url) is safe
+
+
+# -- issue 14, "Also met": both already handled by the markdownify importer; kept as tests ------
+
+_CYRILLIC_BODY = ("<p>Это первый абзац статьи, в нём достаточно слов для текста.</p>"
+                  "<p>Второй абзац с ещё несколькими словами для проверки.</p>")
+
+
+@pytest.mark.parametrize("meta", ["", '<meta charset="utf-8">'])
+def test_cp1251_page_served_as_utf8_keeps_the_titles_first_letter(meta: str) -> None:
+    page = (f"<html><head>{meta}<title>Кириллица</title></head><body><article>"
+            f"{_CYRILLIC_BODY}</article></body></html>").encode("cp1251")
+    article = import_html(page, source="https://example.org/ru", charset="utf-8")
+    assert article.title == "Кириллица"
+    assert article.markdown.startswith("Это первый абзац")
+
+
+def test_ten_thousand_nested_divs_still_give_the_text() -> None:
+    body = ("<div>" * 10_000 + "<p>Deep text with several words in it, enough for an article "
+            "body here.</p>" + "</div>" * 10_000)
+    page = f"<html><head><title>Deep</title></head><body>{body}</body></html>".encode()
+    article = import_html(page, source="deep.html")
+    assert article.title == "Deep"
+    assert "Deep text with several words" in article.markdown

@@ -36,3 +36,18 @@ def test_kill_9_twenty_times_loses_nothing(tmp_path: Path) -> None:
     assert (counts.unreadable, counts.missing, counts.temps_after_start,
             counts.articles_without_text) == (0, 0, 0, 0)
     assert counts.acknowledged >= 20  # the writer really worked between the kills
+
+
+def test_kill_9_of_export_parents_and_workers(tmp_path: Path) -> None:
+    """``tuireader export -o`` (two processes) killed 10 times, the main process or its
+    worker: no worker outlives its parent, no traceback, the next export cleans up and writes
+    what an uninterrupted one writes."""
+    counts = _torture().export_torture(tmp_path / "library", rounds=10, seed=5, report=False)
+    print(f"export kill -9: {counts.rounds} kills ({counts.parents_killed} main, "
+          f"{counts.workers_killed} worker), left running {counts.workers_left_running}, "
+          f"tracebacks {counts.tracebacks}, temp files {counts.temps_after_next_export}, "
+          f"bad next exports {counts.bad_next_exports}")
+    assert counts.problems == []
+    assert (counts.workers_left_running, counts.tracebacks, counts.temps_after_next_export,
+            counts.bad_next_exports) == (0, 0, 0, 0)
+    assert counts.parents_killed >= 5 and counts.workers_killed >= 4

@@ -212,15 +212,40 @@ def test_own_sequences_filter_catches_payloads() -> None:
 
 @pytest.mark.parametrize("args", [
     ["list"], ["show", "{direct}"], ["show", "{html}"], ["highlights"], ["highlights", "--json"],
-    ["export"],
+    ["export"], ["export", "--format", "json"], ["export", "--format", "annotated"],
+    ["export", "--template", "{template}"], ["export", "--article", "{html}"],
 ], ids=lambda a: " ".join(a))
 def test_command_line_output_is_inert(tmp_path: Path, args: list[str]) -> None:
     store, direct, via_html = hostile_library(tmp_path / "lib")
     store.close()
-    argv = [a.format(direct=direct, html=via_html) for a in args]
+    template = tmp_path / "t.j2"
+    template.write_text("{{ title }} {{ author }} {{ site }} {{ source }} {{ tags }}\n"
+                        "{% for h in highlights %}{{ h.note }} {{ h.raw_tags }}{% endfor %}\n")
+    argv = [a.format(direct=direct, html=via_html, template=template) for a in args]
     out = subprocess.run([sys.executable, "-m", "tuireader", "--library", str(tmp_path / "lib"),
                           *argv], capture_output=True, timeout=60)
     assert out.returncode == 0, out.stderr
     for stream in (out.stdout, out.stderr):
         text = stream.decode("utf-8", errors="replace")
         assert not FORBIDDEN.search(text), foreign(text)[:3]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "annotated", "template"])
+def test_exported_files_are_inert(tmp_path: Path, fmt: str) -> None:
+    """``export -o DIR``: no file (nor its name) carries a control character."""
+    store, _, _ = hostile_library(tmp_path / "lib")
+    store.close()
+    template = tmp_path / "t.j2"
+    template.write_text("{{ title }} {{ author }} {{ site }} {{ source }}\n"
+                        "{% for h in highlights %}{{ h.note }} {{ h.raw_tags }}{% endfor %}\n")
+    how = ["--template", str(template)] if fmt == "template" else ["--format", fmt]
+    out = subprocess.run([sys.executable, "-m", "tuireader", "--library", str(tmp_path / "lib"),
+                          "export", *how, "-o", str(tmp_path / "out")], capture_output=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    files = list((tmp_path / "out").iterdir())
+    assert len(files) == 3  # two articles and the manifest
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert not FORBIDDEN.search(text), (path.name, foreign(text)[:3])
+        assert not FORBIDDEN.search(path.name)

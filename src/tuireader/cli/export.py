@@ -72,6 +72,48 @@ def export_workers() -> int:
     return min(2, cpus)
 
 
+#: The largest template file read (templates are a few KB; this bounds a mistaken path).
+MAX_TEMPLATE_BYTES = 1 << 20
+
+
+def read_template(path: Path) -> str:
+    """The text of a template file; :class:`CliError` (one line) unless it is a regular UTF-8
+    file of at most :data:`MAX_TEMPLATE_BYTES`.  Opened without blocking and checked with
+    ``fstat`` before reading, so ``/dev/zero``, ``/dev/urandom``, a FIFO or a directory are
+    refused at once instead of hanging or filling memory."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise CliError(str(exc.strerror or exc)) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise CliError(f"{kind}; a template must be a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise CliError(f"too large for a template ({info.st_size} bytes; at most "
+                           f"{MAX_TEMPLATE_BYTES})")
+        data = os.read(fd, MAX_TEMPLATE_BYTES + 1)
+        chunks = [data]
+        while data and sum(map(len, chunks)) <= MAX_TEMPLATE_BYTES:
+            data = os.read(fd, MAX_TEMPLATE_BYTES + 1)
+            chunks.append(data)
+    except OSError as exc:
+        raise CliError(str(exc.strerror or exc)) from exc
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise CliError(f"too large for a template (at most {MAX_TEMPLATE_BYTES} bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"not UTF-8 text (byte {exc.start})") from exc
+
+
 def _is_folder_target(path: Path) -> bool:
     return path.is_dir() or (not path.exists() and not path.suffix)
 
@@ -91,10 +133,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     template = None
     if args.template is not None:
         try:
-            template = args.template.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            print(f"error: {clean(str(args.template))}: {clean(str(reason))}", file=sys.stderr)
+            template = read_template(args.template)
+        except CliError as exc:
+            print(f"error: {clean(str(args.template))}: {clean(str(exc))}", file=sys.stderr)
             return EXIT_FAILED
     fmt = args.format or "markdown"
     name = str(args.template) if args.template else "template"
@@ -110,6 +151,15 @@ def cmd_export(args: argparse.Namespace) -> int:
                 changed = set(report.written)
                 for path in paths:
                     print(f"{'written' if path in changed else 'unchanged'} {clean(str(path))}")
+                if report.stale_removed:
+                    print(f"note: removed {report.stale_removed} temporary file(s) left by an "
+                          "interrupted export", file=sys.stderr)
+                for line in report.failed:
+                    print(f"error: {clean(line)}", file=sys.stderr)
+                if report.failed:
+                    print(f"error: {len(report.failed)} article(s) not exported, "
+                          f"{len(paths)} exported", file=sys.stderr)
+                    return EXIT_FAILED
                 if not paths:
                     print("warning: no highlights matched; nothing exported", file=sys.stderr)
                 return EXIT_OK

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tuireader.export import parallel
 from tuireader.export.folder import DURABLE_MAX_FILES, FolderReport, FolderWriter
-from tuireader.export.formats import Recipe, Renderer
+from tuireader.export.formats import ExportError, Recipe, Renderer
 from tuireader.export.selection import Filter, ordered_articles, select
 
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ def export_to_folder(
     """One file per selected article in ``folder``; returns every target path (sorted).
 
     ``article_ids`` None or empty: every article with selected highlights.  Pass a
-    :class:`FolderReport` as ``report`` to learn which files were written or unchanged.
+    :class:`FolderReport` as ``report`` to learn which files were written or unchanged, and
+    which articles failed; without one, a failed article raises :class:`ExportError` once the
+    others are written.
 
     ``workers`` > 1 (the command line): an export of
     :data:`~tuireader.export.parallel.PARALLEL_MIN_ARTICLES` or more is rendered by this
@@ -78,7 +80,13 @@ def export_to_folder(
         writer = FolderWriter(Path(folder))
         writer.write(outputs, durable=len(outputs) <= DURABLE_MAX_FILES)
         result = writer.finish()
+    if report is None and result.failed:  # the caller cannot see them: say so (the others
+        raise ExportError(  # are written, the manifest too)
+            f"{len(result.failed)} article(s) not exported ({result.failed[0]}); "
+            f"{len(result.paths)} exported")
     if report is not None:
         report.written += result.written
         report.unchanged += result.unchanged
+        report.failed += result.failed
+        report.stale_removed += result.stale_removed
     return result.paths

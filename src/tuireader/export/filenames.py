@@ -11,8 +11,11 @@ cleaned so the name is valid on Linux, macOS and Windows and inside Obsidian lin
 * leading dots and spaces go (no hidden files, no ``..``), trailing dots and spaces go (Windows);
 * Windows device names (``CON``, ``NUL``, ``COM1`` ... also as ``CON.txt``) get a ``_`` prefix;
 * an empty title becomes ``Untitled``;
-* the whole name is at most 255 bytes of UTF-8 (the common file-system limit): the title is cut
-  on a character boundary, never the id or the extension.
+* bidi overrides, embeddings, isolates and marks go (``\u202e`` makes ``gpj.exe`` read as
+  ``exe.jpg``);
+* the whole name is at most :data:`MAX_NAME_BYTES` of UTF-8: the common file-system limit is
+  255, and the temporary file written beside it (``.<name>.tmp-<pid>-<hex>``) must fit too.
+  The title is cut on a character boundary, never the id or the extension.
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-MAX_NAME_BYTES = 255
+from tuireader.core.safety import strip_bidi
+from tuireader.library.durable import TMP_MARK
+
+#: The file-system limit on one name (ext4, APFS, NTFS in UTF-16 units, mostly).
+FS_NAME_BYTES = 255
+#: What a temporary file adds to the final name: ``.`` + TMP_MARK + a pid (at most 10 digits)
+#: + ``-`` + the random hex (durable.py uses 6; room for 8).
+TMP_OVERHEAD = 1 + len(TMP_MARK) + 10 + 1 + 8
+#: The longest final name, so that every file the folder writer makes fits in FS_NAME_BYTES.
+MAX_NAME_BYTES = FS_NAME_BYTES - TMP_OVERHEAD
 _BAD = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f\u0080-\u009f\u2028\u2029]+')
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "clock$"}
@@ -32,7 +44,7 @@ _ID_BAD = re.compile(r"[^A-Za-z0-9_-]+")
 
 def clean_title(title: str) -> str:
     """The title as the readable part of a file name (may be empty)."""
-    text = unicodedata.normalize("NFC", title)
+    text = unicodedata.normalize("NFC", strip_bidi(title))
     text = _BAD.sub(" - ", text)
     text = " ".join(text.split())
     text = re.sub(r"(?:\s*-\s*){2,}", " - ", text)

@@ -72,6 +72,10 @@ class FolderReport:
 
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    #: One line per article whose file could not be written (the others still were).
+    failed: list[str] = field(default_factory=list)
+    #: Temporary files of dead exports removed from the folder.
+    stale_removed: int = 0
 
     @property
     def paths(self) -> list[Path]:
@@ -151,11 +155,12 @@ class FolderWriter:
             raise ExportError(f"cannot create {folder}: {exc.strerror or exc}") from exc
         if not folder.is_dir():
             raise ExportError(f"{folder} is not a folder")
+        stale = remove_stale(os.fspath(folder))
         #: The target folder.
         self.folder = folder
         #: The same as a string (the parallel export's worker process is given it).
         self.dir = os.fspath(folder)
-        self.report = FolderReport()
+        self.report = FolderReport(stale_removed=stale)
         self._manifest = load_manifest(folder)
         self._claimed = {name.casefold(): key for key, name in self._manifest.items()}
         self._existing = {entry.name.casefold() for entry in os.scandir(folder)}
@@ -185,30 +190,41 @@ class FolderWriter:
         ``staged``: key -> a temporary file in the folder that already holds the output
         (written by the parallel export's worker process): it is renamed into place, or
         removed when the file is unchanged (the caller removes any left over)."""
-        folder = self.folder
-        for key, article, ext, text in outputs:
-            name = self._name(key, article, ext)
-            if not is_plain_name(name):  # pragma: no cover - load_manifest/safe_filename
-                raise ExportError(f"refusing to write outside {folder}: {name!r}")
-            path = folder / name
-            tmp = staged.pop(key, None) if staged else None
-            data = text.encode("utf-8", errors="replace")
-            if name.casefold() in self._existing and same_content(path, data):
+        for output in outputs:
+            tmp = staged.pop(output.key, None) if staged else None
+            try:
+                self._write_one(output, durable=durable, tmp=tmp)
+            except (ExportError, OSError) as exc:  # one article never stops the others
                 if tmp is not None:
                     with contextlib.suppress(OSError):
                         os.unlink(os.path.join(self.dir, tmp))
-                self.report.unchanged.append(path)
-                continue
-            try:
-                if tmp is not None:
-                    os.replace(os.path.join(self.dir, tmp), os.path.join(self.dir, name))
-                elif durable:
-                    atomic_write_bytes(path, data, sync_dir=False)
-                else:
-                    _quick_write(self.dir, name, data)
-            except OSError as exc:
-                raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-            self.report.written.append(path)
+                reason = str(exc) if isinstance(exc, ExportError) else (exc.strerror or exc)
+                self.report.failed.append(f"{output.article.id}: {reason}")
+
+    def _write_one(self, output: Output, *, durable: bool, tmp: str | None) -> None:
+        key, article, ext, text = output
+        folder = self.folder
+        name = self._name(key, article, ext)
+        if not is_plain_name(name):  # pragma: no cover - load_manifest/safe_filename
+            raise ExportError(f"refusing to write outside {folder}: {name!r}")
+        path = folder / name
+        data = text.encode("utf-8", errors="replace")
+        if name.casefold() in self._existing and same_content(path, data):
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self.dir, tmp))
+            self.report.unchanged.append(path)
+            return
+        try:
+            if tmp is not None:
+                os.replace(os.path.join(self.dir, tmp), os.path.join(self.dir, name))
+            elif durable:
+                atomic_write_bytes(path, data, sync_dir=False)
+            else:
+                _quick_write(self.dir, name, data)
+        except OSError as exc:
+            raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        self.report.written.append(path)
 
     def finish(self) -> FolderReport:
         """Write the manifest and sync the folder."""
@@ -258,6 +274,39 @@ def stage(folder: str, outputs: list[Output]) -> list[str | None]:
         return [None] * len(outputs)
     return names
 
+
+
+_STALE = re.compile(rf"^\..*{re.escape(TMP_MARK)}(\d+)(?:-[0-9a-f]+)?$")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 checks without sending anything)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, another user's
+        return True
+    return True
+
+
+def remove_stale(folder: str) -> int:
+    """Remove the temporary files (``.<name>.tmp-<pid>[-<hex>]``, ``.export-N.tmp-<pid>``)
+    that dead processes left in ``folder`` (a killed export); those of live processes (an
+    export running now) stay.  Returns how many were removed."""
+    removed = 0
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            match = _STALE.match(entry.name)
+            if match is None or _alive(int(match.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def remove_staged(folder: str, pid: int) -> None:

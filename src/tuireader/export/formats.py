@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tuireader.core.safety import inert_json, inert_output
 from tuireader.export.context import resolve_exported
 from tuireader.export.markdown import combined_markdown, export_markdown
 
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
 FORMATS = ("markdown", "json", "annotated")
 EXTENSIONS = {"markdown": ".md", "json": ".json", "annotated": ".annotated.md",
               "template": ".md"}
+
+
+def inert(fmt: str, text: str) -> str:
+    """An export's text with no terminal control left in it: whatever the stored data holds (a
+    title stored before import-time stripping, a note, a template's own ``\\x1b``), an export
+    written to a terminal or a file can carry no escape sequence.  JSON keeps the characters,
+    escaped (``\\u009b``); the other formats show them as the App does."""
+    return inert_json(text) if fmt == "json" else inert_output(text)
 
 
 class ExportError(Exception):
@@ -86,7 +95,10 @@ class Renderer:
             self._compiled = compile_template(recipe.template, recipe.template_name)
 
     def render(self, source: TextSource, article: Article, highlights: list[Highlight]) -> str:
-        """One article with the given highlights."""
+        """One article with the given highlights, made inert (see :func:`inert`)."""
+        return inert(self.recipe.fmt, self._render(source, article, highlights))
+
+    def _render(self, source: TextSource, article: Article, highlights: list[Highlight]) -> str:
         recipe = self.recipe
         if recipe.fmt == "json":
             from tuireader.export.webannotation import export_json
@@ -115,7 +127,16 @@ class Renderer:
     def combined(
         self, source: TextSource, chosen: Sequence[tuple[Article, list[Highlight]]]
     ) -> str:
-        """Everything chosen as one document (one front matter, one JSON collection ...)."""
+        """Everything chosen as one document (one front matter, one JSON collection ...); one
+        article alone is exactly the file a folder export writes for it (its own front matter
+        and title), so ``tuireader export --article ID > note.md`` gives the note."""
+        if len(chosen) == 1:
+            return self.render(source, *chosen[0])
+        return inert(self.recipe.fmt, self._combined(source, chosen))
+
+    def _combined(
+        self, source: TextSource, chosen: Sequence[tuple[Article, list[Highlight]]]
+    ) -> str:
         fmt, exported = self.recipe.fmt, self.recipe.exported
         if fmt == "json":
             from tuireader.export.webannotation import combined_json

@@ -9,9 +9,14 @@ fails, this process renders its half itself: the export never depends on the sec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -63,14 +68,48 @@ def ids_digest(articles: list[Article]) -> str:
     return hashlib.sha256("\0".join(a.id for a in articles).encode()).hexdigest()
 
 
+#: PR_SET_PDEATHSIG from <linux/prctl.h>.
+_PR_SET_PDEATHSIG = 1
+#: How often the portable fallback looks whether the parent is still there (seconds).
+_PARENT_POLL_S = 0.2
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process as soon as ``parent`` is no longer its parent (it died: the process
+    was re-parented to init or a subreaper)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(_PARENT_POLL_S)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (worker) process end when ``parent`` dies, even by ``kill -9``: on Linux the
+    kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``), elsewhere, and as a second line, a
+    daemon thread watches ``getppid()``.  Without it a killed export's worker went on writing
+    temporary files nobody would rename."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # no libc (a static build): the thread remains
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # died before the prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch",
+                     daemon=True).start()
+
+
 def _worker_main(
     conn: Connection, library: str, article_ids: list[str], cut: int, digest: str, job: Job,
-    folder: str,
+    folder: str, parent: int | None = None,
 ) -> None:
     """In the worker process: open the library read-only, take the articles from ``cut`` on
     (checking they are the parent's: ``digest``), render them and (more than DURABLE_MAX_FILES
     of them) write each to a temporary file in ``folder``; send back ``("ok", [(article id,
     text, temporary file name or None), ...])`` or ``("error", message)``."""
+    if parent is not None:
+        die_with_parent(parent)
     try:
         with Store(library, read_only=True) as store:
             articles = ordered_articles(store, article_ids)[0][cut:]
@@ -83,8 +122,11 @@ def _worker_main(
                                           in zip(outputs, staged, strict=True)])
     except BaseException as exc:  # reported to the parent, which renders the part itself
         result = ("error", f"{type(exc).__name__}: {exc}")
-    conn.send(result)
-    conn.close()
+    try:
+        conn.send(result)
+        conn.close()
+    except OSError:  # the parent is gone (BrokenPipeError): nobody to tell, nothing to print
+        os._exit(1)
 
 
 class Worker:
@@ -113,7 +155,7 @@ class Worker:
             process = context.Process(
                 target=_worker_main, name="tuireader-export", daemon=True,
                 args=(send, os.fspath(library), article_ids, cut, ids_digest(rest), job,
-                      folder))
+                      folder, os.getpid()))
             process.start()
         except Exception:  # no process (a sandbox, resource limits): render here instead
             return None

@@ -30,6 +30,9 @@ Variables (the same names as Readwise's and Omnivore's templates where they over
                    ("ok", "fuzzy", "orphan"), ``start``, ``end``
 =================  ===============================================================
 
+Rendering is bounded (``_sandbox.py``): per article 10 s, 16 million characters of output,
+values of at most 4 million items, ``range`` of at most 100,000; a bound hit is an error.
+
 Filters: ``quote`` (text as block-quote lines), ``md`` (text escaped to render literally),
 ``note`` (a note encoded so it cannot break the document; ``note(2)`` indents continuation
 lines), ``tag`` (a string in tag syntax), ``yaml`` (a value as a YAML/JSON scalar, for front
@@ -43,8 +46,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
+from tuireader.export._sandbox import BoundedEnvironment, Limits, TemplateLimitError, render_bounded
 from tuireader.export._text import (
     block_id,
     encode_note_lines,
@@ -71,8 +74,8 @@ def _note_filter(note: str, indent: int = 0) -> str:
     return "\n".join([*lines[:1], *[pad + line if line else "" for line in lines[1:]]])
 
 
-def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
+def _environment() -> BoundedEnvironment:
+    env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["quote"] = lambda text: "\n".join(quote_lines(str(text)))
     env.filters["md"] = lambda text: "\n".join(
@@ -80,6 +83,7 @@ def _environment() -> SandboxedEnvironment:
     env.filters["note"] = _note_filter
     env.filters["tag"] = lambda text: sanitise_tag(str(text))
     env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.bound_filters()
     return env
 
 
@@ -145,13 +149,17 @@ def render_template(
     markdown: str | None = None,
     exported: str | _dt.datetime | None = None,
     name: str = "template",
+    limits: Limits | None = None,
 ) -> str:
-    """Render a user template for one article; raises :class:`ExportTemplateError`."""
+    """Render a user template for one article; raises :class:`ExportTemplateError`, also when
+    the template goes past ``limits`` (time, output, sizes: see ``_sandbox.py``)."""
     template = (compile_template(template_text, name) if isinstance(template_text, str)
                 else template_text)
     context = template_context(article, highlights, document=document, markdown=markdown,
                                exported=exported)
     try:
-        return template.render(context)
+        return render_bounded(template, context, limits or Limits())
+    except TemplateLimitError as exc:
+        raise ExportTemplateError(f"{name}: {exc}") from exc
     except Exception as exc:  # any error in user code becomes a one-line message
         raise ExportTemplateError(_describe(exc, name)) from exc

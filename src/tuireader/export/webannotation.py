@@ -9,7 +9,12 @@ One ``Annotation`` per highlight, gathered in an ``AnnotationCollection`` whose 
 * ``body``: the note as a ``TextualBody`` with purpose ``commenting`` (format text/markdown),
   and one ``TextualBody`` with purpose ``tagging`` per tag, as stored (not sanitised);
 * ``motivation``: ``commenting`` when there is a note, else ``highlighting``;
-* ``created`` / ``modified``; the colour as ``target.styleClass`` (``tuireader-yellow`` ...);
+* ``created`` / ``modified``; the colour as ``target.styleClass`` (``tuireader-yellow`` ...),
+  with the CSS rule for that class in the Annotation's ``stylesheet`` (section 4.4: a
+  ``styleClass`` names a class of the Annotation's stylesheet);
+* every Annotation carries its own ``@context``, so one taken out of the collection is a valid
+  Annotation on its own (the W3C test suite's MUST assertions, run in
+  ``tests/test_export_w3c.py``);
 * tuireader's own fields under ``tuireader:highlight`` (kind, colour, anchor status, article id)
   and, on the collection, ``tuireader:articles`` (each article's metadata).  JSON-LD consumers
   drop unknown keys; nothing standard depends on them.
@@ -27,6 +32,9 @@ from tuireader.core.model import Article, Highlight
 from tuireader.export.context import in_text_order, resolve_exported, web_url
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: The CSS colour of each highlight kind (the App's highlight colours, light enough for text).
+STYLE_COLOURS = {"yellow": "#fff176", "green": "#a5d6a7", "blue": "#90caf9", "red": "#ef9a9a",
+                 "purple": "#ce93d8"}
 GENERATOR = {"id": "https://pypi.org/project/tuireader/", "type": "Software", "name": "tuireader"}
 
 
@@ -37,7 +45,7 @@ def article_iri(article: Article) -> str:
 def annotation(
     article: Article, highlight: Highlight, source: str | None = None
 ) -> dict[str, Any]:
-    """One highlight as a Web Annotation (without ``@context``: it sits in a collection).
+    """One highlight as a Web Annotation, complete on its own (``@context``, ``stylesheet``).
 
     ``source``: the target IRI when the caller has it already (computed once per article).
     """
@@ -46,7 +54,10 @@ def annotation(
         body.append({"type": "TextualBody", "purpose": "commenting", "value": highlight.note,
                      "format": "text/markdown"})
     body += [{"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in highlight.tags]
+    style = f"tuireader-{highlight.kind_name}"
+    colour = STYLE_COLOURS.get(highlight.kind_name, STYLE_COLOURS["yellow"])
     data: dict[str, Any] = {
+        "@context": CONTEXT,
         "id": f"urn:tuireader:highlight:{highlight.id}",
         "type": "Annotation",
         "motivation": "commenting" if highlight.note else "highlighting",
@@ -55,9 +66,11 @@ def annotation(
     }
     if body:
         data["body"] = body
+    data["stylesheet"] = {"type": "CssStylesheet",
+                          "value": f".{style} {{ background-color: {colour}; }}"}
     data["target"] = {
         "source": source or web_url(article) or article_iri(article),
-        "styleClass": f"tuireader-{highlight.kind_name}",
+        "styleClass": style,
         "selector": [
             {"type": "TextQuoteSelector", "exact": highlight.exact, "prefix": highlight.prefix,
              "suffix": highlight.suffix},

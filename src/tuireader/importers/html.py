@@ -16,7 +16,7 @@ from lxml import etree
 
 from tuireader.importers import _extract, _furniture, _metadata, _tree
 from tuireader.importers._markdown import to_markdown
-from tuireader.importers.base import ImportedArticle, ImportFailed
+from tuireader.importers.base import ImportedArticle, ImportFailed, clean_metadata
 from tuireader.importers.encoding import bom_encoding, decode_text, inert_controls, sniff_binary
 
 #: Pages above this size are refused outright (no real article page is this big).
@@ -83,7 +83,7 @@ def import_html(
     markdown = _drop_leading_title(markdown, meta.title)
     if not _WORD.search(markdown):
         raise ImportFailed("no article text found in the page")
-    return ImportedArticle(
+    return clean_metadata(ImportedArticle(
         title=meta.title or _first_words(markdown),
         markdown=markdown,
         author=meta.author,
@@ -93,7 +93,7 @@ def import_html(
         url=meta.url,
         source=source,
         excerpt=meta.excerpt,
-    )
+    ))
 
 
 def _size(element: etree._Element) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from tuireader.importers.base import ImportedArticle, ImportFailed
+from tuireader.importers.base import ImportedArticle, ImportFailed, clean_metadata
 from tuireader.importers.encoding import decode_text, inert_controls
 
 _MAX_TITLE = 200
@@ -99,9 +99,9 @@ def import_text(text: str, *, source: str = "") -> ImportedArticle:
     markdown = text_to_markdown(body)
     if not markdown.strip():
         markdown, title = text_to_markdown(text), title
-    return ImportedArticle(
+    return clean_metadata(ImportedArticle(
         title=title or _title_from_source(source), markdown=markdown, source=source
-    )
+    ))
 
 
 def import_text_bytes(
@@ -158,7 +158,7 @@ def import_markdown(markdown: str, *, source: str = "") -> ImportedArticle:
         else:
             title = body_lines[0].strip().lstrip("#").strip()[:_MAX_TITLE]
     body = body.strip("\n") + "\n"
-    return ImportedArticle(
+    return clean_metadata(ImportedArticle(
         title=title or _title_from_source(source),
         markdown=body,
         author=_meta_str(meta, "author", "authors", "byline"),
@@ -167,7 +167,7 @@ def import_markdown(markdown: str, *, source: str = "") -> ImportedArticle:
         language=_meta_str(meta, "lang", "language"),
         url=_meta_str(meta, "url", "source", "canonical_url"),
         source=source,
-    )
+    ))
 
 
 def import_markdown_bytes(
