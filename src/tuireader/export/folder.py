@@ -280,7 +280,11 @@ _STALE = re.compile(rf"^\..*{re.escape(TMP_MARK)}(\d+)(?:-[0-9a-f]+)?$")
 
 
 def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (signal 0 checks without sending anything)."""
+    """Whether process ``pid`` is still running (signal 0 checks without sending anything).
+
+    A zombie has exited and will write nothing more, but signal 0 still finds it until its
+    parent reaps it; a killed export's orphaned worker can stay a zombie for a while (the
+    init process reaps it when it gets to it), so on Linux its state is read from /proc."""
     if pid <= 0:
         return False
     try:
@@ -289,7 +293,12 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:  # EPERM: alive, another user's
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): signal 0 is all there is
+    return state != b"Z"
 
 
 def remove_stale(folder: str) -> int:
