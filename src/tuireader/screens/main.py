@@ -28,7 +28,7 @@ from tuireader.core.model import Article, Highlight, now_iso
 from tuireader.core.safety import inert
 from tuireader.library.store import Opening
 from tuireader.screens.article_highlights import ArticleHighlights
-from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
+from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, LinkScreen, OutlineScreen
 from tuireader.screens.highlight_editor import EDIT_BINDINGS, HighlightEditor
 from tuireader.screens.highlights import HighlightsScreen, OpenAt
 from tuireader.screens.library_side import LibrarySide
@@ -400,7 +400,7 @@ class MainScreen(Screen[Any]):
 
             def opened(yes: bool | None) -> None:
                 if yes:
-                    webbrowser.open(url)
+                    self._open_in_browser(url)
 
             self.app.push_screen(ConfirmScreen("Open this link in your browser?", url), opened)
 
@@ -411,6 +411,18 @@ class MainScreen(Screen[Any]):
                 ChoiceScreen("Links in this paragraph", [(f"{t} — {u}", u) for t, u in web]),
                 confirm,
             )
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        """Start a browser off the event loop (starting one may take a while); when none can
+        start, show the link so it can be copied instead of saying nothing."""
+        try:
+            started = webbrowser.open(url)
+            reason = "" if started else "No web browser was found on this system."
+        except (webbrowser.Error, OSError) as exc:
+            started, reason = False, f"The browser could not start: {exc}"
+        if not started:
+            self.app.call_from_thread(self.app.push_screen, LinkScreen(url, reason))
 
     def _links_in_focus(self) -> list[tuple[str, str]]:
         """(text, url) of every link in the focused block."""

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from tuireader.core.document import Heading
 from tuireader.core.model import Article, Highlight
 from tuireader.core.safety import inert
+from tuireader.widgets.option_list import KeyedOptionList
 from tuireader.widgets.row_list import RowList, truncate
 
 #: Text colour of each highlight kind's glyph in lists (the glyph itself carries the meaning too).
@@ -58,13 +59,8 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
     return Content.assemble(*parts)
 
 
-class OutlineList(OptionList):
-    """The headings of the open article; Enter jumps there."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="outline.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="outline.up"),
-    ]
+class OutlineList(KeyedOptionList):
+    """The headings of the open article; Enter jumps there (``j`` / ``k`` move)."""
 
 
 class HighlightList(RowList):
