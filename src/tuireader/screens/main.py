@@ -37,7 +37,7 @@ from tuireader.screens.reading_position import ReadingPosition
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
-from tuireader.widgets.side_panel import SidePanel, reading_minutes
+from tuireader.widgets.side_panel import SidePanel, percent_read, reading_minutes
 from tuireader.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -166,6 +166,7 @@ class MainScreen(Screen[Any]):
             reader.focus()
         self._update_status()
         article.last_opened = now_iso()
+        self.query_one(ArticleList).note_opened(article.id)
         self.library.once_listed(lambda: self.position.save(article))
 
     @on(ReaderView.Loaded)
@@ -192,9 +193,17 @@ class MainScreen(Screen[Any]):
 
     @on(ReaderView.PositionChanged)
     def _position_changed(self, event: ReaderView.PositionChanged) -> None:
-        if self.article is not None:
-            self.position.moved(self.article, event.offset, event.progress)
-            self._update_status()
+        article = self.article
+        if article is None:
+            return
+        # The position is the top of the view (or the focus), so it never reaches the end of
+        # the text; with the last line on screen the whole article has been seen: 100 %, read.
+        reader = self.reader
+        at_end = not reader.still_loading and reader.scroll_y >= reader.max_scroll_y
+        self.position.moved(article, event.offset, 1.0 if at_end else event.progress)
+        # One number, two places: the status line and the side panel's "read".
+        self._update_status()
+        self.query_one(SidePanel).show_article(article, len(self.highlights))
 
     def _position_flushed(self, article: Article) -> None:
         self.query_one(ArticleList).update_article(article)
@@ -476,9 +485,9 @@ class MainScreen(Screen[Any]):
         article = self.article
         if article is None:
             return
-        percent = round(article.progress * 100)
         left = reading_minutes(round(article.word_count * (1 - article.progress)))
-        parts = [inert(article.title)[:60], f"{percent}%", f"{left} min left"]
+        parts = [inert(article.title)[:60], percent_read(article),
+                 "read" if article.progress >= 1.0 else f"{left} min left"]
         if self.tui.store.read_only:
             parts.append("read-only")
         self._set_status(" · ".join(parts))

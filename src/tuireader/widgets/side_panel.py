@@ -38,6 +38,11 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE)) if words else 0
 
 
+def percent_read(article: Article) -> str:
+    """The article's reading progress as the side panel and the status line both show it."""
+    return f"{round(article.progress * 100)}%"
+
+
 def details_content(article: Article | None, highlight_count: int = 0) -> Content:
     """The details block for ``article`` (or a hint when none is open)."""
     if article is None:
@@ -49,7 +54,7 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
         ("added", article.added[:10]),
         ("source", article.url or article.source),
         ("length", f"{article.word_count:,} words · {reading_minutes(article.word_count)} min"),
-        ("read", f"{round(article.progress * 100)}%"),
+        ("read", percent_read(article)),
         ("tags", " ".join("#" + t for t in article.tags)),
     ]
     parts: list[Content | str] = [Content(inert(article.title) or "Untitled").stylize("bold"), "\n"]
