@@ -102,7 +102,7 @@ async def test_120_columns_show_list_reader_and_side_panel(store: Store) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         screen, reader = await _opened(pilot)
         assert screen.query_one(SidePanel).display
-        assert screen.query_one(SidePanel).size.width >= 26
+        assert screen.query_one(SidePanel).outer_size.width >= 26
         assert screen.query_one(ArticleList).display
         assert reader.layout_width >= 66
 
