@@ -91,29 +91,37 @@ class HighlightList(RowList):
         meta = base + self.get_component_rich_style("rows--meta")
         warning = base + self.get_component_rich_style("rows--warning")
         room = max(4, width - 3)
-        quote = inert(h.exact)
-        first = truncate(quote, room) if cell_len(quote) > room else quote
-        rest = quote[len(first):].lstrip() if not first.endswith("…") else ""
-        if first.endswith("…"):
-            # Break the quote over two rows at a word boundary.
-            cut = quote.rfind(" ", 0, room)
-            cut = cut if cut > room // 2 else room
-            first, rest = quote[:cut], quote[cut:].lstrip()
-        second: list[Segment]
-        if h.note:
-            second = [Segment("   ✎ " + truncate(inert(h.note), max(4, width - 5)), meta)]
-        else:
-            second = [Segment("   " + truncate(rest, room), base)] if rest else []
+        first, rest = _split_line(inert(h.exact), room)
         third: list[Segment] = []
         if h.anchor != "ok":
             third.append(Segment(f"   ⚠ {h.anchor}", warning))
         if h.tags:
             tags = " ".join("#" + inert(t) for t in h.tags)
             third.append(Segment(("  " if third else "   ") + tags, meta))
+        second: list[Segment]
+        if h.note:
+            # The note is why the highlight was made: with no tags to show, it takes two rows.
+            note = " ".join(inert(h.note).split())
+            head, tail = _split_line(note, max(4, width - 5)) if not third else (note, "")
+            second = [Segment("   ✎ " + truncate(head, max(4, width - 5)), meta)]
+            if tail:
+                third = [Segment("     " + truncate(tail, max(4, width - 5)), meta)]
+        else:
+            second = [Segment("   " + truncate(rest, room), base)] if rest else []
         glyph = Segment(f" {h.glyph} ", base + Style(color=KIND_STYLES[h.kind]))
         return [Strip([glyph, Segment(first, base)]), Strip(second),
                 Strip([Segment(truncate("".join(seg.text for seg in third), width), meta)])
                 if third else Strip([])]
+
+
+def _split_line(text: str, room: int) -> tuple[str, str]:
+    """``text`` broken after at most ``room`` cells, at a word boundary when there is one in
+    the second half: (the first line, the rest)."""
+    if cell_len(text) <= room:
+        return text, ""
+    cut = text.rfind(" ", 0, room)
+    cut = cut if cut > room // 2 else room
+    return text[:cut], text[cut:].lstrip()
 
 
 class SidePanel(Vertical):
