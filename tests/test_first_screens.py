@@ -200,16 +200,19 @@ async def test_filter_text_stays_shown_after_esc(store: Store) -> None:
 
 async def test_tab_order_is_list_reader_panel(store: Store) -> None:
     app = make_app(store, make_config())
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         screen, reader = await _opened(pilot)
         article_list = screen.query_one(ArticleList)
         article_list.options.focus()
-        await pilot.press("tab")
-        assert app.focused is reader
-        await pilot.press("tab")
-        assert app.focused is screen.query_one(HighlightList)
-        await pilot.press("shift+tab", "shift+tab")
-        assert app.focused is article_list.options
+        stops = []
+        for _ in range(5):
+            await pilot.press("tab")
+            stops.append(app.focused)
+        assert stops[:2] == [reader, screen.query_one(HighlightList)]
+        assert article_list.filter_box not in stops  # not a Tab stop until / opens it
+        article_list.options.focus()
+        await pilot.press("shift+tab")
+        assert app.focused is not article_list.filter_box
 
 
 async def test_outline_and_choices_take_j_and_k(store: Store) -> None:
