@@ -237,10 +237,20 @@ class ArticleList(Vertical):
         self._shown = shown
         ids = [a.id for a in shown]
         self.options.set_row_count(len(shown), ids.index(keep) if keep in ids else 0)
-        title = f"Library · {len(shown)}" + (
-            f"/{len(self._articles)}" if len(shown) != len(self._articles) else ""
-        ) + f" · {SORT_LABELS[self.sort_mode]}"
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """The pane's title: the count and the sort order, the order dropped when the pane is
+        a narrow strip (the count matters more)."""
+        count = f"Library · {len(self._shown)}" + (
+            f"/{len(self._articles)}" if len(self._shown) != len(self._articles) else "")
+        title = f"{count} · {SORT_LABELS[self.sort_mode]}"
+        if self.size.width and len(title) > self.size.width - 2:
+            title = count
         self.query_one("#list-title", Static).update(Content(title), layout=False)
+
+    def on_resize(self) -> None:
+        self._show_title()
 
     def watch_sort_mode(self) -> None:
         if self.is_mounted:

@@ -175,7 +175,7 @@ class SidePanel(Vertical):
         with listing.prevent(RowList.RowHighlighted):
             listing.set_row_count(len(ids), ids.index(current) if current in ids else 0)
         orphans = sum(1 for h in highlights if h.anchor == "orphan")
-        title = f"Highlights · {len(highlights)}" if highlights else "Highlights · none (h adds)"
+        title = f"Highlights · {len(highlights)}" if highlights else "Highlights · 0 (h adds)"
         if orphans:
             title += f" · {orphans} orphaned"
         self.query_one("#highlights-title", Static).update(Content(title), layout=False)
