@@ -76,6 +76,21 @@ async def test_highlight_tag_dialog_adds_to_the_tags_already_there(store: Store)
         await pilot.press(*"extra", "enter")
         await wait_for(pilot, lambda: store.highlights(aid)[0].tags
                        == ["sample", "intel/us", "extra"])
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        # Completion adds to the tags there too: a second highlight, tagged, then "ge" + →.
+        await pilot.press("j", "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagScreen))
+        await pilot.press(*"geopolitics", "enter")
+        await wait_for(pilot, lambda: len(store.highlights(aid)) == 2)
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("k", "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TagScreen))
+        box = app.screen.query_one(Input)
+        await pilot.press("g", "e")
+        await wait_for(pilot, lambda: "geopolitics" in box.render_line(0).text)
+        await pilot.press("right", "enter")
+        await wait_for(pilot, lambda: store.highlights(aid)[0].tags
+                       == ["sample", "intel/us", "extra", "geopolitics"])
 
 
 async def test_article_tag_dialog_adds_to_the_tags_already_there(store: Store) -> None:
