@@ -249,3 +249,39 @@ def test_first_start_shows_the_bundled_samples(terminal: Terminal, tmp_path: Pat
         assert start and start in text, f"{a['title']!r} is not in the list:\n{text}"
     terminal.keys(pane, "q")
     assert terminal.wait_exit(pane) == "0"
+
+
+def test_120_columns_show_the_side_panel_with_a_note(terminal: Terminal, tmp_path: Path) -> None:
+    """At 120x40, one of the most common sizes, the three panes are on screen and the side
+    panel shows a highlight's note."""
+    from tuireader.core.document import parse_markdown
+    from tuireader.core.model import make_highlight
+    from tuireader.library.store import Store
+
+    article = tmp_path / "noted.md"
+    article.write_text("# A Noted Article\n\nThe first paragraph says something worth keeping "
+                       "and the reader highlights it.\n\nA second paragraph follows.\n", "utf-8")
+    library = tmp_path / "library"
+    match = re.match(r"added (\S+) ", cli(terminal, "--library", str(library), "add",
+                                          str(article)))
+    assert match
+    article_id = match.group(1)
+    store = Store(library)
+    try:
+        text = parse_markdown(store.read_markdown(article_id)).plain_text
+        start = text.index("The first paragraph")
+        highlight = make_highlight(article_id, text, start, start + len("The first paragraph"))
+        highlight.note = "Keep for the essay"
+        store.add_highlight(highlight)
+    finally:
+        store.close()
+
+    pane = terminal.run("--library", str(library), "open", article_id)
+    screen = terminal.wait(pane, lambda s: any("Keep for the essay" in line for line in s),
+                           "the note in the side panel")
+    text = "\n".join(screen)
+    assert "Highlights · 1" in text and "Details" in text
+    assert "Library" in text  # the library list too, as a strip
+    assert any("The first paragraph says something worth keeping" in line for line in screen)
+    terminal.keys(pane, "q")
+    assert terminal.wait_exit(pane) == "0"

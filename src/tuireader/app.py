@@ -13,8 +13,9 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
-from tuireader.config import Config
+from tuireader.config import Config, save_setting
 from tuireader.core.document import sanitize
 from tuireader.core.safety import inert
 from tuireader.library.durable import StorageError
@@ -68,6 +69,7 @@ class TuiReaderApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         for message in [*self.store.warnings, *self.config.problems]:
             self.notify(inert(message), severity="warning", timeout=10, markup=False)
 
@@ -79,6 +81,16 @@ class TuiReaderApp(App[int]):
             event.text = sanitize(event.text)
         await super().on_event(event)
 
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme chosen (from the palette) is kept: written to the config file through the
+        writer (a failure is notified there), so the next start uses it."""
+        if theme.name == self.config.theme:
+            return
+        self.config.theme = theme.name
+        path = self.config.path
+        if path is not None:
+            self.writer.submit(lambda: save_setting("theme", theme.name, path))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -86,7 +98,7 @@ class TuiReaderApp(App[int]):
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                screen.position.flush()  # saved by the writer before the app lets go (unmount)
+                screen.save_position_now()  # saved by the writer before the app lets go
         self.exit(0)
 
     def _write_failed(self, message: str) -> None:

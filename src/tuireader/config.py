@@ -38,11 +38,17 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     #: Problems found while reading the file (shown to the user, never fatal).
     problems: list[str] = field(default_factory=list)
+    #: The file read (settings changed in the app are written back there); None: keep nothing.
+    path: Path | None = None
+
+
+class ConfigError(Exception):
+    """A setting could not be written to the config file (the file is left as it was)."""
 
 
 def load_config(path: Path | None = None) -> Config:
     path = path or default_config_file()
-    config = Config()
+    config = Config(path=path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -86,11 +92,21 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def save_setting(name: str, value: Any, path: Path | None = None) -> None:
-    """Change one top-level setting, keeping the user's comments and layout (tomlkit)."""
+    """Change one top-level setting, keeping the user's comments and layout (tomlkit).
+
+    Raises :class:`ConfigError` (one line, naming the file) when the file cannot be read,
+    parsed or written; a file that does not parse is never overwritten.  Blocking: call it on a
+    writer's thread, not the event loop.
+    """
     import tomlkit  # deferred: only a settings change needs it, not every start
+    from tomlkit.exceptions import TOMLKitError
 
     path = path or default_config_file()
-    doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()
-    doc[name] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, tomlkit.dumps(doc).encode("utf-8"))
+    try:
+        doc = tomlkit.parse(path.read_text("utf-8")) if path.exists() else tomlkit.document()
+        doc[name] = value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, tomlkit.dumps(doc).encode("utf-8"))
+    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{name} not saved to {path}: {reason}") from exc

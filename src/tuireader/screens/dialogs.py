@@ -1,5 +1,6 @@
-"""The modal dialogs: the outline jump list, the link chooser, a yes/no question, and the
-editors of a highlight's note and of a list of tags (a highlight's or an article's)."""
+"""The modal dialogs: the outline jump list, the link chooser, a yes/no question, a link no
+browser could open, and the editors of a highlight's note and of a list of tags (a highlight's or
+an article's)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 from tuireader.core.document import Heading
 from tuireader.core.model import normalise_tag
 from tuireader.core.safety import inert
+from tuireader.widgets.option_list import KeyedOptionList
 
 
 class OutlineScreen(ModalScreen[int | None]):
@@ -31,7 +33,7 @@ class OutlineScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content("Outline").stylize("bold"), classes="dialog-title")
-            yield OptionList(
+            yield KeyedOptionList(
                 *[
                     Option(Content("  " * max(0, h.level - 1) + (inert(h.title) or "…")), id=str(i))
                     for i, h in enumerate(self._headings)
@@ -70,7 +72,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self._title).stylize("bold"), classes="dialog-title")
-            yield OptionList(
+            yield KeyedOptionList(
                 *[
                     Option(Content(inert(label)), id=str(i))
                     for i, (label, _value) in enumerate(self._choices)
@@ -122,6 +124,52 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class LinkScreen(ModalScreen[None]):
+    """A link no browser could open: shown so it can be selected, and ``c`` copies it (OSC 52:
+    the terminal puts it on the system clipboard if it allows programs to)."""
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy link", id="link.copy"),
+        Binding("escape,q", "close", "Close", id="link.close"),
+    ]
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__()
+        self._url = url
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog link-dialog"):
+            yield Static(Content("No browser could open this link").stylize("bold"),
+                         classes="dialog-title")
+            yield Static(Content(inert(self._reason)), classes="dialog-detail")
+            # A read-only text area: the link can be selected with the mouse or the keyboard.
+            yield TextArea(inert(self._url), id="link-url", read_only=True, soft_wrap=True,
+                           show_cursor=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Copy (c)", id="copy", variant="primary")
+                yield Button("Close (esc)", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "copy":
+            self.action_copy()
+        else:
+            self.dismiss(None)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self._url)
+        self.app.notify("Link copied (if your terminal lets programs set the clipboard).",
+                        markup=False)
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 # -- a highlight's note, tags -----------------------------------------------------------------
@@ -224,8 +272,9 @@ class TagScreen(ModalScreen[list[str] | None]):
             yield Static(Content(self._title).stylize("bold"), classes="dialog-title")
             if self._quote:
                 yield Static(_quote_preview(self._quote), classes="dialog-detail")
+            # Not selected on focus: the first key typed adds a tag, it does not replace them.
             yield Input(" ".join(self._tags) + (" " if self._tags else ""), id="tags-input",
-                        placeholder="tags separated by spaces",
+                        placeholder="tags separated by spaces", select_on_focus=False,
                         suggester=TagSuggester(self._known))
             hint = "enter save · → complete · esc cancel"
             if self._known:
@@ -233,7 +282,9 @@ class TagScreen(ModalScreen[list[str] | None]):
             yield Static(Content(hint).stylize("dim"))
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.focus()
+        box.cursor_position = len(box.value)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
-from textual.widgets import Input
 
 from tuireader.core.model import Article
 from tuireader.core.safety import inert
@@ -136,11 +135,24 @@ class LibrarySide:
     # -- X: export ----------------------------------------------------------------------------
 
     def export(self) -> None:
-        """Export the open article (or, from the library list, every article it shows) to the
-        export folder from the config."""
+        """Export the open article, or from the library list every article it shows that has
+        highlights, to the export folder from the config.
+
+        From the list, articles without highlights are skipped (and counted): a library of
+        seventy saved pages would otherwise fill the notes folder with seventy notes holding no
+        note at all.  The open article is exported whatever it holds: the user asked for it.
+        """
         article_list, shown = self._list, self._article()
-        if article_list.options.has_focus or article_list.query_one(Input).has_focus:
-            ids = article_list.shown_ids
+        skipped = 0
+        if article_list.options.has_focus or article_list.filter_box.has_focus:
+            listed = article_list.shown_ids
+            ids = [i for i in listed if article_list.highlight_count(i)]
+            skipped = len(listed) - len(ids)
+            if listed and not ids:
+                self._app.notify(f"None of the {len(listed)} listed articles has highlights: "
+                                 "nothing exported (articles with no highlights are skipped).",
+                                 markup=False)
+                return
         else:
             ids = [shown.id] if shown else []
         if not ids:
@@ -148,6 +160,7 @@ class LibrarySide:
             return
         folder = Path(self._app.config.export_dir).expanduser()
         self._status(f"Exporting {len(ids)} article(s)…")
+        note = f" ({skipped} without highlights skipped)" if skipped else ""
         store = self._app.store
 
         def run() -> None:
@@ -158,9 +171,9 @@ class LibrarySide:
                                            severity="error", markup=False)
                 return
             if len(paths) == 1:
-                message = f"Exported to {paths[0]}"
+                message = f"Exported to {paths[0]}{note}"
             else:
-                message = f"Exported {len(paths)} files to {folder}"
+                message = f"Exported {len(paths)} files to {folder}{note}"
             self._app.call_from_thread(self._exported, message)
 
         self._screen.run_worker(run, thread=True, group="export", exit_on_error=False)

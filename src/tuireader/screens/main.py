@@ -11,7 +11,6 @@ highlights in the three panes), :class:`ArticleOpener`, :class:`ReadingPosition`
 
 from __future__ import annotations
 
-import webbrowser
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -28,33 +27,26 @@ from tuireader.core.model import Article, Highlight, now_iso
 from tuireader.core.safety import inert
 from tuireader.library.store import Opening
 from tuireader.screens.article_highlights import ArticleHighlights
-from tuireader.screens.dialogs import ChoiceScreen, ConfirmScreen, OutlineScreen
+from tuireader.screens.dialogs import OutlineScreen
 from tuireader.screens.highlight_editor import EDIT_BINDINGS, HighlightEditor
 from tuireader.screens.highlights import HighlightsScreen, OpenAt
 from tuireader.screens.library_side import LibrarySide
+from tuireader.screens.links import LinkOpener
 from tuireader.screens.opening import ArticleOpener
+from tuireader.screens.panes import PaneWidths, pane_widths
 from tuireader.screens.reading_position import ReadingPosition
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
-from tuireader.widgets.side_panel import SidePanel, reading_minutes
+from tuireader.widgets.side_panel import SidePanel, percent_read, reading_minutes
 from tuireader.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from tuireader.app import TuiReaderApp
 
-#: Below this terminal width both side panes start hidden so the text keeps a readable measure.
-NARROW_WIDTH = 100
-#: Below this width only the library pane starts shown (the side panel is one key away: I).
-MEDIUM_WIDTH = 140
 #: The actions that need an open article.
 EDITING_ACTIONS = frozenset({"highlight", "note", "tags", "delete_highlight", "kind",
                              "note_in_editor"})
-
-
-def _band(width: int) -> int:
-    """Which panes fit ``width`` columns: 0 the reader alone, 1 with the library, 2 all three."""
-    return 0 if width < NARROW_WIDTH else 1 if width < MEDIUM_WIDTH else 2
 
 
 class MainScreen(Screen[Any]):
@@ -87,7 +79,8 @@ class MainScreen(Screen[Any]):
         super().__init__()
         self.article: Article | None = None
         self.document: Document | None = None
-        self._band: int | None = None
+        #: The panes that fit the terminal (see :mod:`tuireader.screens.panes`).
+        self._panes: PaneWidths | None = None
         self.editor = HighlightEditor(self, target=lambda creating: self.shown.target(creating),
                                       changed=self.highlights_changed,
                                       redraw=lambda: self.shown.draw())
@@ -99,6 +92,7 @@ class MainScreen(Screen[Any]):
                                    retagged=self._article_retagged, status=self._set_status,
                                    open_on_start=open_article)
         self.opener = ArticleOpener(self, self._show_article, open_article, opening)
+        self.links = LinkOpener(self)
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -107,17 +101,18 @@ class MainScreen(Screen[Any]):
     def compose(self) -> ComposeResult:
         # The panes that fit are chosen before the first layout, so the first frame is already
         # the final one (not drawn with all three panes, then re-wrapped and drawn again).
-        band = _band(self.app.size.width)
-        self._band = band
-        self.set_reactive(MainScreen.show_list, band >= 1)
-        self.set_reactive(MainScreen.show_panel, band >= 2)
+        panes = self._panes = pane_widths(self.app.size.width)
+        self.set_reactive(MainScreen.show_list, panes.show_list)
+        self.set_reactive(MainScreen.show_panel, panes.show_panel)
         with Horizontal(id="panes"):
             article_list = ArticleList(id="articles")
             article_list.display = self.show_list
+            article_list.styles.width = panes.list_width
             yield article_list
             yield ReaderView(id="reader")
             panel = SidePanel(id="panel")
             panel.display = self.show_panel
+            panel.styles.width = panes.panel_width
             yield panel
         yield Input(placeholder="find in article (Enter: next, Esc: close)", id="find")
         yield StatusLine(id="status")
@@ -139,8 +134,8 @@ class MainScreen(Screen[Any]):
 
     @on(ArticleList.Opened)
     def _article_chosen(self, event: ArticleList.Opened) -> None:
-        if self._band == 0:
-            self.show_list = False  # narrow terminal: give the reader the whole width back
+        if self._panes is not None and not self._panes.show_list:
+            self.show_list = False  # no room for it: give the reader its width back
         self.open_article(event.article_id, focus_reader=True)
 
     def open_article(self, article_id: str, *, focus_reader: bool = False) -> None:
@@ -166,6 +161,7 @@ class MainScreen(Screen[Any]):
             reader.focus()
         self._update_status()
         article.last_opened = now_iso()
+        self.query_one(ArticleList).note_opened(article.id)
         self.library.once_listed(lambda: self.position.save(article))
 
     @on(ReaderView.Loaded)
@@ -192,9 +188,30 @@ class MainScreen(Screen[Any]):
 
     @on(ReaderView.PositionChanged)
     def _position_changed(self, event: ReaderView.PositionChanged) -> None:
-        if self.article is not None:
-            self.position.moved(self.article, event.offset, event.progress)
-            self._update_status()
+        self._moved(event.offset, event.progress)
+
+    def _moved(self, offset: int, progress: float) -> None:
+        article = self.article
+        if article is None:
+            return
+        # The position is the top of the view (or the focus), so it never reaches the end of
+        # the text; with the last line on screen the whole article has been seen: 100 %, read.
+        reader = self.reader
+        at_end = not reader.still_loading and reader.scroll_y >= reader.max_scroll_y
+        self.position.moved(article, offset, 1.0 if at_end else progress)
+        # One number, two places: the status line and the side panel's "read".
+        self._update_status()
+        self.query_one(SidePanel).show_article(article, len(self.highlights))
+
+    def save_position_now(self) -> None:
+        """Save where the reader is now, at quit: its last move may not have been announced
+        yet (``PositionChanged`` is throttled)."""
+        reader, article = self.reader, self.article
+        if article is not None and not reader.still_loading and reader.document.blocks:
+            offset = reader.position
+            if offset != article.position:
+                self._moved(offset, min(1.0, offset / max(1, len(reader.document.plain_text))))
+        self.position.flush()
 
     def _position_flushed(self, article: Article) -> None:
         self.query_one(ArticleList).update_article(article)
@@ -387,49 +404,18 @@ class MainScreen(Screen[Any]):
         return True
 
     def action_links(self) -> None:
-        links = self._links_in_focus()
-        web = [(text, url) for text, url in links if url.lower().startswith(("http://", "https://"))]
-        if not web:
-            if links:
-                self.notify("Only http and https links can be opened.", markup=False)
-            return
-
-        def confirm(url: str | None) -> None:
-            if url is None:
-                return
-
-            def opened(yes: bool | None) -> None:
-                if yes:
-                    webbrowser.open(url)
-
-            self.app.push_screen(ConfirmScreen("Open this link in your browser?", url), opened)
-
-        if len(web) == 1:
-            confirm(web[0][1])
-        else:
-            self.app.push_screen(
-                ChoiceScreen("Links in this paragraph", [(f"{t} — {u}", u) for t, u in web]),
-                confirm,
-            )
-
-    def _links_in_focus(self) -> list[tuple[str, str]]:
-        """(text, url) of every link in the focused block."""
-        reader = self.reader
-        document = reader.document
-        if document is None or not document.blocks:
-            return []
-        block = document.blocks[min(reader.focus_block, len(document.blocks) - 1)]
-        return [(block.text[s.start : s.end], s.url) for s in block.spans
-                if s.kind == "link" and s.url]
+        self.links.open_focused()
 
     # -- layout -------------------------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
-        band = _band(event.size.width)
-        if band != self._band:
-            self._band = band
-            self.show_list = band >= 1
-            self.show_panel = band >= 2
+        panes, before = pane_widths(event.size.width), self._panes
+        self._panes = panes
+        self.query_one(ArticleList).styles.width = panes.list_width
+        self.query_one(SidePanel).styles.width = panes.panel_width
+        if before is None or (panes.show_list, panes.show_panel) != (before.show_list,
+                                                                    before.show_panel):
+            self.show_list, self.show_panel = panes.show_list, panes.show_panel
 
     def watch_show_list(self, show: bool) -> None:
         self.query_one(ArticleList).display = show
@@ -464,9 +450,9 @@ class MainScreen(Screen[Any]):
         article = self.article
         if article is None:
             return
-        percent = round(article.progress * 100)
         left = reading_minutes(round(article.word_count * (1 - article.progress)))
-        parts = [inert(article.title)[:60], f"{percent}%", f"{left} min left"]
+        parts = [inert(article.title)[:60], percent_read(article),
+                 "read" if article.progress >= 1.0 else f"{left} min left"]
         if self.tui.store.read_only:
             parts.append("read-only")
         self._set_status(" · ".join(parts))

@@ -49,6 +49,16 @@ def sort_articles(articles: list[Article], mode: str) -> list[Article]:
     return [article for _index, article in ordered]
 
 
+def progress_label(article: Article, opened: bool = False) -> str:
+    """How far the user got: "new" only for an article never opened (``opened``: opened in
+    this session, not saved yet), "read" at the end, else the percentage (0 % after ``g``)."""
+    if article.progress >= 1.0:
+        return "read"
+    if article.progress or article.last_opened or opened:
+        return f"{round(article.progress * 100)}%"
+    return "new"
+
+
 def matches(article: Article, needle: str) -> bool:
     """Every word of the filter must appear in the title, site, author or tags (``#tag``: tags)."""
     hay = " ".join([article.title, article.site, article.author]).casefold()
@@ -75,11 +85,17 @@ class ArticleRows(RowList):
 
 
 class ArticleList(Vertical):
-    """Filter box + sorted list of articles."""
+    """Filter box + sorted list of articles.
+
+    The filter box is hidden (and so no Tab stop) until ``/`` opens it.  Everything typed into
+    it is filter text (``q`` too); ``esc`` goes back to the list, hiding the box if it is empty,
+    and ``esc`` in the list clears a filter still in force.
+    """
 
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="list.filter"),
         Binding("s", "cycle_sort", "Sort", id="list.sort"),
+        Binding("escape", "leave_filter", "Leave the filter", show=False, id="list.leave-filter"),
     ]
 
     @dataclass
@@ -104,11 +120,19 @@ class ArticleList(Vertical):
         self._articles: list[Article] = []
         self._counts: dict[str, int] = {}
         self._shown: list[Article] = []
+        #: Articles opened in this session (their "last opened" may not be saved yet).
+        self._opened: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Library"), id="list-title", classes="pane-title")
-        yield Input(placeholder="filter (words, #tag)", id="list-filter")
+        box = Input(placeholder="filter (words, #tag; esc: back)", id="list-filter")
+        box.display = False
+        yield box
         yield ArticleRows(self, id="list-options")
+
+    @property
+    def filter_box(self) -> Input:
+        return self.query_one("#list-filter", Input)
 
     @property
     def options(self) -> ArticleRows:
@@ -150,6 +174,31 @@ class ArticleList(Vertical):
         found = next((a for a in self._articles if a.id == article_id), None)
         return dataclasses.replace(found) if found is not None else None
 
+    def highlight_count(self, article_id: str) -> int:
+        """How many highlights ``article_id`` had when the list was read."""
+        return self._counts.get(article_id, 0)
+
+    def note_opened(self, article_id: str) -> None:
+        """``article_id`` was opened: it is no longer "new" (without moving it in the list)."""
+        if article_id not in self._opened:
+            self._opened.add(article_id)
+            self.options.refresh_rows()
+
+    def describe(self, article_id: str) -> str:
+        """The second row of ``article_id`` as plain text (site, progress, highlights, tags)."""
+        article = next((a for a in self._articles if a.id == article_id), None)
+        return self._meta(article) if article is not None else ""
+
+    def _meta(self, article: Article) -> str:
+        count = self._counts.get(article.id, 0)
+        progress = progress_label(article, article.id in self._opened)
+        meta_parts = [inert(article.site) if article.site else "", progress]
+        if count:
+            meta_parts.append(f"{count} hl")
+        if article.tags:
+            meta_parts.append(" ".join("#" + inert(t) for t in article.tags))
+        return " · ".join(p for p in meta_parts if p.strip())
+
     def known_tags(self) -> list[str]:
         """Every article tag in the library, sorted."""
         return sorted({tag for a in self._articles for tag in a.tags})
@@ -172,14 +221,7 @@ class ArticleList(Vertical):
             base = base + rows.get_component_rich_style("rows--cursor")
         title_style = base + rows.get_component_rich_style("rows--title")
         meta_style = base + rows.get_component_rich_style("rows--meta")
-        count = self._counts.get(article.id, 0)
-        progress = f"{round(article.progress * 100)}%" if article.progress else "new"
-        meta_parts = [inert(article.site) if article.site else "", progress]
-        if count:
-            meta_parts.append(f"{count} hl")
-        if article.tags:
-            meta_parts.append(" ".join("#" + inert(t) for t in article.tags))
-        meta = " · ".join(p for p in meta_parts if p.strip())
+        meta = self._meta(article)
         room = max(4, width - 1)
         return [
             Strip([Segment(" " + truncate(inert(article.title) or "Untitled", room),
@@ -195,10 +237,20 @@ class ArticleList(Vertical):
         self._shown = shown
         ids = [a.id for a in shown]
         self.options.set_row_count(len(shown), ids.index(keep) if keep in ids else 0)
-        title = f"Library · {len(shown)}" + (
-            f"/{len(self._articles)}" if len(shown) != len(self._articles) else ""
-        ) + f" · {SORT_LABELS[self.sort_mode]}"
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """The pane's title: the count and the sort order, the order dropped when the pane is
+        a narrow strip (the count matters more)."""
+        count = f"Library · {len(self._shown)}" + (
+            f"/{len(self._articles)}" if len(self._shown) != len(self._articles) else "")
+        title = f"{count} · {SORT_LABELS[self.sort_mode]}"
+        if self.size.width and len(title) > self.size.width - 2:
+            title = count
         self.query_one("#list-title", Static).update(Content(title), layout=False)
+
+    def on_resize(self) -> None:
+        self._show_title()
 
     def watch_sort_mode(self) -> None:
         if self.is_mounted:
@@ -212,12 +264,28 @@ class ArticleList(Vertical):
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
 
     def action_filter(self) -> None:
-        self.query_one(Input).focus()
+        box = self.filter_box
+        box.display = True
+        box.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":  # else esc goes on to the screen
+            return self.filter_box.has_focus or bool(self.filter_text)
+        return True
+
+    def action_leave_filter(self) -> None:
+        box = self.filter_box
+        if not box.has_focus:  # esc in the list: clear the filter still in force
+            box.value = ""
+            self.filter_text = ""
+        box.display = bool(box.value)
+        self.options.focus()
 
     def select(self, article_id: str) -> None:
         """Move the cursor to ``article_id`` (clearing the filter if it hides it)."""
         if article_id not in self.shown_ids and self.filter_text:
-            self.query_one(Input).value = ""
+            self.filter_box.value = ""
+            self.filter_box.display = False
             self.filter_text = ""
         if article_id in self.shown_ids:
             self.options.cursor = self.shown_ids.index(article_id)
@@ -230,7 +298,8 @@ class ArticleList(Vertical):
     @on(Input.Submitted, "#list-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._shown:
+        self.filter_box.display = bool(event.value)
+        if self._shown or not event.value:
             self.options.focus()
             article_id = self.current_id
             if article_id:

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from tuireader.core.document import Heading
 from tuireader.core.model import Article, Highlight
 from tuireader.core.safety import inert
+from tuireader.widgets.option_list import KeyedOptionList
 from tuireader.widgets.row_list import RowList, truncate
 
 #: Text colour of each highlight kind's glyph in lists (the glyph itself carries the meaning too).
@@ -35,6 +36,11 @@ WORDS_PER_MINUTE = 230
 
 def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE)) if words else 0
+
+
+def percent_read(article: Article) -> str:
+    """The article's reading progress as the side panel and the status line both show it."""
+    return f"{round(article.progress * 100)}%"
 
 
 def details_content(article: Article | None, highlight_count: int = 0) -> Content:
@@ -48,7 +54,7 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
         ("added", article.added[:10]),
         ("source", article.url or article.source),
         ("length", f"{article.word_count:,} words · {reading_minutes(article.word_count)} min"),
-        ("read", f"{round(article.progress * 100)}%"),
+        ("read", percent_read(article)),
         ("tags", " ".join("#" + t for t in article.tags)),
     ]
     parts: list[Content | str] = [Content(inert(article.title) or "Untitled").stylize("bold"), "\n"]
@@ -58,13 +64,8 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
     return Content.assemble(*parts)
 
 
-class OutlineList(OptionList):
-    """The headings of the open article; Enter jumps there."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="outline.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="outline.up"),
-    ]
+class OutlineList(KeyedOptionList):
+    """The headings of the open article; Enter jumps there (``j`` / ``k`` move)."""
 
 
 class HighlightList(RowList):
@@ -90,29 +91,37 @@ class HighlightList(RowList):
         meta = base + self.get_component_rich_style("rows--meta")
         warning = base + self.get_component_rich_style("rows--warning")
         room = max(4, width - 3)
-        quote = inert(h.exact)
-        first = truncate(quote, room) if cell_len(quote) > room else quote
-        rest = quote[len(first):].lstrip() if not first.endswith("…") else ""
-        if first.endswith("…"):
-            # Break the quote over two rows at a word boundary.
-            cut = quote.rfind(" ", 0, room)
-            cut = cut if cut > room // 2 else room
-            first, rest = quote[:cut], quote[cut:].lstrip()
-        second: list[Segment]
-        if h.note:
-            second = [Segment("   ✎ " + truncate(inert(h.note), max(4, width - 5)), meta)]
-        else:
-            second = [Segment("   " + truncate(rest, room), base)] if rest else []
+        first, rest = _split_line(inert(h.exact), room)
         third: list[Segment] = []
         if h.anchor != "ok":
             third.append(Segment(f"   ⚠ {h.anchor}", warning))
         if h.tags:
             tags = " ".join("#" + inert(t) for t in h.tags)
             third.append(Segment(("  " if third else "   ") + tags, meta))
+        second: list[Segment]
+        if h.note:
+            # The note is why the highlight was made: with no tags to show, it takes two rows.
+            note = " ".join(inert(h.note).split())
+            head, tail = _split_line(note, max(4, width - 5)) if not third else (note, "")
+            second = [Segment("   ✎ " + truncate(head, max(4, width - 5)), meta)]
+            if tail:
+                third = [Segment("     " + truncate(tail, max(4, width - 5)), meta)]
+        else:
+            second = [Segment("   " + truncate(rest, room), base)] if rest else []
         glyph = Segment(f" {h.glyph} ", base + Style(color=KIND_STYLES[h.kind]))
         return [Strip([glyph, Segment(first, base)]), Strip(second),
                 Strip([Segment(truncate("".join(seg.text for seg in third), width), meta)])
                 if third else Strip([])]
+
+
+def _split_line(text: str, room: int) -> tuple[str, str]:
+    """``text`` broken after at most ``room`` cells, at a word boundary when there is one in
+    the second half: (the first line, the rest)."""
+    if cell_len(text) <= room:
+        return text, ""
+    cut = text.rfind(" ", 0, room)
+    cut = cut if cut > room // 2 else room
+    return text[:cut], text[cut:].lstrip()
 
 
 class SidePanel(Vertical):
@@ -166,7 +175,7 @@ class SidePanel(Vertical):
         with listing.prevent(RowList.RowHighlighted):
             listing.set_row_count(len(ids), ids.index(current) if current in ids else 0)
         orphans = sum(1 for h in highlights if h.anchor == "orphan")
-        title = f"Highlights · {len(highlights)}" if highlights else "Highlights · none (h adds)"
+        title = f"Highlights · {len(highlights)}" if highlights else "Highlights · 0 (h adds)"
         if orphans:
             title += f" · {orphans} orphaned"
         self.query_one("#highlights-title", Static).update(Content(title), layout=False)
