@@ -39,6 +39,7 @@ from tuireader.library.errors import NotFound, ReadOnlyError, StoreError, read_o
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
+from tuireader.library.review import Review
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
@@ -150,6 +151,8 @@ class Store:
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
+        #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
+        self.review = Review(self, self.dir / "review")
         if preload:
             self.start_preload()
 
@@ -183,6 +186,7 @@ class Store:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
         self.shards.close()
+        self.review.close()
         self.articles.close()
         self._release_lock()
 

@@ -1,0 +1,398 @@
+"""Daily review: which highlights come back, and what happens when they do.  No Textual.
+
+A session is the due FSRS cards first (mastered highlights whose time has come, oldest due
+first), then highlights drawn by weighted random choice without replacement.  A highlight's
+weight (:func:`weight`) is
+
+    its article's share  ×  tag frequency  ×  recency  ×  the drop after a showing
+
+where the article's share is ``(1 + log2(n)) / n`` for an article with ``n`` highlights (so an
+article's total grows with its highlights, but slower than they do: one huge book does not crowd
+out everything else), times the article's frequency.  Frequencies (never / less / normal / more)
+are set per article and per tag; a tag (the highlight's or its article's) set to never removes
+the highlight, the others multiply.  Too-short fragments, discarded highlights and mastered
+ones not yet due never come.
+
+The draw uses ``random.Random(seed)`` (Efraimidis–Spirakis keys: the first pick of a draw is
+exactly proportional to the weights), so a seed gives the same session every time.
+
+Every change saves durably before it returns and hands back the record as it was before, which
+:meth:`Review.restore` puts back (undo).  FSRS runs through the ``fsrs`` package's public API:
+``m`` makes a card and counts as a first *good* recall; each later rating goes through
+``Scheduler.review_card``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import heapq
+import math
+import random
+import re
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fsrs import Card, Rating, Scheduler
+
+from tuireader.core.model import Highlight
+from tuireader.core.sentences import sentence_spans
+from tuireader.library.parse_cache import parsed
+from tuireader.library.review_state import DAYS_KEPT, FREQUENCIES, ReviewFiles, ReviewRecord
+
+if TYPE_CHECKING:
+    from tuireader.library.store import Store
+
+__all__ = ["FREQUENCIES", "RATINGS", "Review", "ReviewItem", "ReviewRecord", "Stats", "cloze"]
+
+#: Fragments shorter than this (characters, or words) are never reviewed.
+MIN_CHARS = 20
+MIN_WORDS = 3
+#: The tag ``f`` puts on a highlight.
+FAVORITE_TAG = "favorite"
+#: Rating names, as the screen and the CLI say them.
+RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good,
+                              "easy": Rating.Easy}
+#: Recency: a highlight made today weighs up to (1 + RECENT_BONUS), fading over RECENT_DAYS.
+RECENT_BONUS = 1.0
+RECENT_DAYS = 30.0
+#: After a showing a highlight's weight drops to DROP_FLOOR and recovers over RECOVER_DAYS.
+DROP_FLOOR = 0.02
+RECOVER_DAYS = 30.0
+#: The scheduler's settings.  No learning steps (``m`` counts as a first good recall) and one
+#: relearning step of half a day (``again`` brings the card back in the next day's session):
+#: this is a daily review, not a drill of minutes.  No fuzzing: the due dates are the ones
+#: FSRS computes, so the CLI, the tests and a second machine agree.
+AGAIN_AFTER = dt.timedelta(hours=12)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def long_enough(text: str) -> bool:
+    stripped = text.strip()
+    return len(stripped) >= MIN_CHARS and len(stripped.split()) >= MIN_WORDS
+
+
+def weight(*, article_count: int, article_frequency: str, tag_factor: float, age_days: float,
+           days_since_shown: float | None, times_shown: int) -> float:
+    """One highlight's weight in the draw (see the module docstring); 0 means never."""
+    n = max(1, article_count)
+    share = (1.0 + math.log2(n)) / n * FREQUENCIES.get(article_frequency, 1.0)
+    recency = 1.0 + RECENT_BONUS * math.exp(-max(0.0, age_days) / RECENT_DAYS)
+    if days_since_shown is None:
+        drop = 1.0
+    else:
+        recovered = min(1.0, DROP_FLOOR + max(0.0, days_since_shown) / RECOVER_DAYS)
+        drop = recovered / (1.0 + 0.25 * times_shown)
+    return share * tag_factor * recency * drop
+
+
+def tag_factor(tags: Iterable[str], frequencies: dict[str, str]) -> float:
+    """0 if any tag is set to never, else the product of the tags' weights (in [0.1, 10])."""
+    factor = 1.0
+    for tag in tags:
+        f = frequencies.get(tag)
+        if f is not None:
+            factor *= FREQUENCIES[f]
+    return 0.0 if factor == 0.0 else min(10.0, max(0.1, factor))
+
+
+_WORD = re.compile(r"[^\W_][\w'’-]*[^\W_]|[^\W_]")
+
+
+def cloze(text: str, key: str, *, share: float = 0.3, most: int = 4) -> tuple[str, list[str]]:
+    """``text`` with its focus words hidden: the longest words (4+ letters), about ``share``
+    of them and at most ``most``, ties broken by a hash of ``key`` so a card always hides the
+    same words.  Returns (the text with ``_____`` blanks, the hidden words in order)."""
+    words = [m for m in _WORD.finditer(text) if len(m.group()) >= 4]
+    if not words:
+        return text, []
+    count = max(1, min(most, round(len(words) * share)))
+    salt = zlib.crc32(key.encode("utf-8"))
+    chosen = sorted(words, key=lambda m: (-len(m.group()), zlib.crc32(m.group().encode(),
+                                                                      salt)))[:count]
+    chosen.sort(key=lambda m: m.start())
+    parts, last = [], 0
+    for m in chosen:
+        parts += [text[last:m.start()], "_" * max(5, len(m.group()))]
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts), [m.group() for m in chosen]
+
+
+@dataclass
+class ReviewItem:
+    """One card of a session."""
+
+    highlight: Highlight
+    article_title: str
+    #: A mastered highlight whose FSRS card is due: asked as a cloze, then rated.
+    due: bool = False
+
+
+@dataclass
+class Stats:
+    """The stats line: consecutive days with a review (ending today or yesterday), highlights
+    reviewed today, FSRS cards due now, cards in all."""
+
+    streak: int
+    today: int
+    due: int
+    cards: int
+
+    def line(self) -> str:
+        days = "day" if self.streak == 1 else "days"
+        return (f"streak {self.streak} {days} · {self.today} reviewed today · "
+                f"{self.due} due · {self.cards} cards")
+
+
+class Review:
+    """The daily review of one library (``store.review``).  Thread-safe as the store is; call
+    the methods that write from the writer thread (the UI) or a command."""
+
+    def __init__(self, store: Store, folder: Path, *,
+                 clock: Callable[[], dt.datetime] = utc_now) -> None:
+        self._store = store
+        self.files = ReviewFiles(folder, read_only=store.read_only,
+                                 on_warning=store.warnings.append)
+        #: The time "now" (tests and snapshots fix it).
+        self.clock = clock
+        self.scheduler = Scheduler(learning_steps=(), relearning_steps=(AGAIN_AFTER,),
+                                   enable_fuzzing=False)
+
+    def close(self) -> None:
+        self.files.close()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def state(self, highlight: Highlight) -> ReviewRecord | None:
+        return self.files.get(highlight.article_id, highlight.id)
+
+    def due(self, *, now: dt.datetime | None = None) -> list[tuple[ReviewRecord, dt.datetime]]:
+        """Every mastered, not discarded highlight whose card is due, oldest due first."""
+        now = now or self.clock()
+        out = []
+        for record in self.files.all_records():
+            when = self._due_at(record)
+            if when is not None and not record.discarded and when <= now:
+                out.append((record, when))
+        out.sort(key=lambda pair: pair[1])
+        return out
+
+    @staticmethod
+    def _due_at(record: ReviewRecord) -> dt.datetime | None:
+        return _parse_time(str(record.card.get("due", ""))) if record.card else None
+
+    def weights(self, *, tag: str | None = None, article_id: str | None = None,
+                now: dt.datetime | None = None) -> dict[str, float]:
+        """Highlight id -> weight, for every highlight the draw may pick (weight > 0)."""
+        return {record["id"]: w for record, w in self._candidates(tag, article_id, now)}
+
+    def _candidates(self, tag: str | None, article_id: str | None,
+                    now: dt.datetime | None) -> list[tuple[dict[str, Any], float]]:
+        now = now or self.clock()
+        index = self._store.highlight_index(recheck=False)
+        tag_freq = self.files.tag_frequencies()
+        articles = {a.id: a for a in self._store.list_articles()}
+        reviewed = set(self.files.article_names())
+        out: list[tuple[dict[str, Any], float]] = []
+        at = 0
+        for aid, count in index.runs:
+            records = index.records[at:at + count]
+            at += count
+            article = articles.get(aid)
+            if article is None or (article_id is not None and aid != article_id):
+                continue
+            frequency = self.files.article_frequency(aid) if aid in reviewed else "normal"
+            if frequency == "never":
+                continue
+            state = self.files.records(aid) if aid in reviewed else {}
+            for record in records:
+                tags = [str(t) for t in record.get("tags") or ()]
+                if tag is not None and tag not in tags and tag not in article.tags:
+                    continue
+                if not long_enough(str(record.get("exact", ""))):
+                    continue
+                seen = state.get(str(record.get("id")))
+                if seen is not None and (seen.discarded or seen.card is not None):
+                    continue  # discarded, or a card: it comes back when FSRS says
+                factor = tag_factor([*tags, *article.tags], tag_freq) if tag_freq else 1.0
+                if factor == 0.0:
+                    continue
+                created = _parse_time(str(record.get("created", "")))
+                age = (now - created).total_seconds() / 86400 if created else RECENT_DAYS * 10
+                shown = _parse_time(seen.last_shown) if seen and seen.last_shown else None
+                since = (now - shown).total_seconds() / 86400 if shown else None
+                w = weight(article_count=count, article_frequency=frequency, tag_factor=factor,
+                           age_days=age, days_since_shown=since,
+                           times_shown=seen.times_shown if seen else 0)
+                if w > 0:
+                    out.append((record, w))
+        return out
+
+    def plan(self, count: int = 10, *, seed: int | None = None, tag: str | None = None,
+             article_id: str | None = None) -> list[ReviewItem]:
+        """A session of up to ``count`` highlights: due cards first, then the weighted draw."""
+        now = self.clock()
+        titles = self._store.titles()
+        items: list[ReviewItem] = []
+        for record, _when in self.due(now=now):
+            if len(items) >= count:
+                break
+            h = self._store.get_highlight(record.id)
+            if h is None or (article_id is not None and h.article_id != article_id):
+                continue
+            if tag is not None and tag not in h.tags:
+                continue
+            items.append(ReviewItem(h, titles.get(h.article_id, ""), due=True))
+        if len(items) < count:
+            rng = random.Random(seed)
+            candidates = self._candidates(tag, article_id, now)
+            # Efraimidis–Spirakis: key = log(u) / w, the largest keys win.
+            keyed = ((math.log(1.0 - rng.random()) / w, i)
+                     for i, (_r, w) in enumerate(candidates))
+            for _key, i in heapq.nlargest(count - len(items), keyed):
+                raw = candidates[i][0]
+                items.append(ReviewItem(Highlight.from_record(dict(raw)),
+                                        titles.get(str(raw.get("article_id")), "")))
+        return items
+
+    def context(self, highlight: Highlight) -> tuple[str, str]:
+        """The text of the highlight's sentence(s) before and after the quote (falling back
+        to its stored prefix and suffix when the article's text cannot be read)."""
+        fallback = (highlight.prefix, highlight.suffix)
+        if highlight.anchor == "orphan":
+            return fallback
+        try:
+            body = self._store.body_path(highlight.article_id)
+            document = parsed(body, self._store.read_markdown(highlight.article_id))
+        except (OSError, ValueError, LookupError):
+            return fallback
+        block = next((b for b in document.blocks if b.start <= highlight.start < b.end), None)
+        if block is None or document.plain_text[highlight.start:highlight.end] != \
+                highlight.exact:
+            return fallback
+        start, end = highlight.start - block.start, highlight.end - block.start
+        spans = sentence_spans(block.text) or [(0, len(block.text))]
+        first = next((s for s, e in spans if s <= start < e), 0)
+        last = next((e for s, e in spans if s < end <= e), len(block.text))
+        return block.text[first:start], block.text[end:last]
+
+    def stats(self) -> Stats:
+        now = self.clock()
+        today = now.date().isoformat()
+        days: set[str] = set()
+        reviewed = due = cards = 0
+        for record in self.files.all_records():
+            days.update(record.days)
+            reviewed += today in record.days
+            if record.card is not None and not record.discarded:
+                cards += 1
+                when = self._due_at(record)
+                due += when is not None and when <= now
+        streak, day = 0, now.date()
+        if today not in days:
+            day -= dt.timedelta(days=1)  # today not reviewed yet: the streak is not broken
+        while day.isoformat() in days:
+            streak += 1
+            day -= dt.timedelta(days=1)
+        return Stats(streak, reviewed, due, cards)
+
+    # -- changes (each durable when it returns; each returns the record as it was) ------------
+
+    def _record(self, h: Highlight) -> tuple[ReviewRecord | None, ReviewRecord]:
+        before = self.state(h)
+        after = copy.deepcopy(before) if before else ReviewRecord(h.id, h.article_id)
+        return before, after
+
+    def _shown(self, record: ReviewRecord) -> None:
+        now = self.clock()
+        record.last_shown = now.replace(microsecond=0).isoformat()
+        record.times_shown += 1
+        today = now.date().isoformat()
+        if today not in record.days:
+            record.days = [*record.days, today][-DAYS_KEPT:]
+
+    def keep(self, h: Highlight) -> ReviewRecord | None:
+        """``enter``: seen, kept."""
+        before, after = self._record(h)
+        self._shown(after)
+        self.files.put(after)
+        return before
+
+    def discard(self, h: Highlight) -> ReviewRecord | None:
+        """``d``: never in a review again (until :meth:`restore`)."""
+        before, after = self._record(h)
+        self._shown(after)
+        after.discarded = True
+        self.files.put(after)
+        return before
+
+    def master(self, h: Highlight) -> ReviewRecord | None:
+        """``m``: make the highlight an FSRS card; making it counts as a first good recall,
+        so it is next due when FSRS says a good recall lasts."""
+        before, after = self._record(h)
+        self._shown(after)
+        card = Card(card_id=_card_id(h.id))
+        after.card = dict(self._review_card(card, Rating.Good).to_dict())
+        self.files.put(after)
+        return before
+
+    def rate(self, h: Highlight, rating: Rating) -> ReviewRecord | None:
+        """Rate a card (again / hard / good / easy); FSRS sets its next due date."""
+        before, after = self._record(h)
+        if after.card is None:
+            raise ValueError("this highlight is not a card (press m to master it)")
+        self._shown(after)
+        card = Card.from_dict(after.card)  # type: ignore[arg-type]
+        after.card = dict(self._review_card(card, rating).to_dict())
+        after.ratings += 1
+        self.files.put(after)
+        return before
+
+    def _review_card(self, card: Card, rating: Rating) -> Card:
+        now = self.clock().astimezone(dt.timezone.utc)
+        card, _log = self.scheduler.review_card(card, rating, review_datetime=now)
+        return card
+
+    def restore(self, h: Highlight, before: ReviewRecord | None) -> None:
+        """Undo: put back the record as a change found it (None: it had none)."""
+        if before is None:
+            self.files.remove(h.article_id, h.id)
+        else:
+            self.files.put(before)
+
+    def set_article_frequency(self, article_id: str, frequency: str) -> str:
+        """Returns the frequency it had."""
+        old = self.files.article_frequency(article_id)
+        self.files.set_article_frequency(article_id, frequency)
+        return old
+
+    def set_tag_frequency(self, tag: str, frequency: str) -> str:
+        old = self.files.tag_frequencies().get(tag, "normal")
+        self.files.set_tag_frequency(tag, frequency)
+        return old
+
+    def article_frequency(self, article_id: str) -> str:
+        return self.files.article_frequency(article_id)
+
+
+def _card_id(highlight_id: str) -> int:
+    """A stable card id from the highlight's id (so the same highlight is the same card)."""
+    try:
+        return int(highlight_id, 16)
+    except ValueError:
+        return zlib.crc32(highlight_id.encode("utf-8"))
