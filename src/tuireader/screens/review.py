@@ -196,6 +196,8 @@ class ReviewScreen(Screen[None]):
             return card is not None and card.item.due and card.revealed
         if action == "reveal":
             return card is not None and card.asking
+        if action == "master":
+            return card is not None and not card.item.due
         return card is not None or action == "undo"
 
     # -- writes -------------------------------------------------------------------------------
