@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import export, library, reader
+from tuireader.cli import export, library, reader, review
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     library.add_parsers(commands)
     reader.add_parsers(commands)
     export.add_export_parser(commands)
+    review.add_parsers(commands)
     return parser
 
 
@@ -53,6 +54,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "highlights": library.cmd_highlights,
     "open": reader.cmd_open,
     "export": export.cmd_export,
+    "review": review.cmd_review,
 }
 
 
