@@ -18,6 +18,7 @@ that loses nothing.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ FREQUENCIES: dict[str, float] = {"never": 0.0, "less": 0.4, "normal": 1.0, "more
 REVIEW_BACKUPS = 1
 #: How many distinct review days a record remembers (for the streak).
 DAYS_KEPT = 60
+#: Library-wide reads trust a file looked at less than this many seconds ago (as the
+#: highlight shards do): another program's change shows a moment later, never slowly.
+LIBRARY_WIDE_FRESH = 1.0
 
 
 @dataclass
@@ -87,6 +91,9 @@ class ReviewFiles:
         self.read_only = read_only
         self._warn = on_warning
         self._storages: dict[str, DurableStorage] = {}
+        #: Per article: the file's signature and its records as last parsed (a draw reads
+        #: a thousand files; each is parsed again only when it changed).
+        self._parsed: dict[str, tuple[object, dict[str, ReviewRecord]]] = {}
         self._lock = threading.RLock()
         if not read_only and folder.is_dir():
             remove_stale_temp_files(folder)
@@ -100,9 +107,9 @@ class ReviewFiles:
                     on_warning=self._warn, backups=REVIEW_BACKUPS)
             return storage
 
-    def _table(self, name: str, table: str) -> dict[str, Any]:
+    def _table(self, name: str, table: str, fresh_within: float = 0.0) -> dict[str, Any]:
         with self._lock:
-            data = self._storage(name).read() or {}
+            data = self._storage(name).read(fresh_within=fresh_within) or {}
         docs = data.get(table) or {}
         return docs if isinstance(docs, dict) else {}
 
@@ -124,18 +131,29 @@ class ReviewFiles:
             return []
         return sorted(p.stem for p in self.folder.glob("*.json") if p.stem != "tags")
 
-    def records(self, article_id: str) -> dict[str, ReviewRecord]:
-        """Highlight id -> its record, for one article."""
-        return {str(doc.get("id")): ReviewRecord.from_record(doc)
-                for doc in self._table(article_id, "highlights").values()
-                if isinstance(doc, dict) and doc.get("id")}
+    def records(self, article_id: str, *, fresh_within: float = 0.0) -> dict[str, ReviewRecord]:
+        """Highlight id -> its record, for one article (shared objects: copy to change one).
 
-    def all_records(self) -> Iterator[ReviewRecord]:
+        ``fresh_within``: trust the copy in memory if the file was looked at less than this
+        many seconds ago (library-wide reads; this program's own writes are always seen)."""
+        with self._lock:
+            docs = self._table(article_id, "highlights", fresh_within)
+            signature = self._storage(article_id).signature
+            cached = self._parsed.get(article_id)
+            if cached is not None and signature is not None and cached[0] == signature:
+                return cached[1]
+            records = {str(doc.get("id")): ReviewRecord.from_record(doc)
+                       for doc in docs.values() if isinstance(doc, dict) and doc.get("id")}
+            self._parsed[article_id] = (signature, records)
+            return records
+
+    def all_records(self, *, fresh_within: float = LIBRARY_WIDE_FRESH) -> Iterator[ReviewRecord]:
         for article_id in self.article_names():
-            yield from self.records(article_id).values()
+            yield from self.records(article_id, fresh_within=fresh_within).values()
 
     def get(self, article_id: str, highlight_id: str) -> ReviewRecord | None:
-        return self.records(article_id).get(highlight_id)
+        record = self.records(article_id).get(highlight_id)
+        return copy.deepcopy(record) if record is not None else None
 
     def put(self, record: ReviewRecord) -> None:
         """Save one record (durable when this returns)."""
@@ -146,8 +164,8 @@ class ReviewFiles:
 
     # -- frequencies --------------------------------------------------------------------------
 
-    def article_frequency(self, article_id: str) -> str:
-        for doc in self._table(article_id, "article").values():
+    def article_frequency(self, article_id: str, *, fresh_within: float = 0.0) -> str:
+        for doc in self._table(article_id, "article", fresh_within).values():
             if isinstance(doc, dict) and doc.get("frequency") in FREQUENCIES:
                 return str(doc["frequency"])
         return "normal"
@@ -173,6 +191,7 @@ class ReviewFiles:
             for storage in self._storages.values():
                 storage.close()
             self._storages.clear()
+            self._parsed.clear()
 
 
 def _check(frequency: str) -> None:
