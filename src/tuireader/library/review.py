@@ -24,9 +24,10 @@ Every change saves durably before it returns and hands back the record as it was
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
-import heapq
+import itertools
 import math
 import random
 import re
@@ -79,6 +80,28 @@ def _parse_time(text: str) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _draw(weights: list[float], k: int, rng: random.Random) -> list[int]:
+    """``k`` distinct positions drawn with probability proportional to ``weights``, one after
+    the other (each among those not drawn yet): a cumulative sum (C speed over 50,000
+    weights) and a binary search per draw, a position drawn twice being drawn again."""
+    picked: list[int] = []
+    available = sum(1 for w in weights if w > 0.0)
+    while len(picked) < min(k, available):
+        cumulative = list(itertools.accumulate(weights))
+        total = cumulative[-1]
+        misses = 0
+        while len(picked) < min(k, available) and misses < 20:
+            i = bisect.bisect_right(cumulative, rng.random() * total)
+            if i >= len(weights) or i in picked:
+                misses += 1
+                continue
+            picked.append(i)
+        # Many misses: a few heavy highlights were drawn already; take them out and go on.
+        weights = [0.0 if i in picked else w for i, w in enumerate(weights)] if misses else \
+            weights
+    return picked
 
 
 def _recency(created: list[float], now_ts: float) -> list[float]:
@@ -218,11 +241,12 @@ class Review:
     def weights(self, *, tag: str | None = None, article_id: str | None = None,
                 now: dt.datetime | None = None) -> dict[str, float]:
         """Highlight id -> weight, for every highlight the draw may pick (weight > 0)."""
-        return {record["id"]: w for record, w in self._candidates(tag, article_id, now)}
+        records, weights = self._candidates(tag, article_id, now)
+        return {r["id"]: w for r, w in zip(records, weights, strict=True) if w > 0.0}
 
     def _candidates(self, tag: str | None, article_id: str | None,
-                    now: dt.datetime | None) -> list[tuple[dict[str, Any], float]]:
-        """(record, weight > 0) of every highlight the draw may pick.
+                    now: dt.datetime | None) -> tuple[list[dict[str, Any]], list[float]]:
+        """Records and their weights (0: never) for every highlight the draw may pick.
 
         Runs over 50,000 highlights in well under 100 ms: per article, what does not change
         between draws (which records are long enough, their tags, their recency weights for
@@ -234,7 +258,8 @@ class Review:
         reviewed = set(self.files.article_names())
         article_tags = {str(r.get("id")): [str(t) for t in r.get("tags") or ()]
                         for r in self._store.articles.records()}
-        out: list[tuple[dict[str, Any], float]] = []
+        all_records: list[dict[str, Any]] = []
+        all_weights: list[float] = []
         for aid in [article_id] if article_id is not None else list(article_tags):
             if aid not in article_tags:
                 continue
@@ -244,8 +269,7 @@ class Review:
             frequency = "normal"
             state: dict[str, ReviewRecord] = {}
             if aid in reviewed:
-                frequency = self.files.article_frequency(aid, fresh_within=1.0)
-                state = self.files.records(aid, fresh_within=1.0)
+                frequency, state = self.files.state(aid, fresh_within=1.0)
             share = (1.0 + math.log2(static.count)) / static.count * FREQUENCIES[frequency]
             if share == 0.0:
                 continue
@@ -265,8 +289,9 @@ class Review:
                     weights[i] = 0.0  # discarded, or a card: it comes back when FSRS says
                 else:
                     weights[i] *= _drop(seen, now_ts)
-            out.extend((r, w) for r, w in zip(static.records, weights, strict=True) if w > 0.0)
-        return out
+            all_records += static.records
+            all_weights += weights
+        return all_records, all_weights
 
     def _statics(self, article_id: str, now_ts: float) -> _Statics:
         """What the draw needs of an article's highlights that changes only with its shard
@@ -309,13 +334,9 @@ class Review:
                 continue
             items.append(ReviewItem(h, titles.get(h.article_id, ""), due=True))
         if len(items) < count:
-            rng = random.Random(seed)
-            candidates = self._candidates(tag, article_id, now)
-            # Efraimidis–Spirakis: key = log(u) / w, the largest keys win.
-            keyed = ((math.log(1.0 - rng.random()) / w, i)
-                     for i, (_r, w) in enumerate(candidates))
-            for _key, i in heapq.nlargest(count - len(items), keyed):
-                raw = candidates[i][0]
+            records, weights = self._candidates(tag, article_id, now)
+            for i in _draw(weights, count - len(items), random.Random(seed)):
+                raw = records[i]
                 items.append(ReviewItem(Highlight.from_record(dict(raw)),
                                         titles.get(str(raw.get("article_id")), "")))
         return items

@@ -93,7 +93,9 @@ class ReviewFiles:
         self._storages: dict[str, DurableStorage] = {}
         #: Per article: the file's signature and its records as last parsed (a draw reads
         #: a thousand files; each is parsed again only when it changed).
-        self._parsed: dict[str, tuple[object, dict[str, ReviewRecord]]] = {}
+        self._parsed: dict[str, tuple[object, str, dict[str, ReviewRecord]]] = {}
+        #: The folder's modification time and the article ids with a file, as last listed.
+        self._names: tuple[int, list[str]] | None = None
         self._lock = threading.RLock()
         if not read_only and folder.is_dir():
             remove_stale_temp_files(folder)
@@ -126,26 +128,47 @@ class ReviewFiles:
     # -- highlights ---------------------------------------------------------------------------
 
     def article_names(self) -> list[str]:
-        """The article ids that have a review file."""
-        if not self.folder.is_dir():
+        """The article ids that have a review file (the folder is listed again only when
+        its modification time changed: a draw asks for them on every session)."""
+        try:
+            key = self.folder.stat().st_mtime_ns
+        except OSError:
             return []
-        return sorted(p.stem for p in self.folder.glob("*.json") if p.stem != "tags")
+        with self._lock:
+            if self._names is None or self._names[0] != key:
+                names = sorted(p.stem for p in self.folder.glob("*.json") if p.stem != "tags")
+                self._names = (key, names)
+            return self._names[1]
 
-    def records(self, article_id: str, *, fresh_within: float = 0.0) -> dict[str, ReviewRecord]:
-        """Highlight id -> its record, for one article (shared objects: copy to change one).
+    def state(self, article_id: str, *, fresh_within: float = 0.0
+              ) -> tuple[str, dict[str, ReviewRecord]]:
+        """(the article's frequency, highlight id -> its record), parsed once per version of
+        the file (shared objects: copy a record to change it).
 
         ``fresh_within``: trust the copy in memory if the file was looked at less than this
         many seconds ago (library-wide reads; this program's own writes are always seen)."""
         with self._lock:
-            docs = self._table(article_id, "highlights", fresh_within)
-            signature = self._storage(article_id).signature
+            storage = self._storage(article_id)
+            data = storage.read(fresh_within=fresh_within) or {}
+            signature = storage.signature
             cached = self._parsed.get(article_id)
             if cached is not None and signature is not None and cached[0] == signature:
-                return cached[1]
+                return cached[1], cached[2]
+            docs = data.get("highlights")
             records = {str(doc.get("id")): ReviewRecord.from_record(doc)
-                       for doc in docs.values() if isinstance(doc, dict) and doc.get("id")}
-            self._parsed[article_id] = (signature, records)
-            return records
+                       for doc in (docs.values() if isinstance(docs, dict) else ())
+                       if isinstance(doc, dict) and doc.get("id")}
+            frequency = "normal"
+            table = data.get("article")
+            for doc in (table.values() if isinstance(table, dict) else ()):
+                if isinstance(doc, dict) and doc.get("frequency") in FREQUENCIES:
+                    frequency = str(doc["frequency"])
+            self._parsed[article_id] = (signature, frequency, records)
+            return frequency, records
+
+    def records(self, article_id: str, *, fresh_within: float = 0.0) -> dict[str, ReviewRecord]:
+        """Highlight id -> its record, for one article (see :meth:`state`)."""
+        return self.state(article_id, fresh_within=fresh_within)[1]
 
     def all_records(self, *, fresh_within: float = LIBRARY_WIDE_FRESH) -> Iterator[ReviewRecord]:
         for article_id in self.article_names():
@@ -165,10 +188,7 @@ class ReviewFiles:
     # -- frequencies --------------------------------------------------------------------------
 
     def article_frequency(self, article_id: str, *, fresh_within: float = 0.0) -> str:
-        for doc in self._table(article_id, "article", fresh_within).values():
-            if isinstance(doc, dict) and doc.get("frequency") in FREQUENCIES:
-                return str(doc["frequency"])
-        return "normal"
+        return self.state(article_id, fresh_within=fresh_within)[0]
 
     def set_article_frequency(self, article_id: str, frequency: str) -> None:
         _check(frequency)

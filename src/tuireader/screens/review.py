@@ -221,7 +221,10 @@ class ReviewScreen(Screen[None]):
         def job() -> None:
             entry.before.append(change(h))
 
-        self.tui.writer.submit(job, then=lambda _none: self._refresh_stats())
+        last = self.index == len(self.cards) - 1
+        # The stats line is counted again at the end of the session (it reads every review
+        # file: not on every key, where it would compete with the next card for the CPU).
+        self.tui.writer.submit(job, then=lambda _none: self._refresh_stats() if last else None)
         card.outcome = outcome
         self.index += 1
         self._status(f"{outcome.capitalize()} · u undoes")
