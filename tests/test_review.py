@@ -323,3 +323,19 @@ def test_kill_9_loses_no_acknowledged_rating(tmp_path: Path) -> None:
                 days=last[h.id])
             assert reviewed >= acked_day, "an acknowledged rating was lost"
     assert not [p for p in library.rglob("*") if ".tmp-" in p.name]
+
+
+def test_cards_of_deleted_highlights_and_removed_articles_are_not_counted(store: Store) -> None:
+    a, text_a = _add(store, "one")
+    b, text_b = _add(store, "two")
+    gone = _highlight(store, a, text_a, 0)
+    removed = _highlight(store, b, text_b, 0)
+    store.review.master(gone)
+    store.review.master(removed)
+    assert store.review.stats().cards == 2
+    store.delete_highlight(gone)
+    store.remove_article(b)
+    store.review.clock = Clock(NOW + dt.timedelta(days=60))
+    assert store.review.due() == []
+    assert (store.review.stats().cards, store.review.stats().due) == (0, 0)
+    assert store.review.plan(10, seed=1) == []

@@ -224,12 +224,15 @@ class Review:
         return self.files.get(highlight.article_id, highlight.id)
 
     def due(self, *, now: dt.datetime | None = None) -> list[tuple[ReviewRecord, dt.datetime]]:
-        """Every mastered, not discarded highlight whose card is due, oldest due first."""
+        """Every mastered, not discarded highlight whose card is due, oldest due first (a
+        card whose highlight or article was deleted meanwhile is not)."""
         now = now or self.clock()
         out = []
+        articles = set(self._store.articles.ids())
         for record in self.files.all_records():
             when = self._due_at(record)
-            if when is not None and not record.discarded and when <= now:
+            if when is not None and not record.discarded and when <= now and \
+                    self._exists(record, articles):
                 out.append((record, when))
         out.sort(key=lambda pair: pair[1])
         return out
@@ -341,6 +344,14 @@ class Review:
                                         titles.get(str(raw.get("article_id")), "")))
         return items
 
+    def _exists(self, record: ReviewRecord, articles: set[str]) -> bool:
+        """Is the record's highlight still in the library (``articles``: its article ids)?
+        (A removed article's review file stays behind, as its highlights do in the trash.)"""
+        if record.article_id not in articles:
+            return False
+        view = self._store.shards.view(record.article_id, fresh_within=1.0)
+        return any(r.get("id") == record.id for r in view.records)
+
     def _highlight(self, record: ReviewRecord) -> Highlight | None:
         """The highlight a review record is about (None if it was deleted)."""
         view = self._store.shards.view(record.article_id, fresh_within=1.0)
@@ -373,10 +384,11 @@ class Review:
         today = now.date().isoformat()
         days: set[str] = set()
         reviewed = due = cards = 0
+        articles = set(self._store.articles.ids())
         for record in self.files.all_records():
             days.update(record.days)
             reviewed += today in record.days
-            if record.card is not None and not record.discarded:
+            if record.card is not None and not record.discarded and self._exists(record, articles):
                 cards += 1
                 when = self._due_at(record)
                 due += when is not None and when <= now
