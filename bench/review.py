@@ -11,6 +11,8 @@ Figures, each through the public API:
 
 * pick (first): ``store.review.plan(10)`` on a just-opened store whose highlight shards were
   never read (what ``tuireader review --json`` pays);
+* pick (first in App): the first session after the App's preload read the shards (the review
+  files are read then, once);
 * pick (warm): the same with the shards read (what the App pays: it preloads them), median and
   p95 over 20 seeds.  Target: under 100 ms;
 * next card: in the App (headless), from the ``enter`` key event posted until the card
@@ -91,6 +93,11 @@ def pick(root: Path) -> dict[str, float]:
             times.append((time.perf_counter() - t0) * 1000)
         out["pick (warm) median"] = statistics.median(times)
         out["pick (warm) p95"] = _p95(times)
+    with Store(root, preload=True) as store:
+        store.wait_preload()
+        t0 = time.perf_counter()
+        store.review.plan(10, seed=0)
+        out["pick (first in App)"] = (time.perf_counter() - t0) * 1000
     return out
 
 
