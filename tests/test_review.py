@@ -4,6 +4,7 @@ the stats line, and the state surviving a restart and kill -9."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import signal
 import subprocess
 import sys
@@ -339,3 +340,27 @@ def test_cards_of_deleted_highlights_and_removed_articles_are_not_counted(store:
     assert store.review.due() == []
     assert (store.review.stats().cards, store.review.stats().due) == (0, 0)
     assert store.review.plan(10, seed=1) == []
+
+
+def test_w3c_json_export_carries_the_review_state(store: Store) -> None:
+    from importlib import resources
+
+    import jsonschema
+
+    from tuireader.export import export_combined
+
+    a, text = _add(store, "one")
+    card = _highlight(store, a, text, 0)
+    kept = _highlight(store, a, text, 1)
+    never = _highlight(store, a, text, 2)
+    store.review.master(card)
+    store.review.keep(kept)
+    data = json.loads(export_combined(store, fmt="json"))
+    schema = json.loads((resources.files("tuireader") / "schemas" /
+                         "web-annotation.schema.json").read_text("utf-8"))
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
+    by_id = {item["tuireader:highlight"]["id"]: item for item in data["first"]["items"]}
+    assert by_id[kept.id]["tuireader:review"] == {
+        "last_shown": NOW.isoformat(), "times_shown": 1, "discarded": False}
+    assert by_id[card.id]["tuireader:review"]["due"] == store.review.state(card).card["due"]  # type: ignore[union-attr,index]
+    assert "tuireader:review" not in by_id[never.id]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tuireader.core.model import Article, Highlight
@@ -34,12 +35,20 @@ def article_iri(article: Article) -> str:
     return f"urn:tuireader:article:{article.id}"
 
 
+#: ``review(highlight)``: the daily review's state of a highlight, or None (see
+#: :meth:`tuireader.library.review.Review.export_state`).
+ReviewState = Callable[[Highlight], "dict[str, Any] | None"]
+
+
 def annotation(
-    article: Article, highlight: Highlight, source: str | None = None
+    article: Article, highlight: Highlight, source: str | None = None,
+    review: ReviewState | None = None,
 ) -> dict[str, Any]:
     """One highlight as a Web Annotation (without ``@context``: it sits in a collection).
 
     ``source``: the target IRI when the caller has it already (computed once per article).
+    ``review``: adds ``tuireader:review`` (last shown, times shown, discarded, FSRS due)
+    to a highlight the daily review has seen.
     """
     body: list[dict[str, Any]] = []
     if highlight.note:
@@ -67,6 +76,9 @@ def annotation(
     data["tuireader:highlight"] = {"id": highlight.id, "article": article.id,
                                    "kind": highlight.kind, "colour": highlight.kind_name,
                                    "anchor": highlight.anchor}
+    state = review(highlight) if review is not None else None
+    if state:
+        data["tuireader:review"] = state
     return data
 
 
@@ -82,6 +94,7 @@ def collection(
     *,
     label: str,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
 ) -> dict[str, Any]:
     """An ``AnnotationCollection`` of the given articles' highlights, in text order."""
     stamp = resolve_exported(exported)
@@ -91,7 +104,7 @@ def collection(
         ordered = in_text_order(highlights)
         articles.append(_article_record(article, len(ordered)))
         source = web_url(article) or article_iri(article)
-        annotations += [annotation(article, h, source) for h in ordered]
+        annotations += [annotation(article, h, source, review) for h in ordered]
     ident = (f"{article_iri(items[0][0])}:annotations" if len(items) == 1
              else "urn:tuireader:export")
     return {
@@ -132,16 +145,20 @@ def export_json(
     highlights: list[Highlight],
     *,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
     **_unused: Any,
 ) -> str:
     """One article's highlights as a Web Annotation collection (JSON text)."""
-    return dumps(collection([(article, highlights)], label=article.title, exported=exported))
+    return dumps(collection([(article, highlights)], label=article.title, exported=exported,
+                            review=review))
 
 
 def combined_json(
     items: list[tuple[Article, list[Highlight]]],
     *,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
 ) -> str:
     """Several articles' highlights in one collection."""
-    return dumps(collection(items, label="tuireader export", exported=exported))
+    return dumps(collection(items, label="tuireader export", exported=exported,
+                            review=review))

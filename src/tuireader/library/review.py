@@ -464,6 +464,18 @@ class Review:
         else:
             self.files.put(before)
 
+    def export_state(self, h: Highlight) -> dict[str, Any] | None:
+        """What the W3C JSON export says of a highlight the review has seen (None if never)."""
+        record = self.files.records(h.article_id, fresh_within=1.0).get(h.id)
+        if record is None:
+            return None
+        state: dict[str, Any] = {"last_shown": record.last_shown,
+                                 "times_shown": record.times_shown,
+                                 "discarded": record.discarded}
+        if record.card is not None:
+            state.update(due=record.card.get("due"), ratings=record.ratings)
+        return state
+
     def set_article_frequency(self, article_id: str, frequency: str) -> str:
         """Returns the frequency it had."""
         old = self.files.article_frequency(article_id)
