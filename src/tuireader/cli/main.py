@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import check, export, library, reader
+from tuireader.cli import check, export, library, reader, review
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     reader.add_parsers(commands)
     export.add_export_parser(commands)
     check.add_parser(commands)
+    review.add_parsers(commands)
     return parser
 
 
@@ -55,6 +56,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": reader.cmd_open,
     "export": export.cmd_export,
     "check": check.cmd_check,
+    "review": review.cmd_review,
 }
 
 

@@ -9,7 +9,7 @@ added here and nowhere else (plus its file extension).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -103,7 +103,8 @@ class Renderer:
         if recipe.fmt == "json":
             from tuireader.export.webannotation import export_json
 
-            return export_json(article, highlights, exported=recipe.exported)
+            return export_json(article, highlights, exported=recipe.exported,
+                               review=_review_state(source))
         markdown = source.read_markdown(article.id)
         if recipe.fmt == "annotated":
             from tuireader.export.annotated import export_annotated
@@ -141,7 +142,8 @@ class Renderer:
         if fmt == "json":
             from tuireader.export.webannotation import combined_json
 
-            return combined_json(list(chosen), exported=exported)
+            return combined_json(list(chosen), exported=exported,
+                                 review=_review_state(source))
         if fmt == "annotated":
             from tuireader.core.document import parse_markdown
             from tuireader.export.annotated import combined_annotated
@@ -154,3 +156,9 @@ class Renderer:
             return "\n".join(part.rstrip("\n") + "\n" for part in parts)
         return combined_markdown([(a, hs, source.read_markdown(a.id)) for a, hs in chosen],
                                  exported=exported)
+
+
+def _review_state(source: TextSource) -> Callable[[Highlight], dict[str, Any] | None] | None:
+    """The daily review's state of each highlight, when the source is a store (it has one)."""
+    review = getattr(source, "review", None)
+    return getattr(review, "export_state", None)

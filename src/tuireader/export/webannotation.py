@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tuireader.core.model import Article, Highlight
@@ -42,12 +43,20 @@ def article_iri(article: Article) -> str:
     return f"urn:tuireader:article:{article.id}"
 
 
+#: ``review(highlight)``: the daily review's state of a highlight, or None (see
+#: :meth:`tuireader.library.review.Review.export_state`).
+ReviewState = Callable[[Highlight], "dict[str, Any] | None"]
+
+
 def annotation(
-    article: Article, highlight: Highlight, source: str | None = None
+    article: Article, highlight: Highlight, source: str | None = None,
+    review: ReviewState | None = None,
 ) -> dict[str, Any]:
     """One highlight as a Web Annotation, complete on its own (``@context``, ``stylesheet``).
 
     ``source``: the target IRI when the caller has it already (computed once per article).
+    ``review``: adds ``tuireader:review`` (last shown, times shown, discarded, FSRS due)
+    to a highlight the daily review has seen.
     """
     body: list[dict[str, Any]] = []
     if highlight.note:
@@ -80,6 +89,9 @@ def annotation(
     data["tuireader:highlight"] = {"id": highlight.id, "article": article.id,
                                    "kind": highlight.kind, "colour": highlight.kind_name,
                                    "anchor": highlight.anchor}
+    state = review(highlight) if review is not None else None
+    if state:
+        data["tuireader:review"] = state
     return data
 
 
@@ -95,6 +107,7 @@ def collection(
     *,
     label: str,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
 ) -> dict[str, Any]:
     """An ``AnnotationCollection`` of the given articles' highlights, in text order."""
     stamp = resolve_exported(exported)
@@ -104,7 +117,7 @@ def collection(
         ordered = in_text_order(highlights)
         articles.append(_article_record(article, len(ordered)))
         source = web_url(article) or article_iri(article)
-        annotations += [annotation(article, h, source) for h in ordered]
+        annotations += [annotation(article, h, source, review) for h in ordered]
     ident = (f"{article_iri(items[0][0])}:annotations" if len(items) == 1
              else "urn:tuireader:export")
     return {
@@ -145,16 +158,20 @@ def export_json(
     highlights: list[Highlight],
     *,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
     **_unused: Any,
 ) -> str:
     """One article's highlights as a Web Annotation collection (JSON text)."""
-    return dumps(collection([(article, highlights)], label=article.title, exported=exported))
+    return dumps(collection([(article, highlights)], label=article.title, exported=exported,
+                            review=review))
 
 
 def combined_json(
     items: list[tuple[Article, list[Highlight]]],
     *,
     exported: str | _dt.datetime | None = None,
+    review: ReviewState | None = None,
 ) -> str:
     """Several articles' highlights in one collection."""
-    return dumps(collection(items, label="tuireader export", exported=exported))
+    return dumps(collection(items, label="tuireader export", exported=exported,
+                            review=review))

@@ -15,14 +15,16 @@ A change that must look before it writes (is the article there? is the content n
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tuireader.core.model import Article, ImportedArticle
+from tuireader.core.model import Article, Highlight, ImportedArticle
 from tuireader.library import filecheck
 from tuireader.library.durable import DurableStorage, atomic_write_bytes
 from tuireader.library.errors import NotFound, StoreError
@@ -235,3 +237,24 @@ def refuse_surrogates(imported: ImportedArticle, tags: Iterable[str]) -> None:
         except UnicodeEncodeError as exc:
             raise StoreError(f"the article's {name} holds an invalid character "
                              f"(a lone surrogate at {exc.start}); nothing was added") from exc
+
+
+@dataclass(slots=True)
+class Opening:
+    """Everything the reader needs to show one article: read together, off the event loop."""
+
+    article: Article
+    markdown: str
+    highlights: list[Highlight]
+
+
+@dataclass
+class AddResult:
+    """What :meth:`Store.add_article` did: ``status`` is "added", "exists" or "updated"."""
+
+    article: Article
+    status: str
+
+
+def content_hash(markdown: str) -> str:
+    return hashlib.sha256(markdown.encode("utf-8")).hexdigest()

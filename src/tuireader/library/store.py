@@ -25,14 +25,12 @@ atomic rename, fsync of the folder): when a method returns, the change is on dis
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
-from tuireader.library.articles import Articles, refuse_surrogates
+from tuireader.library.articles import AddResult, Articles, Opening, content_hash, refuse_surrogates
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
 from tuireader.library.errors import (
     NotFound,
@@ -46,6 +44,7 @@ from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schem
 from tuireader.library.parse_cache import parsed, save_parsed
 from tuireader.library.preload import Preload
 from tuireader.library.reconcile import AT_OPEN, Reconciler, Report, text_hash
+from tuireader.library.review import Review
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
@@ -64,27 +63,6 @@ __all__ = [
     "StoreError",
     "content_hash",
 ]
-
-
-@dataclass(slots=True)
-class Opening:
-    """Everything the reader needs to show one article: read together, off the event loop."""
-
-    article: Article
-    markdown: str
-    highlights: list[Highlight]
-
-
-@dataclass
-class AddResult:
-    """What :meth:`Store.add_article` did: ``status`` is "added", "exists" or "updated"."""
-
-    article: Article
-    status: str
-
-
-def content_hash(markdown: str) -> str:
-    return hashlib.sha256(markdown.encode("utf-8")).hexdigest()
 
 
 def _merge_tags(current: Iterable[str], extra: Iterable[str]) -> list[str]:
@@ -168,6 +146,8 @@ class Store:
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
+        #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
+        self.review = Review(self, self.dir / "review")
         if preload:
             self.start_preload()
 
@@ -233,6 +213,7 @@ class Store:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
         self.shards.close()
+        self.review.close()
         self.articles.close()
         self._release_lock()
 

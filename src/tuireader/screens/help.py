@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
+from tuireader.screens.review import REVIEW_BINDINGS
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.highlight_table import HighlightTable
 from tuireader.widgets.reader import ReaderView
@@ -37,6 +38,8 @@ def binding_groups(app_bindings: Iterable[BindingType]) -> list[tuple[str, list[
         ("Library list", described(ArticleList.BINDINGS) + described(RowList.BINDINGS)),
         ("Highlights view (H)",
          described(HighlightsScreen.BINDINGS[:3]) + described(HighlightTable.BINDINGS)),
+        ("Daily review (R)",
+         described(b for b in REVIEW_BINDINGS if (b.id or "").startswith("review."))),
     ]
 
 

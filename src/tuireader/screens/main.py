@@ -35,6 +35,7 @@ from tuireader.screens.links import LinkOpener
 from tuireader.screens.opening import ArticleOpener
 from tuireader.screens.panes import PaneWidths, pane_widths
 from tuireader.screens.reading_position import ReadingPosition
+from tuireader.screens.review import ReviewScreen
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
@@ -56,6 +57,7 @@ class MainScreen(Screen[Any]):
         Binding("h", "highlight", "Highlight", id="annotate.highlight"),
         *EDIT_BINDINGS,
         Binding("H", "highlights_view", "All highlights", id="main.highlights"),
+        Binding("R", "review", "Daily review", show=False, id="main.review"),
         Binding("T", "article_tags", "Article tags", show=False, id="main.article-tags"),
         Binding("X", "export", "Export", show=False, id="main.export"),
         Binding("slash", "find", "Find", id="main.find"),
@@ -298,6 +300,11 @@ class MainScreen(Screen[Any]):
 
         self.position.flush()
         self.app.push_screen(HighlightsScreen(), opened)
+
+    def action_review(self) -> None:
+        """R: the daily review; what it changed shows here when it closes."""
+        self.position.flush()
+        self.app.push_screen(ReviewScreen(), lambda _result: self.reload_highlights())
 
     def reload_highlights(self) -> None:
         """Read the open article's highlights and the library's counts again (after edits
