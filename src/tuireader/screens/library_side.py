@@ -1,5 +1,6 @@
-"""The main screen's library side: the article list read off the event loop, and the two keys
-that act on the list's article or on the open one: ``T`` (article tags) and ``X`` (export).
+"""The main screen's library side: the article list read off the event loop, and the keys that
+act on the list's article or on the open one: ``T`` (article tags), ``F`` (how often it comes
+back in the daily review) and ``X`` (export).
 
 Kept apart from :mod:`tuireader.screens.main` (the panes and the reader) so that each file keeps to
 one job.  The tag change is a job on the app's writer, like every other change.
@@ -17,7 +18,8 @@ from tuireader.core.model import Article
 from tuireader.core.safety import inert
 from tuireader.export import ExportError, export_to_folder
 from tuireader.library.durable import StorageError
-from tuireader.screens.dialogs import TagScreen
+from tuireader.library.review import FREQUENCIES
+from tuireader.screens.dialogs import ChoiceScreen, TagScreen
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.reader import ReaderView
 
@@ -100,17 +102,21 @@ class LibrarySide:
 
     # -- T: article tags ----------------------------------------------------------------------
 
-    def edit_tags(self) -> None:
-        """Ask for the tags of the list's article (or the open one) and save them."""
+    def _target(self) -> Article | None:
+        """The list's article when the list has the focus, else the open one."""
         article_list, shown = self._list, self._article()
         article_id = (article_list.current_id if article_list.options.has_focus
                       else shown.id if shown else None)
         if article_id is None:
-            return
-        store = self._app.store
-        article = shown if shown and shown.id == article_id else article_list.article(article_id)
+            return None
+        return shown if shown and shown.id == article_id else article_list.article(article_id)
+
+    def edit_tags(self) -> None:
+        """Ask for the tags of the list's article (or the open one) and save them."""
+        article_list, article = self._list, self._target()
         if article is None:
             return
+        store = self._app.store
 
         def done(tags: list[str] | None) -> None:
             if tags is None or tags == article.tags:
@@ -131,6 +137,31 @@ class LibrarySide:
         self._list.update_article(article)
         self._retagged(article)
         self._status("Article tags saved ✓")
+
+    # -- F: how often the article comes back in the daily review -------------------------------
+
+    def review_frequency(self) -> None:
+        """Ask how often the list's article (or the open one) should come back in the daily
+        review (never / less / normal / more), and save it through the writer."""
+        article, store = self._target(), self._app.store
+        if article is None:
+            return
+        if store.read_only:
+            self._app.notify("The library is open read-only.", severity="warning", markup=False)
+            return
+        current = store.review.article_frequency(article.id)
+        choices = [(f"{name}{' (now)' if name == current else ''}", name) for name in FREQUENCIES]
+
+        def chosen(frequency: str | None) -> None:
+            if frequency is None or frequency == current:
+                return
+            self._app.writer.submit(
+                lambda: store.review.set_article_frequency(article.id, frequency),
+                then=lambda _: self._status(f"Review frequency of this article: {frequency}"))
+
+        self._app.push_screen(
+            ChoiceScreen(f"How often should “{inert(article.title)}” come back in review?",
+                         choices), chosen)
 
     # -- X: export ----------------------------------------------------------------------------
 

@@ -59,6 +59,8 @@ class MainScreen(Screen[Any]):
         Binding("H", "highlights_view", "All highlights", id="main.highlights"),
         Binding("R", "review", "Daily review", show=False, id="main.review"),
         Binding("T", "article_tags", "Article tags", show=False, id="main.article-tags"),
+        Binding("F", "review_frequency", "Review frequency", show=False,
+                id="main.review-frequency"),
         Binding("X", "export", "Export", show=False, id="main.export"),
         Binding("slash", "find", "Find", id="main.find"),
         Binding("greater_than_sign,f3", "find_next", "Next match", id="main.find-next"),
@@ -330,6 +332,9 @@ class MainScreen(Screen[Any]):
     def _article_retagged(self, article: Article) -> None:
         if self.article is not None and self.article.id == article.id:
             self.query_one(SidePanel).show_article(article, len(self.highlights))
+
+    def action_review_frequency(self) -> None:
+        self.library.review_frequency()
 
     def action_export(self) -> None:
         self.library.export()
