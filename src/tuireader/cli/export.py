@@ -163,7 +163,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 if not paths:
                     print("warning: no highlights matched; nothing exported", file=sys.stderr)
                 return EXIT_OK
-            text = export_combined(store, args.article, fmt, template, **options)
+            skipped: list[str] = []
+            text = export_combined(store, args.article, fmt, template, skipped=skipped,
+                                   **options)
             if output and output != "-":
                 target = Path(output).expanduser()
                 atomic_write_bytes(target, text.encode("utf-8", errors="replace"))
@@ -171,6 +173,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             else:
                 sys.stdout.write(text)
                 sys.stdout.flush()
+            for line in skipped:
+                print(f"error: {clean(line)}", file=sys.stderr)
+            if skipped:
+                return EXIT_FAILED
     except (ExportError, ExportTemplateError, StorageError, CliError) as exc:
         print(f"error: {clean(str(exc))}", file=sys.stderr)
         return EXIT_FAILED

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from tuireader.export import parallel
 from tuireader.export.folder import DURABLE_MAX_FILES, FolderReport, FolderWriter
 from tuireader.export.formats import ExportError, Recipe, Renderer
-from tuireader.export.selection import Filter, ordered_articles, select
+from tuireader.export.selection import Filter, missing_text, ordered_articles, select
 
 if TYPE_CHECKING:
     from tuireader.library.store import Store
@@ -33,10 +33,22 @@ def export_combined(
     tag: str | None = None,
     since: str | None = None,
     template_name: str = "template",
+    skipped: list[str] | None = None,
 ) -> str:
-    """Everything selected as one document (what ``tuireader export`` prints on stdout)."""
+    """Everything selected as one document (what ``tuireader export`` prints on stdout).
+
+    An article whose text is missing from the library is left out of a text-based format and
+    named in ``skipped`` (without that list, :class:`ExportError` is raised instead)."""
     recipe = Recipe.of(fmt, template, exported, template_name)
-    chosen = select(store, article_ids, tag=tag, since=since)
+    need_text = recipe.fmt != "json"
+    if need_text:
+        named = bool(list(article_ids or ()))
+        lost = missing_text(store, article_ids, Filter.of(tag, since, named))
+        if lost and skipped is None:
+            raise ExportError(lost[0])
+        if skipped is not None:
+            skipped += lost
+    chosen = select(store, article_ids, tag=tag, since=since, need_text=need_text)
     return Renderer(recipe).combined(store, chosen)
 
 
@@ -69,8 +81,10 @@ def export_to_folder(
     recipe = Recipe.of(fmt, template, exported, template_name)
     renderer = Renderer(recipe)  # a broken template fails here, before anything is written
     article_ids = list(article_ids or ())
-    articles, named = ordered_articles(store, article_ids)
+    need_text = recipe.fmt != "json"
+    articles, named = ordered_articles(store, article_ids, need_text=need_text)
     job = parallel.Job(recipe, Filter.of(tag, since, named))
+    lost = missing_text(store, article_ids, job.filter) if need_text else []
     if workers > 1 and len(articles) >= parallel.PARALLEL_MIN_ARTICLES:
         writer = FolderWriter(Path(folder))
         result = parallel.export_in_parallel(store, article_ids, articles, job, renderer,
@@ -80,6 +94,7 @@ def export_to_folder(
         writer = FolderWriter(Path(folder))
         writer.write(outputs, durable=len(outputs) <= DURABLE_MAX_FILES)
         result = writer.finish()
+    result.failed[:0] = lost  # one damaged article never stops the others: it is reported
     if report is None and result.failed:  # the caller cannot see them: say so (the others
         raise ExportError(  # are written, the manifest too)
             f"{len(result.failed)} article(s) not exported ({result.failed[0]}); "

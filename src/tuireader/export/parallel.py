@@ -112,7 +112,8 @@ def _worker_main(
         die_with_parent(parent)
     try:
         with Store(library, read_only=True) as store:
-            articles = ordered_articles(store, article_ids)[0][cut:]
+            need_text = job.recipe.fmt != "json"
+            articles = ordered_articles(store, article_ids, need_text=need_text)[0][cut:]
             if ids_digest(articles) != digest:
                 raise ExportError("the library changed during the export")
             outputs = job.outputs(store, articles)

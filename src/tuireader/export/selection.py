@@ -41,17 +41,35 @@ def _utc(stamp: str) -> str:
 
 
 def ordered_articles(
-    store: Store, article_ids: Iterable[str] | None
+    store: Store, article_ids: Iterable[str] | None, *, need_text: bool = False
 ) -> tuple[list[Article], bool]:
     """The articles to consider, by date added then id, and whether they were named.
 
     A stable order matters twice: the combined document reads the same on every run, and the
-    parallel export cuts the list at the same place in both processes.
+    parallel export cuts the list at the same place in both processes.  ``need_text`` (every
+    format but JSON reads the article's text): articles whose text is missing from the library
+    are left out here, so one damaged article never stops the others (see
+    :func:`missing_text`, which names them for the report).
     """
     named = [store.resolve(ref) for ref in article_ids or ()]
     articles = named or store.list_articles()
     ordered = sorted({a.id: a for a in articles}.values(), key=lambda a: (a.added, a.id))
+    if need_text:
+        ordered = [a for a in ordered if _has_text(store, a)]
     return ordered, bool(named)
+
+
+def _has_text(store: Store, article: Article) -> bool:
+    return store.body_path(article.id).is_file()
+
+
+def missing_text(store: Store, article_ids: Iterable[str] | None, flt: Filter) -> list[str]:
+    """One line per article with something to export whose text is missing from the library
+    (left out of a text-based export by :func:`ordered_articles`)."""
+    articles, _named = ordered_articles(store, article_ids)
+    lost = [a for a in articles if not _has_text(store, a)]
+    return [f"{a.id}: the text of this article is missing from the library; not exported "
+            "(see tuireader check)" for a, _ in flt.choose(store, lost)]
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,7 @@ def select(
     *,
     tag: str | None = None,
     since: str | None = None,
+    need_text: bool = False,
 ) -> list[Chosen]:
     """(article, highlights) pairs to export, articles ordered by date added then id.
 
@@ -100,5 +119,5 @@ def select(
     Articles named in ``article_ids`` are kept even with no highlight left; otherwise articles
     without selected highlights are skipped.
     """
-    articles, named = ordered_articles(store, article_ids)
+    articles, named = ordered_articles(store, article_ids, need_text=need_text)
     return Filter.of(tag, since, named).choose(store, articles)
