@@ -142,26 +142,30 @@ class LibrarySide:
 
     def review_frequency(self) -> None:
         """Ask how often the list's article (or the open one) should come back in the daily
-        review (never / less / normal / more), and save it through the writer."""
+        review (never / less / normal / more), and save it through the writer.  Its current
+        frequency is read there too (a file read: never on the event loop)."""
         article, store = self._target(), self._app.store
         if article is None:
             return
         if store.read_only:
             self._app.notify("The library is open read-only.", severity="warning", markup=False)
             return
-        current = store.review.article_frequency(article.id)
-        choices = [(f"{name}{' (now)' if name == current else ''}", name) for name in FREQUENCIES]
 
-        def chosen(frequency: str | None) -> None:
-            if frequency is None or frequency == current:
-                return
-            self._app.writer.submit(
-                lambda: store.review.set_article_frequency(article.id, frequency),
-                then=lambda _: self._status(f"Review frequency of this article: {frequency}"))
+        def ask(current: str) -> None:
+            def chosen(frequency: str | None) -> None:
+                if frequency is None or frequency == current:
+                    return
+                self._app.writer.submit(
+                    lambda: store.review.set_article_frequency(article.id, frequency),
+                    then=lambda _: self._status(f"Review frequency of this article: {frequency}"))
 
-        self._app.push_screen(
-            ChoiceScreen(f"How often should “{inert(article.title)}” come back in review?",
-                         choices), chosen)
+            choices = [(f"{name}{' (now)' if name == current else ''}", name)
+                       for name in FREQUENCIES]
+            self._app.push_screen(
+                ChoiceScreen(f"How often should “{inert(article.title)}” come back in review?",
+                             choices), chosen)
+
+        self._app.writer.submit(lambda: store.review.article_frequency(article.id), then=ask)
 
     # -- X: export ----------------------------------------------------------------------------
 
