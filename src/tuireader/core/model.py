@@ -104,7 +104,7 @@ class _Record:
 class Article(_Record):
     """One article in the library.  Its Markdown body lives in its own file, not in the database."""
 
-    _list_fields: ClassVar[tuple[str, ...]] = ("tags",)
+    _list_fields: ClassVar[tuple[str, ...]] = ("tags", "identifiers")
 
     id: str
     title: str
@@ -127,6 +127,19 @@ class Article(_Record):
     #: Reading progress, 0.0-1.0, as last shown in the reader.
     progress: float = 0.0
     last_opened: str = ""
+    #: What the text is: "article" (a page or file), "book" (an EPUB), "highlights-only" (made
+    #: by an import of highlights whose work is not in the library: the quotes are its text) or
+    #: "link-only" (an imported entry whose page could not be fetched: title and URL only).
+    kind: str = "article"
+    #: Identifiers of the work, each "scheme:value" ("isbn:9780...", "uuid:...", "asin:...",
+    #: "md5:..." for KOReader's partial checksum): how imports from other tools find it.
+    identifiers: list[str] = field(default_factory=list)
+    publisher: str = ""
+    series: str = ""
+    #: Archived articles are hidden from the default list (an imported "read"/"archive" state).
+    archived: bool = False
+    #: The reader's note on the whole article (imported page notes, article notes).
+    note: str = ""
 
 
 @dataclass
@@ -153,6 +166,11 @@ class Highlight(_Record):
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     anchor: str = "ok"
+    #: Where the highlight was made when not here: "kindle", "koreader", "readwise",
+    #: "hypothesis", "omnivore", "wallabag" ... ("" for a highlight made in tuireader).
+    origin: str = ""
+    #: The source's own words for where it was ("Loc. 145-146", "page 12", an xpointer).
+    origin_location: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -210,3 +228,36 @@ class ImportedArticle:
     #: Where it came from (absolute path, URL, or "-").
     source: str = ""
     excerpt: str = ""
+    #: See :attr:`Article.kind`; an EPUB import makes a "book".
+    kind: str = "article"
+    identifiers: list[str] = field(default_factory=list)
+    publisher: str = ""
+    series: str = ""
+    #: A book's spine: where each spine document's text lies in the article's plain text.
+    spine: list[SpineItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpineItem:
+    """One document of an EPUB's spine and where its text lies in the article's plain text.
+
+    ``index`` is 1-based, as KOReader's ``/body/DocFragment[N]`` counts; ``start``/``end`` are
+    offsets into the article's plain text (``parse_markdown(markdown).plain_text``).  Kept with
+    the article so positions from other tools (KOReader xpointers, EPUB CFIs) can be mapped.
+    """
+
+    index: int
+    href: str
+    start: int
+    end: int
+    title: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        return {"index": self.index, "href": self.href, "start": self.start, "end": self.end,
+                "title": self.title}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> SpineItem:
+        return cls(index=int(record["index"]), href=str(record.get("href") or ""),
+                   start=int(record["start"]), end=int(record["end"]),
+                   title=str(record.get("title") or ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from tuireader.core.model import ImportedArticle
 from tuireader.core.safety import strip_controls
@@ -25,7 +26,7 @@ def clean_metadata(article: ImportedArticle) -> ImportedArticle:
     and reach every terminal and export that shows the title.  The body is left alone: the
     reader and the exports show its controls as visible characters (``document.sanitize``).
     """
-    changes = {name: strip_controls(getattr(article, name)) for name in _METADATA}
+    changes: dict[str, Any] = {name: strip_controls(getattr(article, name)) for name in _METADATA}
     if all(changes[name] == getattr(article, name) for name in _METADATA):
         return article
     return dataclasses.replace(article, **changes)

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from tuireader.core.model import Article, Highlight, ImportedArticle
+from tuireader.core.model import Article, Highlight, ImportedArticle, SpineItem
 from tuireader.library import filecheck
 from tuireader.library.durable import DurableStorage, atomic_write_bytes
 from tuireader.library.errors import NotFound, StoreError
@@ -146,6 +146,32 @@ class Articles:
         if not isinstance(data, dict) or data.get("id") != article_id:
             return None
         return data
+
+    def spine_path(self, article_id: str) -> Path:
+        """``articles/<id>.spine.json``: a book's spine map, written with its body (once per
+        import), so it is never part of the metadata writes a reading position makes."""
+        return self.dir / "articles" / f"{article_id}.spine.json"
+
+    def read_spine(self, article_id: str) -> list[SpineItem]:
+        """The book's spine map ([] for an article that is not a book, or an unreadable map:
+        it only sharpens where imported positions land, nothing depends on it)."""
+        path = self.spine_path(article_id)
+        if not path.exists() or filecheck.problem(path, self.dir) is not None:
+            return []
+        try:
+            data = orjson.loads(path.read_bytes())
+            return [SpineItem.from_record(item) for item in data]
+        except (OSError, orjson.JSONDecodeError, TypeError, KeyError, ValueError):
+            self._warn(f"the spine map of article {article_id} is unreadable ({path}); ignored")
+            return []
+
+    def write_spine(self, article_id: str, spine: list[SpineItem]) -> None:
+        """Write (or, for an empty spine, remove) the book's spine map, durably."""
+        path = self.spine_path(article_id)
+        if not spine:
+            path.unlink(missing_ok=True)
+            return
+        atomic_write_bytes(path, orjson.dumps([item.to_record() for item in spine]))
 
     def read_markdown(self, article_id: str) -> str:
         """The article's body.  Read leniently: bytes that are not UTF-8 (a stray byte-order

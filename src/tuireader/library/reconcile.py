@@ -114,7 +114,9 @@ class Reconciler:
         odd: set[str] = set()
         names = self._names(self.articles.dir / "articles", odd)
         bodies = {n[:-3] for n in names if n.endswith(".md") and not n.startswith(".")}
-        sidecars = {n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")}
+        # "<id>.json" only: "<id>.spine.json" (a book's spine map) belongs to its article.
+        sidecars = {n[:-5] for n in names
+                    if n.endswith(".json") and not n.startswith(".") and "." not in n[:-5]}
         shard_names = set(self._names(self.shard_dir, odd))
         shards = {n.split(".json", 1)[0] for n in shard_names
                   if ".json" in n and not n.startswith(".") and ".corrupt-" not in n}
@@ -238,7 +240,8 @@ class Reconciler:
         """Move what a removal killed half-way left behind into its trash folder."""
         shard = self.shard_dir / f"{aid}.json"
         moves = [(self.articles.body_path(aid), "article.md"),
-                 (self.articles.sidecar_path(aid), "article.meta.json")]
+                 (self.articles.sidecar_path(aid), "article.meta.json"),
+                 (self.articles.spine_path(aid), "article.spine.json")]
         moves += [(p, "annotations.json" + p.name.removeprefix(shard.name))
                   for p in self.shard_dir.glob(f"{aid}.json*")]
         for source, name in moves:

@@ -29,7 +29,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tuireader.core.document import parse_markdown
-from tuireader.core.model import Article, Highlight, ImportedArticle, new_id, normalise_tag
+from tuireader.core.model import (
+    Article,
+    Highlight,
+    ImportedArticle,
+    SpineItem,
+    new_id,
+    normalise_tag,
+)
 from tuireader.library.articles import AddResult, Articles, Opening, content_hash, refuse_surrogates
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
 from tuireader.library.errors import (
@@ -279,6 +286,10 @@ class Store:
     def read_markdown(self, article_id: str) -> str:
         return self.articles.read_markdown(article_id)
 
+    def spine(self, article_id: str) -> list[SpineItem]:
+        """A book's spine map (see :class:`~tuireader.core.model.SpineItem`); [] otherwise."""
+        return self.articles.read_spine(article_id)
+
     def read_opening(self, article_id: str) -> Opening:
         """The article, its text and its highlights (NotFound, StoreError or OSError)."""
         article = self.get_article(article_id)
@@ -327,6 +338,11 @@ class Store:
             article.site = imported.site
             article.published = imported.published
             article.language = imported.language
+            article.kind = imported.kind
+            article.identifiers = list(dict.fromkeys([*article.identifiers,
+                                                      *imported.identifiers]))
+            article.publisher = imported.publisher
+            article.series = imported.series
             article.content_hash = digest
             article.word_count = len(plain.split())
             article.char_count = len(plain)
@@ -340,6 +356,7 @@ class Store:
             body = self.body_path(article.id)
             try:
                 atomic_write_bytes(body, markdown.encode("utf-8"))
+                self.articles.write_spine(article.id, imported.spine)
                 try:
                     # The import parsed the article anyway: keep the parse, so the first open
                     # in the reader shows the saved place at once, whatever its size.
@@ -352,7 +369,8 @@ class Store:
                 self.articles.put(article, text_hash=same_text)
             except (OSError, StorageError) as exc:
                 if previous is None:
-                    for path in (body, self.parse_cache_path(article.id),
+                    for path in (body, self.articles.spine_path(article.id),
+                                 self.parse_cache_path(article.id),
                                  self.articles.sidecar_path(article.id)):
                         path.unlink(missing_ok=True)
                 cause = exc if isinstance(exc, OSError) else exc.__cause__
@@ -402,7 +420,8 @@ class Store:
             self.parse_cache_path(article_id).unlink(missing_ok=True)
             shard = self.shards.path(article_id).name
             moves = [(self.body_path(article_id), "article.md"),
-                     (self.articles.sidecar_path(article_id), "article.meta.json")]
+                     (self.articles.sidecar_path(article_id), "article.meta.json"),
+                     (self.articles.spine_path(article_id), "article.spine.json")]
             moves += [(path, "annotations.json" + path.name.removeprefix(shard))
                       for path in self.shards.detach(article_id)]
             self.trash.move_in(folder, moves)
