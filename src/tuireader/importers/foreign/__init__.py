@@ -31,8 +31,16 @@ class ForeignFormat:
     read: Callable[[Path, Progress | None], ForeignExport]
 
 
+# The readers import ForeignFormat and ForeignFormatError from here: imported once they exist.
+from tuireader.importers.foreign import hypothesis, koreader, readwise  # noqa: E402
+
 #: Registered formats, tried in this order by detection.  Each reader module adds its entry here.
-FORMATS: tuple[ForeignFormat, ...] = ()
+FORMATS: tuple[ForeignFormat, ...] = (
+    # highlights: koreader, readwise, hypothesis
+    koreader.FORMAT,
+    readwise.FORMAT,
+    hypothesis.FORMAT,
+)
 
 
 def by_name(name: str) -> ForeignFormat:
