@@ -30,7 +30,7 @@ from tuireader.library.durable import StorageError, atomic_write_bytes
 
 #: The formats (the same as ``formats.FORMATS``; kept here so that building the parser, which
 #: happens on every ``tuireader`` start, does not import the export machinery).
-FORMATS: tuple[str, ...] = ("markdown", "json", "annotated")
+FORMATS: tuple[str, ...] = ("markdown", "json", "annotated", "readwise-csv")
 
 
 def _since(text: str) -> str:
@@ -44,7 +44,8 @@ def _since(text: str) -> str:
 def add_export_parser(commands: Subcommands) -> argparse.ArgumentParser:
     """Add the ``export`` sub-command to ``commands`` and return its parser."""
     p = commands.add(
-        "export", help="export highlights and notes (Markdown, JSON, annotated article)",
+        "export", help="export highlights and notes (Markdown, JSON, annotated article, "
+        "Readwise CSV)",
         description="Export highlights and notes. Without -o, one combined document on stdout; "
         "with -o DIR, one file per article (re-export updates the same file).")
     p.add_argument("--article", action="append", default=[], metavar="ID",
@@ -54,7 +55,8 @@ def add_export_parser(commands: Subcommands) -> argparse.ArgumentParser:
                    help="only highlights created or changed since DATE (YYYY-MM-DD[THH:MM])")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="markdown (default), json (W3C Web Annotation), annotated (the article "
-                   "with highlights inline)")
+                   "with highlights inline), readwise-csv (Readwise's CSV: one row per "
+                   "highlight)")
     p.add_argument("--template", metavar="FILE", type=Path,
                    help="a Jinja2 template for each article (see docs/export.md)")
     p.add_argument("-o", "--output", metavar="PATH",

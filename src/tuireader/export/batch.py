@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tuireader.export import parallel
 from tuireader.export.folder import DURABLE_MAX_FILES, FolderReport, FolderWriter
-from tuireader.export.formats import ExportError, Recipe, Renderer
+from tuireader.export.formats import ExportError, Recipe, Renderer, needs_text
 from tuireader.export.selection import Filter, missing_text, ordered_articles, select
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def export_combined(
     An article whose text is missing from the library is left out of a text-based format and
     named in ``skipped`` (without that list, :class:`ExportError` is raised instead)."""
     recipe = Recipe.of(fmt, template, exported, template_name)
-    need_text = recipe.fmt != "json"
+    need_text = needs_text(recipe.fmt)
     if need_text:
         named = bool(list(article_ids or ()))
         lost = missing_text(store, article_ids, Filter.of(tag, since, named))
@@ -81,7 +81,7 @@ def export_to_folder(
     recipe = Recipe.of(fmt, template, exported, template_name)
     renderer = Renderer(recipe)  # a broken template fails here, before anything is written
     article_ids = list(article_ids or ())
-    need_text = recipe.fmt != "json"
+    need_text = needs_text(recipe.fmt)
     articles, named = ordered_articles(store, article_ids, need_text=need_text)
     job = parallel.Job(recipe, Filter.of(tag, since, named))
     lost = missing_text(store, article_ids, job.filter) if need_text else []

@@ -1,9 +1,9 @@
 """One article, or a whole selection, in one format: the dispatch over the format modules.
 
 The formats themselves live one per module (``markdown.py``, ``webannotation.py``,
-``annotated.py``, ``templates.py``: pure functions of an article, its highlights and its text);
-this module is the one place that knows which function makes which format, so a new format is
-added here and nowhere else (plus its file extension).
+``annotated.py``, ``templates.py``, ``readwise_csv.py``: pure functions of an article, its
+highlights and its text); this module is the one place that knows which function makes which
+format, so a new format is added here and nowhere else (plus its file extension).
 """
 
 from __future__ import annotations
@@ -23,9 +23,17 @@ from tuireader.export.markdown import combined_markdown, export_markdown
 if TYPE_CHECKING:
     from tuireader.core.model import Article, Highlight
 
-FORMATS = ("markdown", "json", "annotated")
+FORMATS = ("markdown", "json", "annotated", "readwise-csv")
 EXTENSIONS = {"markdown": ".md", "json": ".json", "annotated": ".annotated.md",
-              "template": ".md"}
+              "readwise-csv": ".csv", "template": ".md"}
+#: Formats made from the highlights alone, without the article's text.
+WITHOUT_TEXT = frozenset({"json", "readwise-csv"})
+
+
+def needs_text(fmt: str) -> bool:
+    """Whether ``fmt`` reads the article's text (an article whose text is missing is then
+    left out and named, see ``selection.missing_text``)."""
+    return fmt not in WITHOUT_TEXT
 
 
 def inert(fmt: str, text: str) -> str:
@@ -105,6 +113,10 @@ class Renderer:
 
             return export_json(article, highlights, exported=recipe.exported,
                                review=_review_state(source))
+        if recipe.fmt == "readwise-csv":
+            from tuireader.export.readwise_csv import export_readwise_csv
+
+            return export_readwise_csv(article, highlights)
         markdown = source.read_markdown(article.id)
         if recipe.fmt == "annotated":
             from tuireader.export.annotated import export_annotated
@@ -144,6 +156,10 @@ class Renderer:
 
             return combined_json(list(chosen), exported=exported,
                                  review=_review_state(source))
+        if fmt == "readwise-csv":
+            from tuireader.export.readwise_csv import combined_readwise_csv
+
+            return combined_readwise_csv(chosen)
         if fmt == "annotated":
             from tuireader.core.document import parse_markdown
             from tuireader.export.annotated import combined_annotated

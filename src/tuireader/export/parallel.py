@@ -31,7 +31,7 @@ from tuireader.export.folder import (
     remove_staged,
     stage,
 )
-from tuireader.export.formats import ExportError, Recipe, Renderer
+from tuireader.export.formats import ExportError, Recipe, Renderer, needs_text
 from tuireader.export.selection import Filter, ordered_articles
 from tuireader.library.store import Store
 
@@ -112,7 +112,7 @@ def _worker_main(
         die_with_parent(parent)
     try:
         with Store(library, read_only=True) as store:
-            need_text = job.recipe.fmt != "json"
+            need_text = needs_text(job.recipe.fmt)
             articles = ordered_articles(store, article_ids, need_text=need_text)[0][cut:]
             if ids_digest(articles) != digest:
                 raise ExportError("the library changed during the export")
