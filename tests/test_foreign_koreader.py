@@ -43,6 +43,13 @@ def test_lua_numbers_keys_and_nesting() -> None:
     assert as_list(value["t"][3]) == [7, False]
 
 
+def test_lua_plain_and_escaped_values_agree() -> None:
+    value = loads('return { ["é"] = "plain", [2] = "with \\"escape\\"", ["n"] = -7,'
+                  ' ["s"] = "12", ["b"] = false, ["f"] = 1.5, ["h"] = 0x10 }')
+    assert value == {"é": "plain", 2: 'with "escape"', "n": -7, "s": "12", "b": False,
+                     "f": 1.5, "h": 16}
+
+
 def test_lua_raw_utf8_bytes_stay_text() -> None:
     assert loads("return { [\"t\"] = \"Vánagandrs — 漢字\" }".encode()) == {
         "t": "Vánagandrs — 漢字"}
@@ -63,6 +70,9 @@ def test_lua_raw_utf8_bytes_stay_text() -> None:
     'return { ["a"] = "\\400" }',
     'return { ["a"] = ["b"] }',
     'local t = {} return t',
+    'return { ["a"] = 12abc }',
+    'return { ["a"] = 1 ["b"] = 2 }',
+    'return { ["a"] = true_ish }',
 ])
 def test_lua_code_is_refused_with_one_line(source: str, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,10 @@ _SHORT_PLAIN = {'"': re.compile(r'[^"\\\n]+'), "'": re.compile(r"[^'\\\n]+")}
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
             "\\": "\\", '"': '"', "'": "'", "\n": "\n"}
 _KEYWORDS = {"true": True, "false": False, "nil": None}
+# The fast path for what KOReader writes most: ``["key"] =`` / ``[12] =`` and a plain string,
+# integer or boolean.  Anything else takes the general path below.
+_FAST_KEY = re.compile(r'\s*\[(?:"([^"\\\n]*)"|(\d{1,15}))\]\s*=')
+_FAST_VALUE = re.compile(r'\s*(?:"([^"\\\n]*)"|(-?\d{1,15})(?![\w.])|(true|false)(?!\w))')
 
 
 def _utf8(raw: str) -> str:
@@ -145,7 +149,13 @@ class _Parser:
                 return result
             if not char:
                 raise self.fail("unterminated table")
-            if char == "[" and not _LONG_OPEN.match(self.text, self.pos):
+            fast = _FAST_KEY.match(self.text, self.pos)
+            if fast:
+                self.pos = fast.end()
+                text_key, number_key = fast.groups()
+                key = _utf8(text_key) if text_key is not None else int(number_key)
+                result[key] = self.fast_value(depth)
+            elif char == "[" and not _LONG_OPEN.match(self.text, self.pos):
                 self.pos += 1
                 key_at = self.pos
                 key = self.value(depth)
@@ -172,6 +182,18 @@ class _Parser:
                 self.pos += 1
             elif char != "}":
                 raise self.fail(f"expected ',' or '}}' in a table, found {self.found()}")
+
+    def fast_value(self, depth: int) -> LuaValue:
+        match = _FAST_VALUE.match(self.text, self.pos)
+        if not match:
+            return self.value(depth)
+        self.pos = match.end()
+        text, number, boolean = match.groups()
+        if text is not None:
+            return _utf8(text)
+        if number is not None:
+            return int(number)
+        return boolean == "true"
 
     # -- scalars -----------------------------------------------------------------------------
 
