@@ -413,3 +413,20 @@ def test_real_sidecars(shared_corpus: Path) -> None:
                for h in kerenyi.highlights)
     for path in folder.iterdir():
         assert sniff(path) and detect(path).name == "koreader"
+
+
+
+def test_the_walk_is_bounded_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.importers.foreign import koreader
+
+    for n in range(5):
+        _sidecar(tmp_path / f"d{n}", f"book{n}", CURRENT)
+    _sidecar(tmp_path / "a" / "b" / "c" / "d", "deep", CURRENT)
+    assert len(read(tmp_path).works) == 6
+    monkeypatch.setattr(koreader, "MAX_SIDECARS", 3)
+    monkeypatch.setattr(koreader, "MAX_WALK_DEPTH", 3)
+    export = read(tmp_path)
+    assert len(export.works) == 3
+    reasons = [s.reason for s in export.skipped if s.where == str(tmp_path)]
+    assert reasons == ["folders deeper than 3 levels were not read",
+                       "the folder holds more than 3 sidecars; the rest were not read"]

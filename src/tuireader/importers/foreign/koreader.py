@@ -53,6 +53,8 @@ MAX_JSON_BYTES = 64 << 20
 MAX_WALK_ENTRIES = 200_000
 MAX_WALK_DEPTH = 24
 MAX_SIDECARS = 50_000
+#: Detection looks at no more than this many entries of a folder before saying "not mine".
+SNIFF_WALK_ENTRIES = 20_000
 
 #: ``metadata.epub.lua`` in a ``.sdr`` folder, or one copied out as ``<book>.metadata.epub.lua``.
 _SIDECAR = re.compile(r"(?:.+\.)?metadata\.[A-Za-z0-9]{1,12}\.lua")
@@ -62,16 +64,22 @@ _PAGE_TEXT = re.compile(r"@ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\Z")
 
 # -- finding sidecars ---------------------------------------------------------------------------
 
-def _sidecars(root: Path, limit: int = MAX_SIDECARS) -> Iterator[Path]:
+def _sidecars(root: Path, limit: int | None = None, entries: int | None = None,
+              stopped: list[str] | None = None) -> Iterator[Path]:
     """Sidecar files below ``root`` (sorted per folder), without following symlinks; a file
-    named like one that is not (KOReader's ``metadata.epub.lua.old`` backups) is not listed."""
+    named like one that is not (KOReader's ``metadata.epub.lua.old`` backups) is not listed.
+    Where a bound stopped the walk, the reason is added to ``stopped``."""
+    limit = MAX_SIDECARS if limit is None else limit
+    entries = MAX_WALK_ENTRIES if entries is None else entries
     seen = 0
     root_depth = len(root.parts)
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
         seen += len(dirs) + len(files)
-        if seen > MAX_WALK_ENTRIES or len(here.parts) - root_depth >= MAX_WALK_DEPTH:
+        if len(here.parts) - root_depth >= MAX_WALK_DEPTH and dirs:
             dirs[:] = []
+            if stopped is not None:
+                stopped.append(f"folders deeper than {MAX_WALK_DEPTH} levels were not read")
         dirs.sort()
         for name in sorted(files):
             path = here / name
@@ -79,8 +87,13 @@ def _sidecars(root: Path, limit: int = MAX_SIDECARS) -> Iterator[Path]:
                 yield path
                 limit -= 1
                 if limit <= 0:
+                    if stopped is not None:
+                        stopped.append(f"the folder holds more than {MAX_SIDECARS} sidecars; "
+                                       "the rest were not read")
                     return
-        if seen > MAX_WALK_ENTRIES:
+        if seen > entries:
+            if stopped is not None:
+                stopped.append(f"the walk stopped after {entries} files and folders")
             return
 
 
@@ -88,7 +101,7 @@ def sniff(path: Path) -> bool:
     """A sidecar (by name, or a ``.lua`` file that starts as one), a ``.sdr`` folder or a
     folder holding sidecars, or the exporter's JSON (``entries`` of ``sort``-ed clippings)."""
     if path.is_dir():
-        return next(_sidecars(path, limit=1), None) is not None
+        return next(_sidecars(path, limit=1, entries=SNIFF_WALK_ENTRIES), None) is not None
     suffix = path.suffix.lower()
     if suffix == ".lua":
         return bool(_LUA_HEAD.match(head(path, 8192)))
@@ -105,7 +118,9 @@ def read(path: Path, progress: Progress | None = None) -> ForeignExport:
     """Every book with highlights in ``path`` (see the module's docstring)."""
     result = ForeignExport(format=NAME)
     if path.is_dir():
-        files = list(_sidecars(path))
+        stopped: list[str] = []
+        files = list(_sidecars(path, stopped=stopped))
+        result.skipped += [Skip(reason, str(path)) for reason in dict.fromkeys(stopped)]
         if not files:
             raise ForeignFormatError(f"{path}: no KOReader sidecar (metadata.*.lua) in this "
                                      "folder")
