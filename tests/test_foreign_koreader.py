@@ -35,6 +35,7 @@ keep ]] and [[ inside]==],
 
 
 def test_lua_numbers_keys_and_nesting() -> None:
+    assert loads("return { -math.huge, - 3, -0x10 }") == {1: float("-inf"), 2: -3, 3: -16}
     value = loads('return { [1] = 10, [2] = -2.5, x = true, [3] = 0x1F, [4] = 1e3, [5] = .5,'
                   ' ["n"] = nil, ["t"] = { "a"; "b", { [2] = false, [1] = 7 } }, [6.0] = 3 }')
     assert value[1] == 10 and value[2] == -2.5 and value[3] == 31 and value[4] == 1000.0
@@ -73,6 +74,8 @@ def test_lua_raw_utf8_bytes_stay_text() -> None:
     'return { ["a"] = 12abc }',
     'return { ["a"] = 1 ["b"] = 2 }',
     'return { ["a"] = true_ish }',
+    'return { ["a"] = ' + '- ' * 100_000 + '1 }',
+    'return { [{}] = 1 }',
 ])
 def test_lua_code_is_refused_with_one_line(source: str, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,12 +116,14 @@ class _Parser:
             return _utf8(self.short_string(char))
         if char == "[" and _LONG_OPEN.match(self.text, self.pos):
             return _utf8(self.long_string())
-        if char == "-":
+        if char == "-":  # a negative number (and nothing else: no recursion on "- - - ...")
             self.pos += 1
-            number = self.value(depth)
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
-                raise self.fail("'-' before something that is not a number")
-            return -number
+            char = self.peek()
+            if char.isdigit() or char == ".":
+                return -self.number()
+            if re.compile(r"math\s*\.\s*huge\b").match(self.text, self.pos):
+                return -self.value(depth)
+            raise self.fail("'-' before something that is not a number")
         if char.isdigit() or (char == "." and self.text[self.pos + 1 : self.pos + 2].isdigit()):
             return self.number()
         word = _NAME.match(self.text, self.pos)
@@ -161,8 +163,9 @@ class _Parser:
                 key = self.value(depth)
                 self.expect("]")
                 self.expect("=")
-                if key is None or (isinstance(key, float) and math.isnan(key)):
-                    raise self.fail("a table key that is nil or NaN", key_at)
+                if key is None or isinstance(key, dict) or (isinstance(key, float)
+                                                            and math.isnan(key)):
+                    raise self.fail("a table key that is nil, NaN or a table", key_at)
                 if isinstance(key, float) and key.is_integer():
                     key = int(key)
                 result[key] = self.value(depth)
