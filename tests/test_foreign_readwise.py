@@ -71,6 +71,12 @@ def test_short_row_keeps_its_quote(tmp_path: Path) -> None:
     assert work.highlights[0].created == "" and work.highlights[0].kind == 1
 
 
+def test_a_quoted_header_is_readwise_too(tmp_path: Path) -> None:
+    quoted = ",".join(f'"{name}"' for name in OLD_HEADER.split(","))
+    path = _write(tmp_path, quoted + "\r\nQ,T,A,,,,,,,\r\n", bom=False)
+    assert sniff(path) and read(path).works[0].highlights[0].quote == "Q"
+
+
 def test_old_header_without_document_tags(tmp_path: Path) -> None:
     text = OLD_HEADER + '\nQ,T,A,,,yellow,pink,page,12,2019-05-06 07:08:09+00:00\n'
     export = read(_write(tmp_path, text))

@@ -46,9 +46,9 @@ _INLINE_TAG = re.compile(r"\A\s*\.([^\s.,][^\s,]*)")
 
 
 def sniff(path: Path) -> bool:
-    """Readwise's header, and nothing else, on the first line."""
-    start = head(path, 512).removeprefix(b"\xef\xbb\xbf").lstrip()
-    return start.lower().startswith(_HEADER)
+    """Readwise's header (its first four columns, quoted or not) on the first line."""
+    first = head(path, 512).removeprefix(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0]
+    return first.replace(b'"', b"").lower().startswith(_HEADER)
 
 
 def _tags(field: str) -> list[str]:
