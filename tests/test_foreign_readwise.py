@@ -130,3 +130,13 @@ def test_real_export(shared_corpus: Path) -> None:
     assert len(favourites) == 21
     notes = [h.note for w in export.works for h in w.highlights if h.note]
     assert "Emotion labeling?" in notes and not any(n.startswith(".h1") for n in notes)
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    assert not sniff(fifo)
+    with pytest.raises(ForeignFormatError, match="not a regular file"):
+        read(fifo)
