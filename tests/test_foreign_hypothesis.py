@@ -139,3 +139,18 @@ def test_many_annotations_report_progress(tmp_path: Path) -> None:
     export = read(path, lambda done, total: seen.append((done, total)))
     assert len(export.works) == 7 and sum(len(w.highlights) for w in export.works) == 2500
     assert seen == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def test_real_files_of_other_tools_are_not_claimed(shared_corpus: Path) -> None:
+    """Kindle clippings, Pocket / Instapaper / wallabag / Omnivore exports and EPUBs are not
+    taken by the KOReader, Readwise or Hypothesis readers (each sniff claims its own only)."""
+    from tuireader.importers.foreign import by_name
+
+    mine = [by_name(name) for name in ("koreader", "readwise", "hypothesis")]
+    bridges = shared_corpus / "bridges"
+    others = [p for p in sorted(bridges.rglob("*")) if p.is_file()
+              and p.parent.name != "koreader" and not p.name.startswith("readwise")]
+    assert len(others) > 10
+    for path in others:
+        assert [f.name for f in mine if f.sniff(path)] == [], path.name
+    assert not mine[0].sniff(bridges / "readlater")  # a folder with no sidecar
