@@ -37,9 +37,10 @@ def test_real_csv_with_timestamps_every_row_accounted(shared_corpus: Path) -> No
                          and r["URL"].startswith(("http://", "https://")))
     kept = sum(1 for w in export.works if w.highlights or w.notes)
     assert kept == with_selection
-    # Titles with embedded line breaks (this file has some) become one line.
-    assert any("\n" in r["Title"] for r in rows)
-    assert not any("\n" in w.title or "\r" in w.title for w in export.works)
+    # A selection over several lines (CSS code here) is kept whole, line breaks and all.
+    css = next(w for w in export.works if w.highlights and w.highlights[0].quote.startswith(
+        "html,\nbody {"))
+    assert "\n  padding: 0;\n" in css.highlights[0].quote
 
 
 def test_html_export(tmp_path: Path) -> None:
