@@ -234,3 +234,40 @@ def test_transient_failures_retried_only_when_asked(server: Server) -> None:
     (work,) = works = _works(closed)
     stats = fetch_missing(works, retries=1, retry_transient=True)
     assert work.content is None and stats.retries == 1
+
+
+def _args(*argv: str) -> object:
+    import argparse
+
+    from tuireader.cli.importing_fetch import add_fetch_options
+
+    parser = argparse.ArgumentParser()
+    add_fetch_options(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_cli_fetcher_no_fetch_and_summary(server: Server) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tuireader.cli.importing_fetch import NO_FETCH, make_fetcher
+
+    out = io.StringIO()
+    console = Console(file=out, width=200)
+    works = _works(server.url("/page/1"), server.url("/missing"))
+    make_fetcher(_args("--no-fetch"), console)(works)  # type: ignore[arg-type]
+    assert all(w.missing_reason == NO_FETCH and w.content is None for w in works)
+    assert sum(server.hits.values()) == 0
+
+    works = _works(server.url("/page/1"), server.url("/missing"))
+    make_fetcher(_args("--concurrency", "3", "--per-host", "1"), console)(works)  # type: ignore[arg-type]
+    assert works[0].content is not None and "HTTP 404" in works[1].missing_reason
+    assert "Fetched 1 of 2 pages; 1 failed, kept as link-only articles (HTTP 404" in out.getvalue()
+
+
+def test_cli_fetch_options_are_checked() -> None:
+    with pytest.raises(SystemExit):
+        _args("--concurrency", "0")
+    with pytest.raises(SystemExit):
+        _args("--per-host", "many")
