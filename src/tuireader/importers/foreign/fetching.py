@@ -7,11 +7,16 @@ and importing it through the normal HTML path with main-content extraction; a pa
 be had gets ``missing_reason`` instead (the import keeps it as a link-only article).
 
 Threads, not asyncio: the time goes to waiting on servers and to the HTML import, which is
-Python code that holds the GIL either way; a thread pool over one shared ``httpx.Client``
-(connections kept alive per host) reached the figures in ``bench/fetch_import.py`` with the
-same importer the rest of the app uses.  At most ``concurrency`` pages at once, at most
-``per_host`` to one host; 429 and 5xx are retried with exponential backoff, honouring
-Retry-After (bounded: a server asking for an hour gets :data:`MAX_RETRY_AFTER`).
+Python code that holds the GIL either way.  The fetching threads share one ``httpx.Client``
+(connections kept alive per host) and only fetch; the pages are imported one at a time in the
+calling thread, between progress updates.  Measured (``bench/fetch_import.py``): importing in
+the eight fetching threads was no faster (the GIL) and its memory grew with every page (each
+thread's malloc arena kept the freed trees: 397-456 MB peak for 1,000 pages); imported in one
+thread the peak stays flat.  The fetchers wait when :data:`PENDING_PER_WORKER` pages per thread
+are waiting to be imported, so memory is bounded whatever the speed of either side.  At most
+``concurrency`` pages at once, at most ``per_host`` to one host; 429 and 5xx are retried with
+exponential backoff, honouring Retry-After (bounded: a server asking for an hour gets
+:data:`MAX_RETRY_AFTER`).
 
 Stopping (``should_stop`` returning True, or Ctrl+C in the calling thread) returns at once with
 what was fetched: pages still in flight are abandoned (their threads finish on their own and
@@ -34,7 +39,13 @@ import httpx
 
 from tuireader.core.bridge import ForeignWork
 from tuireader.importers.base import ImportFailed
-from tuireader.importers.fetch import HTTPStatusFailed, fetch_url, import_page, make_client
+from tuireader.importers.fetch import (
+    FetchedPage,
+    HTTPStatusFailed,
+    fetch_url,
+    import_page,
+    make_client,
+)
 
 #: The longest a Retry-After is honoured (seconds); longer asks are cut to this.
 MAX_RETRY_AFTER = 60.0
@@ -45,10 +56,8 @@ PAGE_BYTES = 10_000_000
 #: Statuses worth a retry: rate limited, or the server's own trouble.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 STOPPED = "not fetched (the import was stopped)"
-#: Pages imported (parsed, extracted, converted) at once.  The import is Python holding the
-#: GIL, so more at once is no faster; each one holds its page's trees, so fewer keeps the
-#: peak memory down (8 at once: 397 MB peak in the bench; 2: see bench/fetch_import.py).
-IMPORTS_AT_ONCE = 2
+#: Pages fetched but not imported yet, per fetching thread: the fetchers wait beyond this.
+PENDING_PER_WORKER = 2
 
 
 @dataclass
@@ -89,7 +98,8 @@ class _Pool:
         #: A host that answered 429 / 503 with Retry-After is left alone until then.
         self.host_ready: dict[str, float] = {}
         self.per_host = per_host
-        self.finished: deque[tuple[_Job, str]] = deque()
+        #: Jobs over: (job, a failure's reason) or (job, the page to import).
+        self.finished: deque[tuple[_Job, str | FetchedPage]] = deque()
         self.closed = False
 
     def take(self) -> _Job | None:
@@ -112,8 +122,8 @@ class _Pool:
                 self.cond.wait(max(0.01, wait))
             return None
 
-    def release(self, job: _Job, outcome: str | None) -> None:
-        """``job`` is over (``outcome``: "" fetched, a reason failed) or, with None, back in
+    def release(self, job: _Job, outcome: str | FetchedPage | None) -> None:
+        """``job`` is over (``outcome``: the page, or why it failed) or, with None, back in
         the queue for a retry."""
         with self.cond:
             self.busy[job.host] -= 1
@@ -169,7 +179,7 @@ def fetch_missing(
     Each one ends with ``content`` set (and ``missing_reason`` cleared) or with
     ``missing_reason`` saying why not.  ``retries``: extra attempts after a 429 / 5xx (and,
     with ``retry_transient``, after a timeout or a failed connection).  ``progress`` is called
-    in the calling thread as pages finish (and about twice a second while they wait).
+    in the calling thread as pages finish (and a few times a second while they wait).
     """
     todo = [w for w in works if w.content is None and w.url]
     stats = FetchStats(total=len(todo))
@@ -178,17 +188,15 @@ def fetch_missing(
     pool = _Pool([_Job(w, _host(w.url)) for w in todo], max(1, per_host))
     workers = max(1, min(concurrency, len(todo)))
     client = make_client(max_connections=workers + 2, max_keepalive_connections=workers)
-    importing = threading.BoundedSemaphore(IMPORTS_AT_ONCE)
+    #: A fetcher takes a place before fetching; the calling thread gives it back once the page
+    #: is imported (or at once when there is no page).
+    room = threading.Semaphore(workers * PENDING_PER_WORKER)
 
-    def one(job: _Job) -> str | None:
-        """Fetch and import one page: "" done, a reason failed, None to retry."""
+    def one(job: _Job) -> str | FetchedPage | None:
+        """Fetch one page: the page, why it failed, or None to retry."""
         try:
-            page = fetch_url(job.work.url, deadline=deadline, max_bytes=max_bytes,
+            return fetch_url(job.work.url, deadline=deadline, max_bytes=max_bytes,
                              client=client)
-            if pool.closed:
-                return STOPPED
-            with importing:
-                article = import_page(page)
         except HTTPStatusFailed as exc:
             if exc.status in RETRY_STATUSES and job.attempt < retries:
                 wait = _retry_after(exc.retry_after)
@@ -206,21 +214,8 @@ def fetch_missing(
                 _again(job, None)
                 return None
             return reason
-        except (RecursionError, MemoryError):
-            return "the page is too large or nested too deeply to import"
         except (httpx.HTTPError, OSError, ValueError) as exc:
             return f"could not fetch: {str(exc).splitlines()[0][:200] if str(exc) else exc!r}"
-        if pool.closed:  # stopped meanwhile: the caller has returned, touch nothing
-            return STOPPED
-        article.title = job.work.title if job.work.title and job.work.title != job.work.url \
-            else article.title
-        article.url = article.url or job.work.url
-        with pool.cond:
-            if pool.closed:
-                return STOPPED
-            job.work.content = article
-            job.work.missing_reason = ""
-        return ""
 
     def _again(job: _Job, wait: float | None) -> None:
         job.attempt += 1
@@ -228,14 +223,19 @@ def fetch_missing(
         job.ready_at = time.monotonic() + delay * (1.0 + 0.25 * random.random())
 
     def run() -> None:
-        while True:
+        while not pool.closed:
+            if not room.acquire(timeout=0.5):
+                continue
             job = pool.take()
             if job is None:
+                room.release()
                 return
             try:
                 outcome = one(job)
             except BaseException as exc:  # a thread must always give its job back
                 outcome = f"could not fetch: {type(exc).__name__}"
+            if not isinstance(outcome, FetchedPage):
+                room.release()
             if outcome is None:
                 with pool.cond:
                     stats.retries += 1
@@ -246,14 +246,14 @@ def fetch_missing(
     for thread in threads:
         thread.start()
     try:
-        _watch(pool, stats, progress, should_stop)
+        _watch(pool, stats, room, progress, should_stop)
     except KeyboardInterrupt:
         stats.stopped = True
     finally:
         with pool.cond:
             pool.closed = True
             pool.cond.notify_all()
-            _collect(pool, stats)
+            pool.finished.clear()  # pages fetched but not imported: fetched again next time
         if not stats.stopped:
             client.close()
         # Stopped: threads still in flight end on their own (bounded by ``deadline``); the
@@ -267,31 +267,45 @@ def fetch_missing(
     return stats
 
 
-def _collect(pool: _Pool, stats: FetchStats) -> None:
-    """Count the finished jobs (called with the pool's condition held)."""
-    while pool.finished:
-        job, outcome = pool.finished.popleft()
-        stats.done += 1
-        if outcome:
-            stats.failed += 1
-            job.work.missing_reason = outcome
+def _import(job: _Job, page: FetchedPage) -> str:
+    """Import a fetched page into its work: "" done, or why not."""
+    try:
+        article = import_page(page)
+    except ImportFailed as exc:
+        return str(exc)
+    except (RecursionError, MemoryError):
+        return "the page is too large or nested too deeply to import"
+    work = job.work
+    if work.title and work.title != work.url:  # the title the user saved it under
+        article.title = work.title
+    article.url = article.url or work.url
+    work.content, work.missing_reason = article, ""
+    return ""
 
 
-def _watch(pool: _Pool, stats: FetchStats, progress: Callable[[FetchStats], None] | None,
+def _watch(pool: _Pool, stats: FetchStats, room: threading.Semaphore,
+           progress: Callable[[FetchStats], None] | None,
            should_stop: Callable[[], bool] | None) -> None:
-    """Wait for the workers in the calling thread, reporting progress and watching for stop."""
-    while True:
+    """In the calling thread: import the pages as they come, report progress, watch for stop."""
+    last_report = 0.0
+    while stats.done < stats.total:
         with pool.cond:
-            _collect(pool, stats)
-            if stats.done >= stats.total:
-                return
-            pool.cond.wait(0.2)
-            _collect(pool, stats)
-            finished = stats.done >= stats.total
-        if progress:
+            if not pool.finished:
+                pool.cond.wait(0.2)
+            item = pool.finished.popleft() if pool.finished else None
+        if item is not None:
+            job, outcome = item
+            if isinstance(outcome, FetchedPage):
+                outcome = _import(job, outcome)
+                room.release()
+            stats.done += 1
+            if outcome:
+                stats.failed += 1
+                job.work.missing_reason = outcome
+        now = time.monotonic()
+        if progress and (item is not None or now - last_report >= 0.2):
             progress(stats)
-        if finished:
-            return
+            last_report = now
         if should_stop is not None and should_stop():
             stats.stopped = True
             return
