@@ -271,3 +271,20 @@ def test_cli_fetch_options_are_checked() -> None:
         _args("--concurrency", "0")
     with pytest.raises(SystemExit):
         _args("--per-host", "many")
+
+
+def test_ctrl_c_in_the_calling_thread_keeps_what_was_fetched(server: Server) -> None:
+    works = _works(*(server.url(f"/page/{i}") for i in range(2)),
+                   *(server.url(f"/held/{i}") for i in range(3)))
+
+    pressed: list[bool] = []
+
+    def progress(stats: FetchStats) -> None:
+        if stats.done >= 2 and not pressed:
+            pressed.append(True)
+            raise KeyboardInterrupt  # what Ctrl+C does in the thread that waits
+
+    stats = fetch_missing(works, concurrency=2, per_host=2, progress=progress)
+    assert stats.stopped and stats.fetched == 2
+    assert [w.content is not None for w in works] == [True, True, False, False, False]
+    assert all(w.missing_reason == STOPPED for w in works[2:])
