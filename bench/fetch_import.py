@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing
+import os
 import re
 import sys
 import tempfile
@@ -74,10 +75,15 @@ def _serve(pages: list[bytes], ports: list[int], delay: float, ready: object) ->
             self.end_headers()
             self.wfile.write(body)
 
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            """A client closing its kept-alive connection at the end is no error."""
+
     servers = []
     for _ in ports:
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        httpd.daemon_threads = True
+        httpd = Server(("127.0.0.1", 0), Handler)
         servers.append(httpd)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
     ready.put([s.server_address[1] for s in servers])  # type: ignore[attr-defined]
@@ -149,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, export_path: Path, library: Path,
          duplicates_in_file: int) -> int:
+    load_before = os.getloadavg()[0]
+    cpu_start = time.process_time()
     start = time.perf_counter()
     export = by_name("pocket").read(export_path, None)
     rows = len(export.works) + len(export.skipped)
@@ -193,6 +201,7 @@ def _run(args: argparse.Namespace, export_path: Path, library: Path,
     finally:
         store.close()
     end = time.perf_counter()
+    cpu = time.process_time() - cpu_start
     total = end - start
     peak = _vm_hwm_mb()
     accounted = sum(outcome.values())
@@ -208,6 +217,8 @@ def _run(args: argparse.Namespace, export_path: Path, library: Path,
           f"({stats.fetched} fetched, {stats.failed} failed, {stats.retries} retries)")
     print(f"  store          {end - fetched_at:7.1f} s   ({stored} articles in the library)")
     print(f"  read export    {fetch_start - start:7.2f} s")
+    print(f"  CPU            {cpu:7.1f} s in this process; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (2 cores, shared)")
     print(f"  progress: {len(gaps)} updates, longest silence {max(gaps, default=0):.2f} s")
     print(f"  peak RSS       {peak:7.0f} MB  (target < {TARGET_RSS_MB:g} MB)  "
           f"{'OK' if peak < TARGET_RSS_MB else 'MISSED'}")

@@ -251,7 +251,7 @@ def test_cli_fetcher_no_fetch_and_summary(server: Server) -> None:
 
     from rich.console import Console
 
-    from tuireader.cli.importing_fetch import NO_FETCH, make_fetcher
+    from tuireader.cli.importing_fetch import DRY_RUN, NO_FETCH, make_fetcher
 
     out = io.StringIO()
     console = Console(file=out, width=200)
@@ -259,6 +259,12 @@ def test_cli_fetcher_no_fetch_and_summary(server: Server) -> None:
     make_fetcher(_args("--no-fetch"), console)(works)  # type: ignore[arg-type]
     assert all(w.missing_reason == NO_FETCH and w.content is None for w in works)
     assert sum(server.hits.values()) == 0
+
+    args = _args()
+    args.dry_run = True  # type: ignore[attr-defined]  # the import command's --dry-run
+    works = _works(server.url("/page/1"))
+    make_fetcher(args, console)(works)  # type: ignore[arg-type]
+    assert works[0].missing_reason == DRY_RUN and sum(server.hits.values()) == 0
 
     works = _works(server.url("/page/1"), server.url("/missing"))
     make_fetcher(_args("--concurrency", "3", "--per-host", "1"), console)(works)  # type: ignore[arg-type]
