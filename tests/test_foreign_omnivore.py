@@ -146,3 +146,14 @@ def test_not_json_is_one_clear_error(tmp_path: Path) -> None:
     assert export.works == [] and "not valid JSON" in export.skipped[0].reason
     with pytest.raises(ForeignFormatError):
         READ(_zip(tmp_path / "empty.zip", {"other.txt": "x"}), None)
+
+
+def test_member_count_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.importers.foreign import _readlater
+
+    monkeypatch.setattr(_readlater, "MAX_MEMBERS", 3)
+    path = _zip(tmp_path / "many.zip", {
+        "metadata_0_to_1.json": json.dumps([_entry("fox")]),
+        **{f"content/x{i}.html": "<p>x</p>" for i in range(4)}})
+    with pytest.raises(ForeignFormatError, match="members"):
+        READ(path, None)
