@@ -28,6 +28,7 @@ def add_parsers(commands: Subcommands) -> None:
     p.add_argument("sources", nargs="+", metavar="SOURCE")
 
     p = commands.add("list", help="list the articles in the library")
+    p.add_argument("--all", action="store_true", help="archived articles too")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = commands.add("show", help="show an article's details and Markdown")
@@ -115,7 +116,8 @@ def _progress(items: Iterator[_T], enabled: bool) -> Iterator[_T]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_store(args, write=False) as store:
-        articles = sorted(store.list_articles(), key=lambda a: a.added, reverse=True)
+        articles = sorted((a for a in store.list_articles() if args.all or not a.archived),
+                          key=lambda a: a.added, reverse=True)
         counts = store.highlight_counts()
         if args.json:
             _dump([_article_json(a, counts.get(a.id, 0)) for a in articles], sys.stdout)
@@ -123,7 +125,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         for a in articles:
             tags = " ".join(f"#{t}" for t in a.tags)
             print(f"{a.id}  {a.word_count:>7} words  {counts.get(a.id, 0):>3} hl  "
-                  f"{clean(a.title)}" + (f"  {clean(tags)}" if tags else ""))
+                  f"{clean(a.title)}" + (f"  {clean(tags)}" if tags else "")
+                  + ("  [archived]" if a.archived else ""))
     return EXIT_OK
 
 

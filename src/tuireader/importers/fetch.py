@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,16 @@ _HEADERS = {
     "User-Agent": f"tuireader/{_version} (+terminal article reader)",
     "Accept": "text/html,application/xhtml+xml,text/markdown;q=0.9,text/plain;q=0.8",
 }
+
+
+class HTTPStatusFailed(ImportFailed):
+    """The server answered with an error status; ``retry_after`` is its Retry-After header
+    ("" when none), for callers that retry (the bulk fetcher)."""
+
+    def __init__(self, message: str, status: int, retry_after: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -60,8 +71,12 @@ def _check_url(url: str, *, redirect: bool = False) -> None:
         raise ImportFailed(f"not a valid URL (no host): {url}")
 
 
-def fetch_url(url: str, *, deadline: float = 30.0, max_bytes: int = 25_000_000) -> FetchedPage:
-    """Fetch ``url`` within ``deadline`` seconds overall and ``max_bytes`` of decoded body."""
+def fetch_url(url: str, *, deadline: float = 30.0, max_bytes: int = 25_000_000,
+              client: httpx.Client | None = None) -> FetchedPage:
+    """Fetch ``url`` within ``deadline`` seconds overall and ``max_bytes`` of decoded body.
+
+    ``client``: a shared client (made by :func:`make_client`) whose connections are reused;
+    by default one is made for this page."""
     _check_url(url)
     end = time.monotonic() + deadline
 
@@ -73,7 +88,7 @@ def fetch_url(url: str, *, deadline: float = 30.0, max_bytes: int = 25_000_000) 
 
     current = url
     try:
-        with httpx.Client(headers=_HEADERS, follow_redirects=False, trust_env=False) as client:
+        with make_client() if client is None else nullcontext(client) as client:
             for _hop in range(MAX_REDIRECTS + 1):
                 request = client.build_request("GET", current, timeout=httpx.Timeout(remaining()))
                 response = client.send(request, stream=True)
@@ -101,6 +116,13 @@ def fetch_url(url: str, *, deadline: float = 30.0, max_bytes: int = 25_000_000) 
         raise ImportFailed(f"could not fetch {url}: {_reason(exc)}") from exc
 
 
+def make_client(**limits: int) -> httpx.Client:
+    """A client as :func:`fetch_url` needs it (no automatic redirects, no proxy from the
+    environment); ``limits`` go to :class:`httpx.Limits` (``max_connections`` ...)."""
+    return httpx.Client(headers=_HEADERS, follow_redirects=False, trust_env=False,
+                        limits=httpx.Limits(**limits) if limits else httpx.Limits())
+
+
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if "refused" in text.lower():
@@ -113,7 +135,8 @@ def _read(
 ) -> FetchedPage:
     """Check status and type, then read the body under the size cap and the deadline."""
     if response.status_code >= 400:
-        raise ImportFailed(f"HTTP {response.status_code} {response.reason_phrase} for {url}")
+        raise HTTPStatusFailed(f"HTTP {response.status_code} {response.reason_phrase} for {url}",
+                               response.status_code, response.headers.get("retry-after", ""))
     media, charset = _parse_content_type(response.headers.get("content-type", ""))
     if media and media not in _ALLOWED_TYPES:
         raise ImportFailed(f"unsupported content type {media} at {url}")
@@ -137,7 +160,11 @@ def _read(
 
 def import_url(url: str, **kw: object) -> ImportedArticle:
     """Fetch ``url`` (keyword arguments go to :func:`fetch_url`) and import it by content type."""
-    page = fetch_url(url, **kw)  # type: ignore[arg-type]
+    return import_page(fetch_url(url, **kw))  # type: ignore[arg-type]
+
+
+def import_page(page: FetchedPage) -> ImportedArticle:
+    """Import a fetched page by its content type (HTML through main-content extraction)."""
     if page.content_type in ("text/markdown", "text/x-markdown"):
         from tuireader.importers.text import import_markdown_bytes
 

@@ -39,13 +39,16 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
 
 
 def import_html(
-    data: bytes, *, source: str = "", base_url: str | None = None, charset: str | None = None
+    data: bytes, *, source: str = "", base_url: str | None = None, charset: str | None = None,
+    extract: bool = True,
 ) -> ImportedArticle:
     """Turn the bytes of an HTML page into an :class:`ImportedArticle`.
 
     ``base_url`` is the page's own URL (for resolving relative links); ``charset`` is the charset
-    an HTTP header declared.  Raises :class:`ImportFailed` with a one-line reason when the input
-    cannot give an article (empty, binary, too large, no article text).
+    an HTTP header declared.  ``extract=False`` keeps the whole body (a readable copy another
+    tool already extracted: Omnivore's, wallabag's).  Raises :class:`ImportFailed` with a
+    one-line reason when the input cannot give an article (empty, binary, too large, no
+    article text).
     """
     if not data or not data.strip():
         raise ImportFailed("the file is empty")
@@ -72,7 +75,10 @@ def import_html(
     _tree.strip_junk(root)
     _tree.fix_links(root, base)
     large = large or not _within(_size(root), (MAX_EXTRACT_ELEMENTS, MAX_EXTRACT_CHARS))
-    if large:
+    if not extract:
+        body = root.find("body")
+        article = body if body is not None else root
+    elif large:
         article = _extract.main_container(root)
     else:
         chosen = _extract.extract(root)

@@ -1,6 +1,6 @@
 """The main screen's library side: the article list read off the event loop, and the keys that
 act on the list's article or on the open one: ``T`` (article tags), ``F`` (how often it comes
-back in the daily review) and ``X`` (export).
+back in the daily review), ``a`` (archive / unarchive) and ``X`` (export).
 
 Kept apart from :mod:`tuireader.screens.main` (the panes and the reader) so that each file keeps to
 one job.  The tag change is a job on the app's writer, like every other change.
@@ -8,6 +8,7 @@ one job.  The tag change is a job on the app's writer, like every other change.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -166,6 +167,37 @@ class LibrarySide:
                              choices), chosen)
 
         self._app.writer.submit(lambda: store.review.article_frequency(article.id), then=ask)
+
+    # -- a: archive / unarchive ---------------------------------------------------------------
+
+    def toggle_archived(self) -> None:
+        """Archive the list's article (or the open one), or bring an archived one back.  The
+        default list hides archived articles; ``is:archived`` in the filter lists them."""
+        article, store = self._target(), self._app.store
+        if article is None:
+            return
+        if store.read_only:
+            self._app.notify("The library is open read-only.", severity="warning", markup=False)
+            return
+        archived = not article.archived
+        changed = dataclasses.replace(article, archived=archived)
+        # The open article's own object too, at once: a reading-position save queued after
+        # this one must not write the old state back.
+        self._set_open_archived(article.id, archived)
+        self._app.writer.submit(lambda: store.update_article(changed),
+                                then=lambda _: self._saved_archived(changed),
+                                failed=lambda _: self._set_open_archived(article.id,
+                                                                         not archived))
+
+    def _set_open_archived(self, article_id: str, archived: bool) -> None:
+        shown = self._article()
+        if shown is not None and shown.id == article_id:
+            shown.archived = archived
+
+    def _saved_archived(self, article: Article) -> None:
+        self._list.update_article(article)
+        self._status("Archived ✓ (/ is:archived lists archived articles; a brings one back)"
+                     if article.archived else "Back in the library ✓")
 
     # -- X: export ----------------------------------------------------------------------------
 

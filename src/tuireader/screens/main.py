@@ -62,6 +62,8 @@ class MainScreen(Screen[Any]):
         Binding("F", "review_frequency", "Review frequency", show=False,
                 id="main.review-frequency"),
         Binding("X", "export", "Export", show=False, id="main.export"),
+        Binding("a", "archive", "Archive / unarchive (is:archived lists them)", show=False,
+                id="main.archive"),
         Binding("slash", "find", "Find", id="main.find"),
         Binding("greater_than_sign,f3", "find_next", "Next match", id="main.find-next"),
         Binding("less_than_sign,shift+f3", "find_previous", "Prev match", show=False,
@@ -338,6 +340,9 @@ class MainScreen(Screen[Any]):
 
     def action_export(self) -> None:
         self.library.export()
+
+    def action_archive(self) -> None:
+        self.library.toggle_archived()
 
     # -- find ---------------------------------------------------------------------------------
 

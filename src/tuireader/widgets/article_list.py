@@ -59,10 +59,21 @@ def progress_label(article: Article, opened: bool = False) -> str:
     return "new"
 
 
+#: The filter term that lists the archived articles (hidden otherwise).
+ARCHIVED_TERM = "is:archived"
+
+
 def matches(article: Article, needle: str) -> bool:
-    """Every word of the filter must appear in the title, site, author or tags (``#tag``: tags)."""
+    """Every word of the filter must appear in the title, site, author or tags (``#tag``: tags).
+
+    Archived articles are listed only with ``is:archived`` in the filter (and then only they)."""
+    words = needle.casefold().split()
+    if article.archived != (ARCHIVED_TERM in words):
+        return False
     hay = " ".join([article.title, article.site, article.author]).casefold()
-    for word in needle.casefold().split():
+    for word in words:
+        if word == ARCHIVED_TERM:
+            continue
         if word.startswith("#"):
             if not any(t.startswith(word[1:]) for t in article.tags):
                 return False
@@ -161,7 +172,7 @@ class ArticleList(Vertical):
             existing is not None
             and article.id in self.shown_ids
             and _sort_key(existing, self.sort_mode) == _sort_key(article, self.sort_mode)
-            and (not self.filter_text.strip() or matches(article, self.filter_text))
+            and matches(article, self.filter_text)
         )
         if same_place:
             self._shown[self.shown_ids.index(article.id)] = article
@@ -197,6 +208,8 @@ class ArticleList(Vertical):
             meta_parts.append(f"{count} hl")
         if article.tags:
             meta_parts.append(" ".join("#" + inert(t) for t in article.tags))
+        if article.archived:
+            meta_parts.append("archived")
         return " · ".join(p for p in meta_parts if p.strip())
 
     def known_tags(self) -> list[str]:
@@ -232,8 +245,7 @@ class ArticleList(Vertical):
     def _refresh_options(self) -> None:
         keep = self.current_id
         shown = sort_articles(self._articles, self.sort_mode)
-        if self.filter_text.strip():
-            shown = [a for a in shown if matches(a, self.filter_text)]
+        shown = [a for a in shown if matches(a, self.filter_text)]
         self._shown = shown
         ids = [a.id for a in shown]
         self.options.set_row_count(len(shown), ids.index(keep) if keep in ids else 0)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from tuireader.core.bridge import ForeignExport
 
@@ -31,6 +33,21 @@ class ForeignFormat:
     read: Callable[[Path, Progress | None], ForeignExport]
 
 
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported on first call: ``--help`` does not load every reader (and a
+    reader module may import this package without a cycle at import time)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(import_module(f"tuireader.importers.foreign.{module}"), name)(*args)
+
+    call.__name__ = f"{module}.{name}"
+    return call
+
+
+def _entry(module: str, label: str) -> ForeignFormat:
+    return ForeignFormat(module, label, _lazy(module, "sniff"), _lazy(module, "read"))
+
+
 # The readers import ForeignFormat and ForeignFormatError from here: imported once they exist.
 from tuireader.importers.foreign import hypothesis, koreader, readwise  # noqa: E402
 
@@ -40,6 +57,11 @@ FORMATS: tuple[ForeignFormat, ...] = (
     koreader.FORMAT,
     readwise.FORMAT,
     hypothesis.FORMAT,
+    # libraries: omnivore, pocket, instapaper, wallabag
+    _entry("omnivore", "Omnivore export (zip, folder or metadata JSON)"),
+    _entry("pocket", "Pocket export (CSV, part_*.csv folder or zip, or ril_export.html)"),
+    _entry("instapaper", "Instapaper export (CSV or HTML)"),
+    _entry("wallabag", "wallabag JSON export"),
 )
 
 
