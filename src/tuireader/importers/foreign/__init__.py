@@ -31,8 +31,14 @@ class ForeignFormat:
     read: Callable[[Path, Progress | None], ForeignExport]
 
 
+# The readers import the names above from this package: they are imported after them.
+from tuireader.importers.foreign import kindle as _kindle  # noqa: E402
+
 #: Registered formats, tried in this order by detection.  Each reader module adds its entry here.
-FORMATS: tuple[ForeignFormat, ...] = ()
+FORMATS: tuple[ForeignFormat, ...] = (
+    # highlights: kindle
+    ForeignFormat("kindle", "Kindle My Clippings.txt", _kindle.sniff, _kindle.read),
+)
 
 
 def by_name(name: str) -> ForeignFormat:
