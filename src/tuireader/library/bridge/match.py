@@ -53,12 +53,13 @@ def normalise_url(url: str) -> str:
     return f"{host}{port}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
 
 
-def normalise_title(title: str) -> str:
-    """The main title, compared: no edition note, no subtitle, no file suffix, lower case,
-    punctuation as spaces."""
+def normalise_title(title: str, *, main: bool = True) -> str:
+    """The title, compared: no edition note, no file suffix, lower case, punctuation as
+    spaces; ``main``: without its subtitle (after ":" or ";") too."""
     title = _FILE_SUFFIX.sub("", _EDITION.sub(" ", title))
-    main = re.split(r"[:;]| - | — |\. ", title, maxsplit=1)[0]
-    return " ".join(_NON_WORD.sub(" ", main.casefold()).split())
+    if main:
+        title = re.split(r"[:;]", title, maxsplit=1)[0]
+    return " ".join(_NON_WORD.sub(" ", title.casefold()).split())
 
 
 def author_words(author: str) -> frozenset[str]:
@@ -78,7 +79,7 @@ def same_work(title_a: str, author_a: str, title_b: str, author_b: str) -> bool:
 def work_key(title: str, author: str) -> str:
     """The source name of a work's highlights-only article (format-independent)."""
     words = " ".join(sorted(author_words(author)))
-    return f"{HIGHLIGHTS_ONLY}:{normalise_title(title) or title.strip()}|{words}"
+    return f"{HIGHLIGHTS_ONLY}:{normalise_title(title, main=False) or title.strip()}|{words}"
 
 
 @dataclass
