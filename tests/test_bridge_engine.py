@@ -9,7 +9,7 @@ import pytest
 
 from tuireader.core.bridge import ForeignExport, ForeignHighlight, ForeignWork, Position
 from tuireader.core.model import ImportedArticle, SpineItem
-from tuireader.library.bridge import apply_plan, plan_import
+from tuireader.library.bridge.apply import apply_plan, plan_import
 from tuireader.library.store import Store
 
 REPEAT = "And the sea rolled on as it rolled five thousand years ago."

@@ -112,7 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from tuireader.importers.foreign import ForeignFormatError, by_name, detect
-    from tuireader.library.bridge import apply_plan, plan_import
+    from tuireader.library.bridge.apply import apply_plan, plan_import
 
     path: Path = args.path.expanduser()
     if not path.exists():

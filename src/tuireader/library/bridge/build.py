@@ -7,13 +7,9 @@ import dataclasses
 from tuireader.core.bridge import ForeignHighlight, ForeignWork
 from tuireader.core.model import Highlight, ImportedArticle, new_id, now_iso, quote_selector
 from tuireader.library.bridge.match import HIGHLIGHTS_ONLY, LINK_ONLY, Text, work_key
+from tuireader.library.bridge.origin import LABELS
 from tuireader.library.bridge.place import Placed
 from tuireader.library.bridge.text import dehyphenated, escape_markdown, normalise_quote
-
-#: What each format is called in the text of a highlights-only article.
-LABELS = {"kindle": "Kindle", "koreader": "KOReader", "readwise": "Readwise",
-          "hypothesis": "Hypothesis", "omnivore": "Omnivore", "pocket": "Pocket",
-          "instapaper": "Instapaper", "wallabag": "wallabag"}
 
 
 def keys(quote: str) -> set[str]:
