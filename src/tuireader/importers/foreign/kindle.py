@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from tuireader.core.bridge import ForeignExport, ForeignHighlight, ForeignWork, Position, Skip
@@ -131,39 +132,53 @@ def parse_records(text: str, export: ForeignExport) -> list[_Record]:
     return records
 
 
-def _overlap(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
-    return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
-
-
 def _same_passage(old: str, new: str) -> bool:
     """Whether a later highlight is an edit of an earlier one: one holds the other, or they
-    share most of the shorter one's words."""
+    share a long run of text (half the shorter one, or 40 characters): two sentences next to
+    each other share words, never such a run."""
     if not old or not new:
         return False
     if old in new or new in old:
         return True
-    a, b = _WORDS.findall(old.casefold()), _WORDS.findall(new.casefold())
-    if not a or not b:
-        return False
-    shorter, longer = (a, set(b)) if len(a) <= len(b) else (b, set(a))
-    return sum(w in longer for w in shorter) / len(shorter) >= 0.6
+    a, b = old.casefold(), new.casefold()
+    run = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return run.size >= min(40, min(len(a), len(b)) // 2)
+
+
+#: Location ranges longer than this are looked up by their ends only (bounded work).
+_SPAN = 64
 
 
 def _resolve_edits(highlights: list[_Record], export: ForeignExport) -> None:
-    """Mark highlights superseded by a later edit of the same passage (``dropped``)."""
+    """Mark highlights superseded by a later edit of the same passage (``dropped``).
+
+    Each highlight is compared only with the earlier ones at the same locations (or on the
+    same page when it has no location): an index by location keeps this linear.
+    """
+    by_location: dict[int, list[int]] = {}
+    by_page: dict[int, list[int]] = {}
     for i, later in enumerate(highlights):
-        for earlier in highlights[:i]:
-            if earlier.dropped or lang.is_limit_placeholder(earlier.text) or (
-                    lang.is_limit_placeholder(later.text)):
+        if lang.is_limit_placeholder(later.text):
+            continue
+        if later.location is not None:
+            a, b = later.location
+            spots = range(a, b + 1) if b - a <= _SPAN else (a, b)
+            index = by_location
+        elif later.page is not None:
+            spots, index = range(later.page[0], later.page[0] + 1), by_page
+        else:
+            continue
+        earlier_ids = sorted({j for spot in spots for j in index.get(spot, ())})
+        for j in earlier_ids:
+            earlier = highlights[j]
+            if earlier.dropped:
                 continue
-            if later.location is not None and earlier.location is not None:
-                edit = _overlap(earlier.location, later.location) and (
-                    _same_passage(earlier.text, later.text))
+            if later.location is not None:
+                edit = _same_passage(earlier.text, later.text)
             else:
-                # Page only: same page and one text holding the other (two highlights on one
-                # page are otherwise distinct).
-                edit = (earlier.page == later.page and earlier.page is not None
-                        and (earlier.text in later.text or later.text in earlier.text))
+                # Page only: one text holding the other (two highlights on one page are
+                # otherwise distinct).
+                edit = earlier.text in later.text or later.text in earlier.text
             if edit:
                 earlier.dropped = True
                 if earlier.note and not later.note:
@@ -171,6 +186,8 @@ def _resolve_edits(highlights: list[_Record], export: ForeignExport) -> None:
                 key = ("duplicates" if earlier.text in later.text
                        else "edited highlights (kept the latest)")
                 export.ignored[key] = export.ignored.get(key, 0) + 1
+        for spot in spots:
+            index.setdefault(spot, []).append(i)
 
 
 def _attach_note(note: _Record, highlights: list[_Record]) -> bool:

@@ -29,8 +29,14 @@ _WORD_RUN = re.compile(r"[^\W_]+(?: [^\W_]+){2,}")
 
 
 def normalise_text(text: str) -> str:
-    """The library text with the same one-to-one replacements as quotes (same length)."""
-    return text.translate(TABLE)
+    """The library text with the same one-to-one replacements as quotes (same length).
+
+    One ``str.replace`` per character present (each a C-speed pass) rather than
+    ``str.translate``, which goes character by character: a 3 MB book in milliseconds."""
+    for old, new in _ONE_TO_ONE.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def normalise_quote(quote: str) -> str:
