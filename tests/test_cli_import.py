@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tuireader.cli.main import main
+from tuireader.core.document import parse_markdown
 from tuireader.core.model import ImportedArticle
 from tuireader.library.store import Store
 
@@ -120,3 +121,30 @@ def test_entry_point_and_real_file(shared_corpus: Path, library: Path) -> None:
     second = json.loads(subprocess.run(cmd, capture_output=True, text=True,
                                        timeout=120).stdout)
     assert (second["highlights_added"], second["articles_created"]) == (0, 0)
+
+
+def test_highlights_only_then_add_the_book(tmp_path: Path, library: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = clippings(tmp_path)
+    _code, out, _err = cli(capsys, library, str(path), "--json")
+    assert json.loads(out)["articles_created"] == 2
+    book = tmp_path / "moby-dick.txt"
+    book.write_text("\n\n".join(PARAS) + "\n", encoding="utf-8")
+    assert main(["--library", str(library), "add", str(book)]) == 0
+    capsys.readouterr()
+    with Store(library) as store:
+        articles = {a.kind: a for a in store.list_articles()}
+        assert sorted(articles) == ["article", "highlights-only"]  # the unknown book stays
+        moved = store.highlights(articles["article"].id)
+        assert len(moved) == 3 and all(h.anchor == "ok" and h.origin == "kindle" for h in moved)
+        text = parse_markdown(store.read_markdown(articles["article"].id)).plain_text
+        assert sorted(text[h.start:h.end] for h in moved) == sorted(PARAS[i] for i in (3, 12, 30))
+
+
+def test_forced_format_on_a_foreign_file_is_one_line(tmp_path: Path, library: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 64)
+    code, out, err = cli(capsys, library, str(blob), "--format", "kindle")
+    assert code == 1 and not out and len(err.strip().splitlines()) == 1
+    assert "not a Kindle" in err and "Traceback" not in err

@@ -146,7 +146,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         data = report.to_json() | {"path": str(path),
                                    "skipped": [{"reason": r, "where": w}
                                                for r, w in report.skipped]}
-        print(json.dumps(data, ensure_ascii=False))
+        print(json.dumps(data))  # ASCII: no terminal control character gets through
     else:
         print(clean(report.summary()))
     for line in report.warnings[:5]:
