@@ -240,3 +240,28 @@ def test_should_stop_keeps_what_was_done(library: Path) -> None:
     report = run(store, export)
     assert (report.articles_created, report.articles_matched, report.highlights_added) == (2, 1, 2)
     store.close()
+
+
+def test_a_work_with_notes_only_keeps_them(library: Path) -> None:
+    store = Store(library)
+    export = ForeignExport("kindle", [ForeignWork(title="Notes Only", author="A",
+                                                  notes=["Loc. 90: a thought"])])
+    report = run(store, export)
+    (article,) = store.list_articles()
+    assert (article.kind, article.note, report.notes) == ("highlights-only",
+                                                          "Loc. 90: a thought", 1)
+    assert run(store, export).notes == 0
+    store.close()
+
+
+def test_a_quote_inside_a_longer_one_is_placed_at_its_own(library: Path) -> None:
+    store = Store(library)
+    short = "An effort pact prevents distraction by making it harder."
+    export = kindle(fh(short, 0.2), fh(f"First point. {short} Second point follows here.", 0.3),
+                    title="Indistractable", author="Eyal")
+    report = run(store, export)
+    assert report.anchored_ok == 2
+    (article,) = store.list_articles()
+    placed = sorted(store.highlights(article.id), key=lambda h: h.start)
+    assert [h.exact for h in placed] == [short, f"First point. {short} Second point follows here."]
+    store.close()

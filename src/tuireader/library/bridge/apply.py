@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tuireader.core.bridge import ForeignExport, ForeignWork
+from tuireader.core.bridge import ForeignExport, ForeignWork, Position
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import normalise_tag
 from tuireader.library.bridge import build
@@ -114,7 +114,7 @@ class _Run:
                 return
         elif aid is not None:
             self.report.articles_matched += 1
-        elif work.highlights:
+        elif work.highlights or (work.notes and not work.url):
             self._highlights_only(work, m.highlights_only)
             return
         elif work.url:
@@ -208,19 +208,31 @@ class _Run:
             known = build.Seen(self.store.highlights(ho_id)) if ho_id else build.Seen([])
             self._count_dry(work, None, known)
             return
+        quotes = [q for _f, q in sorted(existing + fresh, key=lambda fq: fq[0])]
         if fresh or ho_id is None:
-            quotes = [q for _f, q in sorted(existing + fresh, key=lambda fq: fq[0])]
             result = self.store.add_article(build.highlights_only(work, self.fmt, quotes),
                                             tags=work.tags)
             ho_id = result.article.id
             self.texts.forget(ho_id)
             self._register(ho_id)
         self._merge(work, ho_id)
-        self._anchor(work, ho_id)
+        # Where each quote was written: the place to anchor it (a quote may also be part of
+        # a longer one).
+        norm, cursor = self.texts.get(ho_id).norm, 0
+        starts: dict[str, list[int]] = {}
+        for q in map(normalise_quote, quotes):
+            at = norm.find(q, cursor)
+            if at != -1:
+                starts.setdefault(q, []).append(at)
+                cursor = at + len(q)
+        self._anchor(work, ho_id, starts)
 
     # -- highlights ---------------------------------------------------------------------------
 
-    def _anchor(self, work: ForeignWork, aid: str) -> None:
+    def _anchor(self, work: ForeignWork, aid: str,
+                starts: dict[str, list[int]] | None = None) -> None:
+        """Place the work's new highlights in the article and save them in one write
+        (``starts``: where each quote is known to be, by normalised quote)."""
         text = self.texts.get(aid)
         spine = (self.store.spine(aid) if any(h.position.spine_index is not None
                                               for h in work.highlights) else [])
@@ -235,7 +247,11 @@ class _Run:
                 placed = Placed(at, at, "orphan")
                 self.report.warnings.append(f"{work.title}: {fh.location}: {fh.warning}")
             else:
-                placed = place(text, fh.quote, fh.position, spine)
+                position = fh.position
+                known = starts.get(normalise_quote(fh.quote)) if starts else None
+                if known:
+                    position = Position(start=known.pop(0))
+                placed = place(text, fh.quote, position, spine)
             new.append(build.highlight(aid, text, fh, placed, self.fmt))
             self.report.count(placed.status)
             if fh.note.strip():
