@@ -265,3 +265,16 @@ def test_a_quote_inside_a_longer_one_is_placed_at_its_own(library: Path) -> None
     placed = sorted(store.highlights(article.id), key=lambda h: h.start)
     assert [h.exact for h in placed] == [short, f"First point. {short} Second point follows here."]
     store.close()
+
+
+def test_context_hints_pick_the_copy(library: Path) -> None:
+    store, aid = store_with_book(library)
+    second = BOOK.rindex(REPEAT)
+    h = fh(REPEAT, None)
+    h.position = Position(prefix=BOOK[second - 30:second], suffix=BOOK[second + len(REPEAT):
+                                                                      second + len(REPEAT) + 30])
+    report = run(store, kindle(h, fh(PARAS[7], None)))
+    assert report.anchored_ok == 2
+    placed = next(x for x in store.highlights(aid) if x.exact == REPEAT)
+    assert placed.start == second
+    store.close()

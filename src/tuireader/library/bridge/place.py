@@ -17,7 +17,7 @@ from tuireader.core.bridge import Position
 from tuireader.core.model import Highlight as _Highlight
 from tuireader.core.model import SpineItem, new_id
 from tuireader.library.bridge.match import Text
-from tuireader.library.bridge.text import dehyphenated, normalise_quote
+from tuireader.library.bridge.text import dehyphenated, normalise_quote, normalise_text
 
 #: Occurrences looked at when a quote repeats.
 MAX_COPIES = 200
@@ -191,8 +191,8 @@ def _exact(text: Text, q: str, position: Position, near: int | None) -> Placed |
 def _engine(text: Text, q: str, position: Position, near: int | None) -> Placed:
     at = near if near is not None else 0
     probe = _Highlight(id=new_id(), article_id="", start=at, end=at + len(q), exact=q,
-                       prefix=normalise_quote(position.prefix)[-32:],
-                       suffix=normalise_quote(position.suffix)[:32])
+                       prefix=normalise_text(position.prefix)[-32:],
+                       suffix=normalise_text(position.suffix)[:32])
     start, end, status = locate(text.norm, probe)
     return Placed(start, end, status) if status != "orphan" else Placed(at, at, "orphan")
 
