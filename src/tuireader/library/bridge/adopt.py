@@ -78,12 +78,15 @@ def adopt_highlights(store: Store, result: AddResult) -> None:
         titled = same_work(str(r.get("title") or ""), str(r.get("author") or ""),
                            article.title, article.author)
         try:
-            quotes = [q for q in (normalise_quote(h.exact) for h in store.highlights(ho_id)
-                                  if h.anchor != "orphan") if len(q) >= 20]
             if not same_id:
                 # By title: some of its quotes must be in the text; by the quotes alone (a book
-                # added from "moby-dick.txt"): most of a sample, and at least two.
-                sample = quotes[:: max(1, len(quotes) // 8)][:8] if not titled else quotes[:24]
+                # added from "moby-dick.txt"): most of a sample, and at least two.  Raw records,
+                # a sample of them: this runs for every article added.
+                records = [r for r in store.shards.view(ho_id).records
+                           if r.get("anchor") != "orphan"]
+                picked = records[:24] if titled else records[:: max(1, len(records) // 8)][:8]
+                sample = [q for q in (normalise_quote(str(r.get("exact") or ""))
+                                      for r in picked) if len(q) >= 20]
                 found = quotes_found(texts.get(article.id), sample) if sample else 0
                 if titled and sample and not found:
                     continue
