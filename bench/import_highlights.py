@@ -20,6 +20,9 @@ Run with ``.venv/bin/python bench/import_highlights.py`` (``--records N`` to cha
 * The real files (``../shared/corpus/bridges/kindle``): their books are not in the corpus, so
   they land in highlights-only articles; the figures are highlights anchored (ok/fuzzy) vs
   unanchored (the clipping-limit placeholders, orphans by design) and crashes.
+* Thousands: a library of 2,000 articles (``bench/store.py``) and Moby-Dick; a file naming
+  Moby-Dick by another title is matched by its quotes (one pass over the bodies, probed in the
+  raw Markdown before any parse); the real English file's 11 unknown books are looked for.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 SHARED = REPO.parent / "shared" / "corpus"
 BOOKS = {  # file in corpus/long: the Kindle title line
     "moby-dick.txt": "Moby-Dick; or, The Whale (Melville, Herman)",
@@ -228,6 +232,39 @@ def real_files(tmp: Path) -> list[str]:
     return rows
 
 
+def thousands(tmp: Path) -> list[str]:
+    """Matching by quotes in a library of 2,000 articles (bench/store.py's) plus Moby-Dick:
+    500 records, Moby-Dick's under a title the library does not know (expected: matched 1,
+    created 2), and the real English file (11 books the library does not hold: each looked
+    for, then a highlights-only article)."""
+    from store import build_library  # bench/store.py
+
+    library = tmp / "thousands"
+    build_library(library, 2_000, 10_000)
+    subprocess.run([sys.executable, "-m", "tuireader", "--library", str(library), "add",
+                    str(SHARED / "long" / "moby-dick.txt")], capture_output=True, timeout=600,
+                   check=True)
+    clippings = tmp / "whale.txt"
+    made, _counts = make_clippings(clippings, 500, seed=11)
+    text = clippings.read_text("utf-8")
+    text = text.replace(BOOKS["moby-dick.txt"], "The Whale (Anonymous)")
+    clippings.write_text(text, encoding="utf-8")
+    rows = ["matching in a library of 2,001 articles (Moby-Dick under another title: found by "
+            "its quotes; War and Peace and the unknown book are not there):"]
+    seconds, rss, data, err = run_cli(library, "import", str(clippings), "--json")
+    rows.append(f"  500 records: {seconds:.2f} s, {rss:.0f} MB, "
+                f"matched {data.get('articles_matched')}, created {data.get('articles_created')}"
+                f", anchored {data.get('anchored_ok')} ok / {data.get('anchored_fuzzy')} fuzzy"
+                f" / {data.get('unanchored')} unanchored" + (f" {err}" if err else ""))
+    real = SHARED / "bridges" / "kindle" / "en_mattioofr.txt"
+    if real.exists():
+        seconds, rss, data, err = run_cli(library, "import", str(real), "--json")
+        rows.append(f"  en_mattioofr.txt (11 books not there): {seconds:.2f} s, {rss:.0f} MB, "
+                    f"created {data.get('articles_created')}" + (f" {err}" if err else ""))
+    del made
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=5_000)
@@ -267,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in check_placements(library, made, random.Random(3)):
             print(line)
         for line in real_files(tmp):
+            print(line)
+        for line in thousands(tmp):
             print(line)
     return 0
 
