@@ -148,3 +148,36 @@ def test_forced_format_on_a_foreign_file_is_one_line(tmp_path: Path, library: Pa
     code, out, err = cli(capsys, library, str(blob), "--format", "kindle")
     assert code == 1 and not out and len(err.strip().splitlines()) == 1
     assert "not a Kindle" in err and "Traceback" not in err
+
+
+def test_ctrl_c_keeps_what_was_done_and_a_rerun_finishes(tmp_path: Path, library: Path) -> None:
+    import os
+    import signal
+    import time
+
+    meta = "- Your Highlight on Location 1-2 | Added on Sunday, February 23, 2020 2:58:27 PM"
+    path = tmp_path / "My Clippings.txt"
+    path.write_text("".join(f"Book {i} (Author {i})\n{meta}\n\nThe one quote of book {i}.\n"
+                            f"{SEP}\n" for i in range(300)), encoding="utf-8")
+    cmd = [sys.executable, "-m", "tuireader", "--library", str(library), "import", str(path),
+           "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    articles = library / "articles"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            articles.is_dir() and any(articles.glob("*.md"))):
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    if proc.returncode == 0:  # it finished before the signal came: nothing was interrupted
+        pytest.skip("the import finished before Ctrl+C")
+    assert proc.returncode == 130
+    first = json.loads(out)
+    assert first["stopped"] and 0 < first["articles_created"] < 300
+    again = json.loads(subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout)
+    assert not again["stopped"]
+    assert again["articles_created"] == 300 - first["articles_created"]
+    assert again["articles_matched"] == first["articles_created"]
+    with Store(library) as store:
+        assert len(store.list_articles()) == 300 and len(store.all_highlights()) == 300
