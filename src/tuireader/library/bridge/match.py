@@ -43,13 +43,16 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     if not url:
         return ""
-    parts = urlsplit(url if "//" in url else "//" + url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if not host:
+    try:
+        parts = urlsplit(url if "//" in url else "//" + url)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
+    except ValueError:  # a port that is not a number, a broken IPv6 address
+        return ""
+    if not host or any(ch.isspace() for ch in host) or ("." not in host and host != "localhost"):
         return ""
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not k.lower().startswith("utm_")))
-    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
     return f"{host}{port}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
 
 
