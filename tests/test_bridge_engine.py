@@ -166,10 +166,14 @@ def test_link_only_retry_and_content(library: Path) -> None:
     assert plan.needs_text() == [work2]
     work2.content = ImportedArticle(title="A page", markdown="The page's words at last.\n",
                                     url="https://example.com/p")
+    work2.highlights = [fh("page’s words at last", None, note="fetched")]
     report = apply_plan(store, plan)
     (article,) = store.list_articles()
     assert article.kind == "article" and "at last" in store.read_markdown(article.id)
     assert article.tags == ["later"]
+    assert (report.articles_matched, report.anchored_ok, report.notes) == (1, 1, 1)
+    (h,) = store.highlights(article.id)
+    assert (h.exact, h.note) == ("page's words at last", "fetched")
     store.close()
 
 
