@@ -282,3 +282,21 @@ def test_context_hints_pick_the_copy(library: Path) -> None:
     placed = next(x for x in store.highlights(aid) if x.exact == REPEAT)
     assert placed.start == second
     store.close()
+
+
+def test_a_reimport_moves_the_stand_in_onto_a_book_found_by_quotes(library: Path) -> None:
+    store = Store(library)
+    run(store, kindle(fh(PARAS[20], 0.33, note="kept")))
+    (stand_in,) = store.list_articles()
+    # One quote is too little for the add to decide by quotes alone: the stand-in stays.
+    book = store.add_article(ImportedArticle(title="file-1234", markdown=BOOK,
+                                             source="/f.txt")).article
+    assert {a.kind for a in store.list_articles()} == {"highlights-only", "article"}
+    report = run(store, kindle(fh(PARAS[20], 0.33), fh(PARAS[30], 0.5), fh(PARAS[40], 0.66)))
+    assert (report.articles_matched, report.moved) == (1, 1)
+    assert [a.id for a in store.list_articles()] == [book.id]
+    placed = store.highlights(book.id)
+    assert len(placed) == 3 and all(h.anchor == "ok" for h in placed)
+    assert [h.note for h in placed if h.exact == PARAS[20]] == ["kept"]
+    assert stand_in.id not in {a.id for a in store.list_articles()}
+    store.close()

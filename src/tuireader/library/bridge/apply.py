@@ -125,11 +125,16 @@ class _Run:
                                         work.where or work.title))
             return
         self._merge(work, aid)
+        ho = self.store.get_article(m.highlights_only) if m.highlights_only else None
+        if ho is not None and ho.kind == HIGHLIGHTS_ONLY and ho.id != aid and not self.dry:
+            # The work's stand-in, from an earlier import: its highlights (with what the
+            # reader added to them since) join the real text first, the new ones after.
+            # (Adding the text may have done it already: then the stand-in is gone.)
+            self.report.moved += adopt_into(self.store, ho.id, aid)
+            self.lib.records.pop(ho.id, None)
+            self.lib.by_key.pop(ho.source, None)
         if aid in self.lib.records or not self.dry:
             self._anchor(work, aid)
-        if m.highlights_only and m.highlights_only != aid and not self.dry:
-            self.report.moved += adopt_into(self.store, m.highlights_only, aid)
-            self.lib.records.pop(m.highlights_only, None)
 
     # -- articles -----------------------------------------------------------------------------
 

@@ -237,7 +237,7 @@ def scan(store: Store, lib: Library, texts: Texts,
         if kind in (HIGHLIGHTS_ONLY, LINK_ONLY):
             continue
         added = str(r.get("added") or "")
-        todo = [i for i, w in enumerate(wanted) if not w[4] or added > w[4]]
+        todo = [i for i, w in enumerate(wanted) if not w[4] or added >= w[4]]
         if not todo:
             continue
         try:
