@@ -113,6 +113,9 @@ def test_unparsable_date_keeps_the_record(tmp_path: Path) -> None:
     (h,) = export.works[0].highlights
     assert (h.quote, h.created) == ("Still kept.", "")
     assert parse_date("Sunday, February 30, 2020 2:58:27 PM") == ""
+    assert parse_date("Sunday") == ""
+    # Neither in the table nor English: dateparser reads it.
+    assert parse_date("sobota, 6 grudnia 2014 10:07:37") == "2014-12-06T10:07:37"
 
 
 def test_notes_attach_bookmarks_counted(tmp_path: Path) -> None:

@@ -94,7 +94,8 @@ def parse_date(text: str) -> str:
     if not text:
         return ""
     found = _by_table(text)
-    if found is None:
+    if found is None and _YEAR.search(text):
+        # Only a date with its year: dateparser reads "Sunday" alone as last Sunday.
         found = _by_dateparser(text)
     return found.isoformat() if found is not None else ""
 
