@@ -204,7 +204,7 @@ def test_omnivore_zip_with_highlights(tmp_path: Path) -> None:
     store = Store(library)
     try:
         (mark,) = store.highlights(fox.id)
-        assert mark.quote == "The quick brown fox jumps over the lazy dog."
+        assert mark.exact == "The quick brown fox jumps over the lazy dog."
         assert mark.note == "My note." and "classic" in mark.tags
     finally:
         store.close()

@@ -63,9 +63,11 @@ def _reason_kind(reason: str) -> str:
 class Fetcher:
     """The callable :func:`make_fetcher` returns; :attr:`stats` holds the last run's counts."""
 
-    def __init__(self, args: argparse.Namespace, console: Console) -> None:
+    def __init__(self, args: argparse.Namespace, console: Console,
+                 should_stop: Callable[[], bool] | None = None) -> None:
         self._args = args
         self._console = console
+        self._should_stop = should_stop
         self.stats: FetchStats | None = None
 
     def __call__(self, works: list[ForeignWork]) -> None:
@@ -91,7 +93,7 @@ class Fetcher:
             self.stats = stats = fetch_missing(
                 todo, concurrency=getattr(args, "concurrency", 8),
                 per_host=getattr(args, "per_host", 2), retries=5 if retry_failed else 3,
-                retry_transient=retry_failed, progress=progress)
+                retry_transient=retry_failed, progress=progress, should_stop=self._should_stop)
         self._report(stats, todo)
 
     @staticmethod
@@ -112,6 +114,9 @@ class Fetcher:
         self._console.print(line, markup=False, highlight=False)
 
 
-def make_fetcher(args: argparse.Namespace, console: Console) -> Callable[[list[ForeignWork]], None]:
-    """What ``tuireader import`` runs on ``plan.needs_text()`` before applying the plan."""
-    return Fetcher(args, console)
+def make_fetcher(args: argparse.Namespace, console: Console,
+                 should_stop: Callable[[], bool] | None = None,
+                 ) -> Callable[[list[ForeignWork]], None]:
+    """What ``tuireader import`` runs on ``plan.needs_text()`` before applying the plan;
+    ``should_stop`` is the command's Ctrl+C (which it catches to stop after the work in hand)."""
+    return Fetcher(args, console, should_stop)

@@ -18,7 +18,9 @@ Layout of one highlight (every part always in this order)::
 * The block id line (Obsidian's form for a quote: on its own line after it) makes
   ``[[Title (3fa2b1c0)#^hl-3fa2b1c0]]`` link to the quote; it derives from the highlight id, so
   it survives re-export.
-* The list gives the colour (name and glyph), the location (section and percentage), the tags as
+* The list gives the colour (name and glyph), the location (section and percentage; for an
+  imported highlight also its source, the source's location and date: "from Kindle, Loc.
+  145-146, 2020-02-23"), the tags as
   ``#tags`` in Obsidian syntax, and the note.  Note lines are indented under ``- Note:`` and
   encoded by :func:`tuireader.export._text.encode_note_lines`; ``decode_note`` of those lines
   (indent removed) gives back the stored note exactly.
@@ -49,6 +51,7 @@ from tuireader.export.context import (
     resolve_exported,
 )
 from tuireader.export.outline import Location, Locator
+from tuireader.library.bridge.origin import origin_words
 
 if TYPE_CHECKING:
     from tuireader.core.document import Document
@@ -129,6 +132,8 @@ def _highlight_block(highlight: Highlight, section: str, percent: int) -> str:
         info += f" · {_section(section)} · {percent}%" if section else f" · {percent}%"
     if anchor in ANCHOR_NOTES:
         info += f" · {ANCHOR_NOTES[anchor]}"
+    if highlight.origin:
+        info += f" · from {escape_inline(inert(origin_words(highlight)))}"
     parts = [quote, "", f"^{block_id(highlight.id)}", "", info]
     if highlight.tags:
         tags = sanitise_tags(highlight.tags)

@@ -38,6 +38,7 @@ from tuireader.core.model import (
     normalise_tag,
 )
 from tuireader.library.articles import AddResult, Articles, Opening, content_hash, refuse_surrogates
+from tuireader.library.bridge.adopt import adopt_highlights
 from tuireader.library.durable import DurableStorage, atomic_write_bytes, remove_stale_temp_files
 from tuireader.library.errors import (
     NotFound,
@@ -57,18 +58,8 @@ from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, Shard
 from tuireader.library.trash import Trash
 
 __all__ = [
-    "MIGRATIONS",
-    "SCHEMA_VERSION",
-    "SHARD_BACKUPS",
-    "SHARD_RECHECK_SECONDS",
-    "AddResult",
-    "HighlightIndex",
-    "NotFound",
-    "Opening",
-    "ReadOnlyError",
-    "Store",
-    "StoreError",
-    "content_hash",
+    "MIGRATIONS", "SCHEMA_VERSION", "SHARD_BACKUPS", "SHARD_RECHECK_SECONDS", "AddResult",
+    "HighlightIndex", "NotFound", "Opening", "ReadOnlyError", "Store", "StoreError", "content_hash",
 ]
 
 
@@ -379,7 +370,9 @@ class Store:
                 raise StoreError(f"could not save the article: {reason}; "
                                  + ("nothing was added" if previous is None
                                     else "its highlights and metadata are unchanged")) from exc
-            return AddResult(article, "updated" if previous else "added")
+            result = AddResult(article, "updated" if previous else "added")
+        adopt_highlights(self, result)  # imported highlights waiting for this text move onto it
+        return result
 
     def _old_plain_text(self, article_id: str) -> str | None:
         """The plain text an article's highlights are anchored in (before a re-import), or

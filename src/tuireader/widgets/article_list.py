@@ -27,6 +27,8 @@ from tuireader.core.model import Article
 from tuireader.core.safety import inert
 from tuireader.widgets.row_list import RowList, truncate
 
+#: Articles that are not (yet) a text: an import's stand-ins, marked in their second row.
+KIND_MARKS = {"highlights-only": "❝ highlights only", "link-only": "↗ link only"}
 SORTS: tuple[str, ...] = ("recent", "added", "title")
 SORT_LABELS = {"recent": "recently read", "added": "recently added", "title": "title"}
 
@@ -203,7 +205,8 @@ class ArticleList(Vertical):
     def _meta(self, article: Article) -> str:
         count = self._counts.get(article.id, 0)
         progress = progress_label(article, article.id in self._opened)
-        meta_parts = [inert(article.site) if article.site else "", progress]
+        meta_parts = [KIND_MARKS.get(article.kind, ""),
+                      inert(article.site) if article.site else "", progress]
         if count:
             meta_parts.append(f"{count} hl")
         if article.tags:

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from tuireader.core.document import Heading
 from tuireader.core.model import Article, Highlight
 from tuireader.core.safety import inert
+from tuireader.library.bridge.origin import origin_words
 from tuireader.widgets.option_list import KeyedOptionList
 from tuireader.widgets.row_list import RowList, truncate
 
@@ -56,6 +57,7 @@ def details_content(article: Article | None, highlight_count: int = 0) -> Conten
         ("length", f"{article.word_count:,} words · {reading_minutes(article.word_count)} min"),
         ("read", percent_read(article)),
         ("tags", " ".join("#" + t for t in article.tags)),
+        ("kind", article.kind if article.kind in ("highlights-only", "link-only") else ""),
     ]
     parts: list[Content | str] = [Content(inert(article.title) or "Untitled").stylize("bold"), "\n"]
     for label, value in rows:
@@ -98,6 +100,9 @@ class HighlightList(RowList):
         if h.tags:
             tags = " ".join("#" + inert(t) for t in h.tags)
             third.append(Segment(("  " if third else "   ") + tags, meta))
+        if h.origin:  # imported: from where, the source's location and date
+            third.append(Segment(("  " if third else "   ") + "⤓ " + inert(origin_words(h)),
+                                 meta))
         second: list[Segment]
         if h.note:
             # The note is why the highlight was made: with no tags to show, it takes two rows.

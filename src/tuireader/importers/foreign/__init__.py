@@ -50,9 +50,12 @@ def _entry(module: str, label: str) -> ForeignFormat:
 
 # The readers import ForeignFormat and ForeignFormatError from here: imported once they exist.
 from tuireader.importers.foreign import hypothesis, koreader, readwise  # noqa: E402
+from tuireader.importers.foreign import kindle as _kindle  # noqa: E402
 
 #: Registered formats, tried in this order by detection.  Each reader module adds its entry here.
 FORMATS: tuple[ForeignFormat, ...] = (
+    # highlights: kindle
+    ForeignFormat("kindle", "Kindle My Clippings.txt", _kindle.sniff, _kindle.read),
     # highlights: koreader, readwise, hypothesis
     koreader.FORMAT,
     readwise.FORMAT,
