@@ -174,13 +174,16 @@ class _Sync:
             if aid not in articles:
                 self.report.orphans.append(f"{file.rel}: its article {aid} is not in the library")
         todo = list(articles.values())
-        for done, article in enumerate(todo, 1):
-            self._article(article, found.notes.get(article.id), notes.get(article.id), empty)
-            if progress is not None:
-                progress(done, len(todo))
-        if self.dirty and not self.dry_run:
-            self.bases.flush()
-            self.bases.save_index(self.index)
+        try:
+            for done, article in enumerate(todo, 1):
+                self._article(article, found.notes.get(article.id), notes.get(article.id),
+                              empty)
+                if progress is not None:
+                    progress(done, len(todo))
+        finally:  # Ctrl+C keeps what was done: the notes written so far are remembered
+            if self.dirty and not self.dry_run:
+                self.bases.flush()
+                self.bases.save_index(self.index)
         return self.report
 
     def _article(self, article: Article, file: Found | None, record: dict[str, Any] | None,
