@@ -9,6 +9,7 @@ from typing import Any
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Highlight
 from tuireader.export.vault import SyncReport, sync_vault
+from tuireader.export.vault.sync import AnnotatorApplier
 from tuireader.importers.base import ImportedArticle
 from tuireader.library.editing import Annotator
 from tuireader.library.store import Store
@@ -56,6 +57,7 @@ class Lib:
 
     def sync(self, **kw: Any) -> SyncReport:
         kw.setdefault("state_dir", self.state)
+        kw.setdefault("applier", AnnotatorApplier(self.annotator))  # undo sees the read-backs
         return sync_vault(self.store, self.vault, **kw)
 
     def note_path(self) -> Path:
@@ -64,10 +66,10 @@ class Lib:
         return notes[0]
 
     def note(self) -> str:
-        return self.note_path().read_text("utf-8")
+        return self.note_path().read_bytes().decode("utf-8")
 
     def write_note(self, text: str) -> None:
-        self.note_path().write_text(text, "utf-8")
+        self.note_path().write_bytes(text.encode("utf-8"))
 
     def get(self, h: Highlight) -> Highlight:
         found = self.store.get_highlight(h.id)

@@ -208,9 +208,10 @@ class _Sync:
             self.report.created.append(path.name)
             return
         pending = record.get("vault_deleted") if record is not None else None
+        settle = bool(pending) and self.accept_deletions
         if record is not None and record.get("path") == file.rel \
                 and record.get("stat") == file.stat and record.get("source") == fp \
-                and not (pending and self.accept_deletions):
+                and not settle:
             self.report.unchanged += 1
             self.report.deleted_in_vault += [self._deleted_line(file.rel, hid)
                                              for hid in pending or ()]
@@ -222,7 +223,7 @@ class _Sync:
             self.report.skipped.append(f"{file.rel}: {getattr(exc, 'strerror', None) or exc}")
             return
         if record is not None and record.get("sha") == _digest(data) \
-                and record.get("source") == fp:
+                and record.get("source") == fp and not settle:
             self._remember(article.id, file, data, fp, moved=record.get("path") != file.rel)
             self.report.unchanged += 1
             return
