@@ -30,8 +30,9 @@ def add_parsers(commands: Subcommands) -> None:
                        description="Sync the library with the vault (the vault setting of the "
                        "config file when VAULT is not given).")
     s.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="the vault folder")
-    s.add_argument("--flavor", choices=FLAVORS, default="obsidian",
-                   help="obsidian (default: ^hl- block ids) or logseq (an outline, id::)")
+    s.add_argument("--flavor", choices=FLAVORS, default=None,
+                   help="obsidian (^hl- block ids) or logseq (an outline, id::); default: the "
+                   "vault_flavor setting, else obsidian")
     s.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     s.add_argument("--json", action="store_true", help="print the counts as JSON")
     s.add_argument("--accept-deletions", action="store_true",
@@ -40,18 +41,19 @@ def add_parsers(commands: Subcommands) -> None:
                    help="the library folder")
 
 
-def _vault_folder(args: argparse.Namespace) -> Path:
-    if args.vault is not None:
-        return Path(args.vault).expanduser()
+def _vault_folder(args: argparse.Namespace) -> tuple[Path, str]:
     from tuireader.config import load_config
 
     config = load_config()
+    flavor = args.flavor or config.vault_flavor
+    if args.vault is not None:
+        return Path(args.vault).expanduser(), flavor
     for problem in config.problems:
         print(f"warning: {clean(problem)}", file=sys.stderr)
     if not config.vault.strip():
         raise CliError("no vault folder: give one (tuireader vault sync ~/Vault) or set "
                        f"vault = \"...\" in {config.path}")
-    return Path(config.vault).expanduser()
+    return Path(config.vault).expanduser(), flavor
 
 
 @contextmanager
@@ -72,13 +74,13 @@ def cmd_vault(args: argparse.Namespace) -> int:
     from tuireader.export.vault import sync_vault
     from tuireader.library.errors import StoreError
 
-    vault = _vault_folder(args)
+    vault, flavor = _vault_folder(args)
     if not vault.is_dir():
         raise CliError(f"the vault folder {vault} does not exist (or is not a folder)")
     with open_store(args, write=not args.dry_run) as store, \
             _progress(sys.stderr.isatty() and not args.json) as progress:
         try:
-            report = sync_vault(store, vault, flavor=args.flavor, dry_run=args.dry_run,
+            report = sync_vault(store, vault, flavor=flavor, dry_run=args.dry_run,
                                 accept_deletions=args.accept_deletions, progress=progress)
         except StoreError as exc:
             raise CliError(str(exc)) from exc
