@@ -198,6 +198,17 @@ def test_a_highlight_deleted_in_tuireader_leaves_the_note(lib: Lib) -> None:
     assert "\n\n\n" not in text
 
 
+def test_the_last_two_highlights_deleted_in_tuireader(lib: Lib) -> None:
+    keep = lib.highlight("Swifts sleep on the wing")
+    gone = [lib.highlight("Storks ride thermals"), lib.highlight("Some nests last for years")]
+    lib.sync()
+    for h in gone:
+        lib.annotator.delete(lib.get(h))
+    assert lib.sync().blocks_removed == 2
+    text = lib.note()
+    assert text.endswith(f"\n\n^hl-{keep.id}\n") and "^hl-" + gone[1].id not in text
+
+
 def test_deleted_in_tuireader_but_edited_in_the_vault_is_kept_as_a_conflict(lib: Lib) -> None:
     gone = lib.highlight("Storks ride thermals", note="n")
     lib.sync()

@@ -99,6 +99,10 @@ class _Edits:
         self.before: dict[int, list[str]] = {}
         self.after: dict[int, list[str]] = {}
 
+    def covers(self, index: int) -> bool:
+        """Whether line ``index`` is already inside a replaced range."""
+        return any(start <= index < end for start, (end, _) in self.replace.items())
+
     def apply(self) -> str:
         out: list[str] = []
         i = 0
@@ -211,11 +215,11 @@ def merge_note(flavor: Flavor, text: str, article: Article, highlights: list[Hig
 
 def _remove(edits: _Edits, lines: list[str], block: Block, sep: str) -> None:
     start, end = block.start, block.end
-    if sep:  # and the blank line that separated it
-        if end < len(lines) and not bare(lines[end]).strip():
-            end += 1
-        elif start > 0 and not bare(lines[start - 1]).strip() and start - 1 not in edits.replace:
+    if sep:  # and the blank line that separated it (the one before it, else after)
+        if start > 0 and not bare(lines[start - 1]).strip() and not edits.covers(start - 1):
             start -= 1
+        elif end < len(lines) and not bare(lines[end]).strip():
+            end += 1
     edits.replace[start] = (end, "")
 
 
