@@ -306,3 +306,12 @@ def test_an_obsidian_block_reference_keeps_working(lib: Lib) -> None:
         assert len(re.findall(rf"^\^hl-{h.id}$", text, re.MULTILINE)) == 1
         assert _block_of(text, h.id).startswith("> Storks ride thermals")
     assert (lib.vault / "Index.md").read_text("utf-8") == f"See {link}\n"
+
+
+def test_a_users_file_with_the_notes_name_is_never_overwritten(lib: Lib) -> None:
+    lib.highlight("Swifts sleep on the wing")
+    name = f"Birds of the world ({lib.article.id}).md"
+    (lib.vault / name.upper()).write_bytes(b"my own file, no front matter\n")
+    report = lib.sync()
+    assert report.created == [f"Birds of the world ({lib.article.id}) 2.md"]
+    assert (lib.vault / name.upper()).read_bytes() == b"my own file, no front matter\n"

@@ -140,12 +140,14 @@ def _place(store: Store, article: Article) -> Callable[[Highlight], tuple[str, i
     return locator.place
 
 
-def _new_path(vault: Path, article: Article) -> Path:
-    taken = {p.name.casefold() for p in vault.iterdir()} if vault.is_dir() else set()
+def _new_path(vault: Path, article: Article, taken: set[str]) -> Path:
+    """A name for a new note in the vault's top folder that no file there has (compared
+    case-insensitively, as macOS and Windows do); ``taken`` gets it."""
     n = 1
     while True:
         name = safe_filename(article.title, article.id, suffix="" if n == 1 else f" {n}")
         if name.casefold() not in taken:
+            taken.add(name.casefold())
             return vault / name
         n += 1
 
@@ -159,6 +161,8 @@ class _Sync:
         self.report = SyncReport(vault, flavor.name, dry_run)
         self.index = bases.load_index()
         self.dirty = False
+        #: The names in the vault's top folder (read when the first new note is named).
+        self.taken: set[str] | None = None
 
     def run(self, progress: Callable[[int, int], None] | None) -> SyncReport:
         notes: dict[str, Any] = self.index["notes"]
@@ -202,7 +206,9 @@ class _Sync:
                 empty[article.id] = fp
                 self.dirty = True
                 return
-            path = _new_path(self.vault, article)
+            if self.taken is None:
+                self.taken = {p.name.casefold() for p in self.vault.iterdir()}
+            path = _new_path(self.vault, article, self.taken)
             merge = new_note(self.flavor, article, highlights, _place(self.store, article))
             self._finish(article, path, None, merge, fp)
             self.report.created.append(path.name)
