@@ -9,9 +9,9 @@ through the public API (``sync_vault`` on an open store):
   floor: walking the vault with a ``stat`` of every file, reading the bases' index and looking
   every note up in it, plus a ``stat`` of every highlights file (what any sync must do to know
   that nothing changed);
-* one edit each way: one note edited in the vault (a highlight's note rewritten) and one
-  highlight added in tuireader (another article), then one sync.  Target: under 0.5 s plus
-  the floor.  Both changes are checked to have arrived;
+* one edit each way: one note edited in the vault (a note added to a highlight) and one
+  highlight added in tuireader (another article), then one sync; median of 3 such rounds.
+  Target: under 0.5 s plus the floor.  Both changes are checked to have arrived;
 * peak RSS of the process (all of the above, the first sync included).  Target: under 300 MB.
 """
 
@@ -82,18 +82,21 @@ def main() -> int:
             print(f"no change:        {nochange * 1000:7.0f} ms   (floor {base * 1000:.0f} ms; "
                   f"target < 2000 ms) {'ok' if good else 'SLOW'}")
 
-            note = next(vault.glob(f"*({ids[7]}).md"))
-            text = note.read_text("utf-8")
-            at = text.index("\n\n^hl-")
-            note.write_text(text[:at] + "\n- Note:\n  Edited in the vault." + text[at:], "utf-8")
-            target = next(a for a in store.list_articles() if a.id == ids[1234 % len(ids)])
-            body = store.read_markdown(target.id)
-            added, _ = Annotator(store).add(target.id, body, 10, 60)
-            t0 = time.perf_counter()
-            report = sync_vault(store, vault, state_dir=state)
-            edited = time.perf_counter() - t0
-            assert report.read_back == 1 and report.blocks_added == 1, report.counts()
-            assert f"^hl-{added.id}" in next(vault.glob(f"*({target.id}).md")).read_text("utf-8")
+            rounds = []
+            for n in range(3):
+                note = next(vault.glob(f"*({ids[7 + n]}).md"))
+                text = note.read_text("utf-8")
+                at = text.index("\n\n^hl-")
+                note.write_text(text[:at] + "\n- Note:\n  Edited in the vault." + text[at:],
+                                "utf-8")
+                target = ids[(1234 + n) % len(ids)]
+                added, _ = Annotator(store).add(target, store.read_markdown(target), 10, 60)
+                t0 = time.perf_counter()
+                report = sync_vault(store, vault, state_dir=state)
+                rounds.append(time.perf_counter() - t0)
+                assert report.read_back == 1 and report.blocks_added == 1, report.counts()
+                assert f"^hl-{added.id}" in next(vault.glob(f"*({target}).md")).read_text()
+            edited = statistics.median(rounds)
             good = edited < 0.5 + base
             ok &= good
             print(f"one edit each way:{edited * 1000:7.0f} ms   (target < 500 ms + floor "

@@ -20,13 +20,15 @@ import contextlib
 import hashlib
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
 import orjson
 from platformdirs import user_state_dir
 
-from tuireader.library.durable import atomic_write_bytes, fsync_dir
+from tuireader.library import durable
+from tuireader.library.durable import TMP_MARK, atomic_write_bytes, fsync_dir
 
 #: Version of the files' layout (a different one is ignored: the next sync rebuilds).
 VERSION = 1
@@ -80,8 +82,19 @@ class VaultBases:
         return data if isinstance(data, dict) else {}
 
     def save_note(self, article_id: str, base: dict[str, Any]) -> None:
+        """Atomically (a temporary file renamed over the old one), not fsynced: a base lost to
+        a power cut is settled by the next merge (the vault's note and the library agree, or
+        the vault's side is read back), and :meth:`flush` syncs the folder once per sync."""
         self._notes.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self._path(article_id), orjson.dumps(base), sync_dir=False)
+        path = self._path(article_id)
+        tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}-{secrets.token_hex(3)}")
+        try:
+            tmp.write_bytes(orjson.dumps(base))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        durable._commit_temp(tmp, path, sync_dir=False)  # where the tests inject faults
 
     def drop_note(self, article_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -163,6 +163,8 @@ class _Sync:
         self.dirty = False
         #: The names in the vault's top folder (read when the first new note is named).
         self.taken: set[str] | None = None
+        #: The folders notes were written in (their renames made durable at the end).
+        self.folders: set[Path] = set()
 
     def run(self, progress: Callable[[int, int], None] | None) -> SyncReport:
         notes: dict[str, Any] = self.index["notes"]
@@ -185,6 +187,8 @@ class _Sync:
                 if progress is not None:
                     progress(done, len(todo))
         finally:  # Ctrl+C keeps what was done: the notes written so far are remembered
+            for folder in self.folders:
+                fsync_dir(folder)
             if self.dirty and not self.dry_run:
                 self.bases.flush()
                 self.bases.save_index(self.index)
@@ -278,7 +282,7 @@ class _Sync:
             if merge.text is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(path, merge.text.encode("utf-8"), sync_dir=False)
-                fsync_dir(path.parent)
+                self.folders.add(path.parent)  # synced once, at the end
             self.bases.save_note(article.id, merge.base)
         except (OSError, StorageError, StoreError) as exc:
             r.failed.append(f"{rel}: {getattr(exc, 'strerror', None) or exc}")
