@@ -315,3 +315,21 @@ def test_a_users_file_with_the_notes_name_is_never_overwritten(lib: Lib) -> None
     report = lib.sync()
     assert report.created == [f"Birds of the world ({lib.article.id}) 2.md"]
     assert (lib.vault / name.upper()).read_bytes() == b"my own file, no front matter\n"
+
+
+def test_a_front_matter_key_changed_on_both_sides_keeps_both_visibly(lib: Lib) -> None:
+    lib.highlight("Swifts sleep on the wing")
+    lib.sync()
+    lib.write_note(lib.note().replace("title: Birds of the world\n", "title: My birds\n"))
+    article = lib.store.get_article(lib.article.id)
+    assert article is not None
+    article.title = "Birds, revised"
+    lib.store.update_article(article)
+    report = lib.sync()
+    assert len(report.conflicts) == 1 and "title" in report.conflicts[0]
+    text = lib.note()
+    assert "\ntitle: My birds\n" in text
+    assert "---\n> [!warning] tuireader sync conflict: front matter" in text
+    assert "> title: Birds, revised\n" in text
+    before = look(lib.vault)
+    assert lib.sync().conflicts == [] and look(lib.vault) == before

@@ -313,13 +313,14 @@ class Obsidian:
         return "\n"
 
 
-def conflict_callout(kept: str, flavor: str) -> str:
+def conflict_callout(kept: str, flavor: str,
+                     what: str = "your vault version of the block above, kept") -> str:
     """The vault's version of a block, kept visibly after tuireader's: not owned (no id line),
     so the next sync leaves it alone; the user merges by hand and deletes it."""
     lines = [bare(line) for line in split_lines(kept)]
     if lines and (_ID_LINE.match(lines[-1]) or lines[-1].lstrip().startswith("id:: ")):
         lines.pop()
-    title = "tuireader sync conflict: your vault version of the block above, kept"
+    title = f"tuireader sync conflict: {what}"
     if flavor == "logseq":
         body = [f"- {title}"] + [f"  {line}" for line in lines if line.strip()]
         return "\n".join(body) + "\n"

@@ -123,14 +123,15 @@ class _Edits:
 
 
 def _merge_front(fm: FrontMatter | None, lines: list[str], owned: dict[str, str],
-                 base: dict[str, list[str | None]], result: NoteMerge,
-                 edits: _Edits) -> dict[str, list[str | None]]:
+                 base: dict[str, list[str | None]], result: NoteMerge, edits: _Edits,
+                 flavor: str) -> dict[str, list[str | None]]:
     new_base: dict[str, list[str | None]] = {}
     if fm is None:  # the user removed the whole front matter: found by path only; leave it
         return {k: [t, None] for k, t in owned.items()}
     entries = {name: i for i, (name, _) in enumerate(fm.entries) if name is not None}
     changed = False
     additions: list[str] = []
+    clashes: list[str] = []  # tuireader's text of the keys both sides changed
     for key, t in owned.items():
         tb, vb = base.get(key, [None, None])
         v = fm.raw(key)
@@ -140,6 +141,7 @@ def _merge_front(fm: FrontMatter | None, lines: list[str], owned: dict[str, str]
         if v is not None and (tb is None or v != vb):
             if tb is not None:
                 result.conflicts.append(f"front matter {key}: changed in both; the vault's kept")
+                clashes.append(t)
             new_base[key] = [t, v]
             continue
         if v is None and tb is not None:
@@ -157,6 +159,11 @@ def _merge_front(fm: FrontMatter | None, lines: list[str], owned: dict[str, str]
         if last != "\n":
             body += "\n"
         edits.replace[fm.start] = (fm.end + 1, lines[fm.start] + body + lines[fm.end])
+    if clashes:  # shown under the front matter: the user's value stays, tuireader's is there
+        kept = "".join(clashes).rstrip("\n")
+        edits.before.setdefault(fm.end + 1, []).append(
+            conflict_callout(kept, flavor, "front matter changed here and in tuireader; yours "
+                             "is kept, tuireader's was") + ("\n" if flavor == "obsidian" else ""))
     return new_base
 
 
@@ -168,7 +175,8 @@ def merge_note(flavor: Flavor, text: str, article: Article, highlights: list[Hig
     edits = _Edits(lines)
     fm = parse_front_matter(lines)
     owned = owned_front(article, len(highlights), _tags(article.tags))
-    result.base["front"] = _merge_front(fm, lines, owned, base.get("front", {}), result, edits)
+    result.base["front"] = _merge_front(fm, lines, owned, base.get("front", {}), result, edits,
+                                        flavor.name)
 
     base_blocks: dict[str, list[str]] = base.get("blocks", {})
     by_id = {h.id: h for h in highlights}
