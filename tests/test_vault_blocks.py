@@ -107,27 +107,39 @@ def test_a_damaged_block_is_left_as_the_user_made_it(lib: Lib) -> None:
 
 
 def test_logseq_flavour_outline_with_id_and_tags_properties(lib: Lib) -> None:
-    a = lib.highlight("Swifts sleep on the wing", note="first\nsecond", tags=("idea",))
+    a = lib.highlight("Swifts sleep on the wing", note="first\n\nsecond", tags=("idea",))
     c = lib.highlight("Some nests last for years")
     lib.sync(flavor="logseq")
     text = lib.note()
-    assert f"  id:: {logseq_id(a.id)}\n" in text
-    assert "- > Swifts sleep on the wing\n  ● yellow" in text
-    assert "  tags:: idea\n" in text
-    # the user's own blocks, a child under a highlight, a property edit
-    text = text.replace(f"  id:: {logseq_id(a.id)}\n",
-                        f"  id:: {logseq_id(a.id)}\n  - my child block\n- my own block\n")
-    text = text.replace("  tags:: idea\n", "  tags:: idea, owls\n").replace("  second\n",
-                                                                            "  second!\n")
+    # Logseq's block: a title line, then its properties, then the body
+    assert (f"- ● yellow · Birds · 3%\n  id:: {logseq_id(a.id)}\n  tags:: idea\n"
+            "  > Swifts sleep on the wing\n  first\n  \n  second\n") in text
+    # the user's own blocks, a child under a highlight, a property Logseq adds, edits
+    text = text.replace("  second\n", "  second!\n\t- my child block\n- my own block\n")
+    text = text.replace("  tags:: idea\n", "  tags:: idea, owls\n  collapsed:: true\n")
     lib.write_note(text)
     report = lib.sync(flavor="logseq")
     assert report.read_back == 1
-    assert (lib.get(a).note, lib.get(a).tags) == ("first\nsecond!", ["idea", "owls"])
+    assert (lib.get(a).note, lib.get(a).tags) == ("first\n\nsecond!", ["idea", "owls"])
+    assert lib.note() == text
     b = lib.highlight("Storks ride thermals")
     lib.sync(flavor="logseq")
     out = lib.note()
-    assert "  - my child block\n- my own block\n- > Storks ride thermals" in out
+    assert "\t- my child block\n- my own block\n- ● yellow · Migration" in out
     assert out.index(logseq_id(a.id)) < out.index(logseq_id(b.id)) < out.index(logseq_id(c.id))
     before = look(lib.vault)
     lib.sync(flavor="logseq")
     assert look(lib.vault) == before
+
+
+def test_logseq_conflict_keeps_one_id(lib: Lib) -> None:
+    h = lib.highlight("Storks ride thermals", note="n")
+    lib.sync(flavor="logseq")
+    lib.write_note(lib.note().replace("  n\n", "  the vault's\n"))
+    lib.annotator.set_note(lib.get(h), "tuireader's")
+    report = lib.sync(flavor="logseq")
+    assert len(report.conflicts) == 1
+    text = lib.note()
+    assert text.count(f"id:: {logseq_id(h.id)}") == 1
+    assert "- tuireader sync conflict" in text and "the vault's" in text
+    assert lib.sync(flavor="logseq").conflicts == []

@@ -318,11 +318,11 @@ def conflict_callout(kept: str, flavor: str,
     """The vault's version of a block, kept visibly after tuireader's: not owned (no id line),
     so the next sync leaves it alone; the user merges by hand and deletes it."""
     lines = [bare(line) for line in split_lines(kept)]
-    if lines and (_ID_LINE.match(lines[-1]) or lines[-1].lstrip().startswith("id:: ")):
-        lines.pop()
+    lines = [line for line in lines  # no id: the block above keeps it, alone
+             if not _ID_LINE.match(line) and not line.lstrip().startswith("id:: ")]
     title = f"tuireader sync conflict: {what}"
     if flavor == "logseq":
-        body = [f"- {title}"] + [f"  {line}" for line in lines if line.strip()]
+        body = [f"- {title}"] + [f"  > {line}" for line in lines if line.strip()]
         return "\n".join(body) + "\n"
     body = [f"> [!warning] {title}"] + [f"> {line}" if line else ">" for line in lines]
     return "\n".join(body) + "\n"

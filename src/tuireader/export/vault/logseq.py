@@ -1,17 +1,23 @@
-"""The Logseq flavour: each highlight one top-level outline block, ending in its ``id::``::
+"""The Logseq flavour: each highlight one top-level outline block::
 
-    - > The quoted text, literal,
-      > every line quoted.
-      ● yellow · Section heading · 42%
-      The note, encoded as in the Markdown export (one line per note line).
-      tags:: idea, to-read
+    - ● yellow · Section heading · 42%
       id:: 6f1c2b0e-8f55-5d7a-9d1e-6a0c2f2f6c3b
+      tags:: idea, to-read
+      > The quoted text, literal,
+      > every line quoted.
+      The note, encoded as in the Markdown export (one line per note line).
 
+Logseq reads a block as its first line (the title), then its properties (``key:: value``, right
+after the title: elsewhere they are not properties), then the body; so the colour and location
+line is the title, the ``id::`` and ``tags::`` properties follow, then the quote and the note.
 Logseq block ids are UUIDs, so the id is derived from the highlight's id (UUID 5: the same
-highlight always has the same one, and a user's ``((uuid))`` reference keeps working).  The
-block runs from its ``- `` line to the ``id::`` line; the user's own blocks, and children they
-indent under a highlight (after its ``id::`` line), are theirs.  The front matter is the same
-YAML as the Obsidian flavour's (Logseq reads it as the page's properties).
+highlight always has the same one, and a user's ``((uuid))`` reference keeps working).
+
+The block is found by its ``id::`` line; it runs from its ``- `` line through the lines indented
+under it, up to a child block (``  - `` or a tab: the user's), a line at the margin, or the end.
+Properties Logseq adds itself (``collapsed:: true``) count as the user's edit of the block and
+are kept while tuireader does not rewrite it.  The front matter is the same YAML as the Obsidian
+flavour's (Logseq reads it as the page's properties).
 """
 
 from __future__ import annotations
@@ -52,38 +58,32 @@ class Logseq:
         return logseq_id(highlight_id)
 
     def render(self, highlight: Highlight, section: str, percent: int) -> str:
-        quote = quote_lines(highlight.exact) if highlight.exact else [">"]
-        lines = [f"- {quote[0]}"] + [f"  {line}" for line in quote[1:]]
-        lines.append(f"  {_info(highlight, section, percent)}")
-        lines += [f"  {line}" if line else "" for line in encode_note_lines(highlight.note)]
+        lines = [f"- {_info(highlight, section, percent)}",
+                 f"  id:: {logseq_id(highlight.id)}"]
         tags = sanitise_tags(highlight.tags)
         if tags:
             lines.append("  tags:: " + ", ".join(tags))
-        lines.append(f"  id:: {logseq_id(highlight.id)}")
+        quote = quote_lines(highlight.exact) if highlight.exact else [">"]
+        lines += [f"  {line}" for line in quote]
+        lines += [f"  {line}" for line in encode_note_lines(highlight.note)]
         return "\n".join(lines) + "\n"
 
     def parse(self, text: str) -> tuple[Fields | None, str]:
         lines = [bare(line) for line in split_lines(text)]
         if not lines or not lines[0].startswith("- "):
             return None, "\n".join(lines)
-        body = [lines[0][2:]] + [line[2:] if line.startswith("  ") else line for line in lines[1:]]
-        fixed: list[str] = []
+        body = [line[2:] if line.startswith("  ") else line.lstrip("\t") for line in lines[1:]]
+        fixed = [lines[0][2:]]
+        tags: list[str] = []
         i = 0
+        while i < len(body) and _PROPERTY.match(body[i]):
+            if body[i].startswith("tags:: "):
+                tags += [t.strip().strip("[]#") for t in body[i][len("tags:: "):].split(",")]
+            i += 1
         while i < len(body) and body[i].startswith(">"):
             fixed.append(body[i])
             i += 1
-        if i >= len(body) or _PROPERTY.match(body[i]):
-            return None, "\n".join(fixed)
-        fixed.append(body[i])  # the info line
-        note: list[str] = []
-        tags: list[str] = []
-        for line in body[i + 1:]:
-            if line.startswith("tags:: "):
-                tags += [t.strip().strip("[]#") for t in line[len("tags:: "):].split(",")]
-            elif _PROPERTY.match(line):
-                continue
-            else:
-                note.append(line)
+        note = body[i:]
         while note and not note[-1].strip():
             note.pop()
         return Fields(decode_note("\n".join(note)).rstrip(), sanitise_tags(tags)), "\n".join(fixed)
@@ -94,20 +94,21 @@ class Logseq:
         floor = body
         for i, line in readable_lines(lines, body):
             match = _ID_LINE.match(line)
-            if match is None or match.group(1) not in ids or match.group(1) in seen:
+            if i < floor or match is None or match.group(1) not in ids \
+                    or match.group(1) in seen:
                 continue
+            start = i - 1
+            while start >= floor and _PROPERTY.match(lines[start][2:]) \
+                    and lines[start].startswith("  "):
+                start -= 1
+            if start < floor or not lines[start].startswith("- "):
+                continue  # an id:: that is not a property of a top-level block: not ours
             seen.add(match.group(1))
-            start = i
-            for j in range(i - 1, floor - 1, -1):
-                if lines[j].startswith("- "):
-                    start = j
-                    break
-                if lines[j][:1] not in (" ", "\t", "\n", "\r", ""):
-                    break  # column-0 text that is not a block: the block's start is gone
-            text = "".join(lines[start:i + 1])
-            fields, fixed = self.parse(text) if start < i else (None, "")
-            blocks.append(Block(ids[match.group(1)], start, i + 1, text, fields, fixed))
-            floor = i + 1
+            end = _block_end(lines, i + 1)
+            text = "".join(lines[start:end])
+            fields, fixed = self.parse(text)
+            blocks.append(Block(ids[match.group(1)], start, end, text, fields, fixed))
+            floor = end
         return blocks
 
     def head(self, article: Article, count: int) -> str:
@@ -115,3 +116,20 @@ class Logseq:
 
     def separator(self) -> str:
         return ""
+
+
+def _block_end(lines: list[str], at: int) -> int:
+    """The line after the last one indented under a top-level block (children excluded)."""
+    end = at
+    j = at
+    while j < len(lines):
+        line = bare(lines[j])
+        if not line.strip():
+            j += 1
+            continue
+        if not line.startswith("  ") or line.startswith("  - ") or line.startswith("  -\t") \
+                or line == "  -":
+            break
+        j += 1
+        end = j
+    return end
