@@ -70,3 +70,11 @@ def test_deletions_are_listed_and_accepted_on_request(lib: Lib,
     assert "deleted in vault:" in capsys.readouterr().out
     assert _run(lib, str(lib.vault), "--accept-deletions", "--json") == 0
     assert json.loads(capsys.readouterr().out)["deletions_accepted"] == 1
+
+
+def test_a_vault_keeps_its_flavour(lib: Lib, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(lib, str(lib.vault)) == 0
+    before = look(lib.vault)
+    assert _run(lib, str(lib.vault), "--flavor", "logseq") == 1
+    assert "synced as obsidian" in capsys.readouterr().err
+    assert look(lib.vault) == before

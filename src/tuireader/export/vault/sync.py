@@ -167,6 +167,13 @@ class _Sync:
         self.folders: set[Path] = set()
 
     def run(self, progress: Callable[[int, int], None] | None) -> SyncReport:
+        synced_as = self.index.get("flavor")
+        if synced_as and synced_as != self.flavor.name and self.index["notes"]:
+            raise StoreError(f"the vault {self.vault} was synced as {synced_as}, not "
+                             f"{self.flavor.name}: use --flavor {synced_as}")
+        if synced_as != self.flavor.name:
+            self.index["flavor"] = self.flavor.name
+            self.dirty = True
         notes: dict[str, Any] = self.index["notes"]
         empty: dict[str, str] = self.index.setdefault("empty", {})
         found = scan(self.vault, notes, self.index["others"], clean_temp=not self.dry_run)
@@ -214,8 +221,8 @@ class _Sync:
                 self.taken = {p.name.casefold() for p in self.vault.iterdir()}
             path = _new_path(self.vault, article, self.taken)
             merge = new_note(self.flavor, article, highlights, _place(self.store, article))
-            self._finish(article, path, None, merge, fp)
-            self.report.created.append(path.name)
+            if self._finish(article, path, None, merge, fp):
+                self.report.created.append(path.name)
             return
         pending = record.get("vault_deleted") if record is not None else None
         settle = bool(pending) and self.accept_deletions
@@ -251,14 +258,16 @@ class _Sync:
                    "; kept in tuireader (--accept-deletions deletes it)"))
 
     def _remember(self, aid: str, file: Found, data: bytes, fp: str, *, moved: bool) -> None:
-        self.index["notes"][aid] = {"path": file.rel, "stat": file.stat, "sha": _digest(data),
-                                    "source": fp}
+        record = self.index["notes"][aid]
+        record.update({"path": file.rel, "stat": file.stat, "sha": _digest(data), "source": fp})
         self.dirty = True
         if moved:
             self.report.moved.append(file.rel)
 
     def _finish(self, article: Article, path: Path, file: Found | None, merge: NoteMerge,
-                fp: str) -> None:
+                fp: str) -> bool:
+        """Count what the merge did, apply it (unless dry), write the note and its base;
+        False when that failed (said in the report: the next sync tries again)."""
         r = self.report
         rel = path.relative_to(self.vault).as_posix()
         r.conflicts += [f"{rel}: {c}" for c in merge.conflicts]
@@ -273,7 +282,7 @@ class _Sync:
         elif file is not None:
             r.unchanged += 1
         if self.dry_run:
-            return
+            return True
         try:
             for h, note, tags in merge.updates:
                 self.applier.update(h, note, tags)
@@ -286,7 +295,7 @@ class _Sync:
             self.bases.save_note(article.id, merge.base)
         except (OSError, StorageError, StoreError) as exc:
             r.failed.append(f"{rel}: {getattr(exc, 'strerror', None) or exc}")
-            return
+            return False
         data = path.read_bytes()
         st = os.stat(path)
         fp = fingerprint(self.store, article, self.flavor.name)  # after the read-back saves
@@ -297,6 +306,7 @@ class _Sync:
             self.index["notes"][article.id]["vault_deleted"] = merge.deleted_in_vault
         self.index.setdefault("empty", {}).pop(article.id, None)
         self.dirty = True
+        return True
 
 
 def sync_vault(store: Store, vault: Path, *, flavor: str = "obsidian", dry_run: bool = False,
