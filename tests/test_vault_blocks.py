@@ -143,3 +143,11 @@ def test_logseq_conflict_keeps_one_id(lib: Lib) -> None:
     assert text.count(f"id:: {logseq_id(h.id)}") == 1
     assert "- tuireader sync conflict" in text and "the vault's" in text
     assert lib.sync(flavor="logseq").conflicts == []
+
+
+def test_a_note_typed_without_its_label_is_still_the_note() -> None:
+    flavor = Obsidian()
+    text = "> q\n\n- ● yellow · 5%\n- #a\n  typed in Obsidian\n  second line\n\n^hl-abc1\n"
+    fields, fixed = flavor.parse(text)
+    assert fields is not None and fixed == "> q\n\n- ● yellow · 5%"
+    assert (fields.note, fields.tags) == ("typed in Obsidian\nsecond line", ["a"])

@@ -260,8 +260,8 @@ class Obsidian:
                 note = [first] if first else []
             elif note is not None:
                 note.append(line[2:] if line.startswith("  ") else line.lstrip("\t"))
-            elif line.strip():
-                note = [line]  # a note written without its "- Note:" line
+            elif line.strip():  # a note written without its "- Note:" line
+                note = [line[2:] if line.startswith("  ") else line]
         while note and not note[-1].strip():
             note.pop()
         text_note = decode_note("\n".join(note)) if note else ""
