@@ -6,6 +6,8 @@ Example::
     reading_width = 80        # columns of text in the reader
     smooth_scroll = false     # animate key jumps (off: jumps are instant)
     export_dir = "~/Notes/tuireader"
+    vault = "~/Obsidian/Reading"   # where `tuireader vault sync` and V write (no default)
+    vault_flavor = "obsidian"      # or "logseq"
 
     [keys]                    # binding id = "key[,key...]"
     "reader.next_block" = "j,down"
@@ -35,6 +37,10 @@ class Config:
     reading_width: int = 80
     smooth_scroll: bool = False
     export_dir: str = "~/tuireader-notes"
+    #: The vault folder of ``tuireader vault sync`` ("" = none set).
+    vault: str = ""
+    #: Its kind: "obsidian" or "logseq".
+    vault_flavor: str = "obsidian"
     keys: dict[str, str] = field(default_factory=dict)
     #: Problems found while reading the file (shown to the user, never fatal).
     problems: list[str] = field(default_factory=list)
@@ -77,6 +83,8 @@ def load_config(path: Path | None = None) -> Config:
     take("reading_width", int, lambda v: 20 <= v <= 400)
     take("smooth_scroll", bool)
     take("export_dir", str)
+    take("vault", str)
+    take("vault_flavor", str, lambda v: v in ("obsidian", "logseq"))
     keys = data.get("keys", {})
     if isinstance(keys, dict):
         for binding_id, key in keys.items():

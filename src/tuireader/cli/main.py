@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import check, export, importing, library, reader, review
+from tuireader.cli import check, export, importing, library, reader, review, vault
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(commands)
     review.add_parsers(commands)
     importing.add_parser(commands)
+    vault.add_parsers(commands)
     return parser
 
 
@@ -59,6 +60,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": check.cmd_check,
     "review": review.cmd_review,
     "import": importing.cmd_import,
+    "vault": vault.cmd_vault,
 }
 
 

@@ -36,6 +36,7 @@ from tuireader.screens.opening import ArticleOpener
 from tuireader.screens.panes import PaneWidths, pane_widths
 from tuireader.screens.reading_position import ReadingPosition
 from tuireader.screens.review import ReviewScreen
+from tuireader.screens.vault_sync import VaultSync
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
@@ -64,6 +65,7 @@ class MainScreen(Screen[Any]):
         Binding("X", "export", "Export", show=False, id="main.export"),
         Binding("a", "archive", "Archive / unarchive (is:archived lists them)", show=False,
                 id="main.archive"),
+        Binding("V", "vault_sync", "Sync vault", show=False, id="main.vault-sync"),
         Binding("slash", "find", "Find", id="main.find"),
         Binding("greater_than_sign,f3", "find_next", "Next match", id="main.find-next"),
         Binding("less_than_sign,shift+f3", "find_previous", "Prev match", show=False,
@@ -99,6 +101,7 @@ class MainScreen(Screen[Any]):
                                    open_on_start=open_article)
         self.opener = ArticleOpener(self, self._show_article, open_article, opening)
         self.links = LinkOpener(self)
+        self.vault = VaultSync(lambda: self.tui, self._set_status, self.reload_highlights)
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -343,6 +346,9 @@ class MainScreen(Screen[Any]):
 
     def action_archive(self) -> None:
         self.library.toggle_archived()
+
+    def action_vault_sync(self) -> None:
+        self.vault.start()
 
     # -- find ---------------------------------------------------------------------------------
 
