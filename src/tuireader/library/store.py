@@ -46,6 +46,7 @@ from tuireader.library.errors import (
     StoreError,
     read_only_error,
 )
+from tuireader.library.fulltext import FullText, default_index_path
 from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
@@ -56,20 +57,9 @@ from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
 from tuireader.library.trash import Trash
 
-__all__ = [
-    "MIGRATIONS",
-    "SCHEMA_VERSION",
-    "SHARD_BACKUPS",
-    "SHARD_RECHECK_SECONDS",
-    "AddResult",
-    "HighlightIndex",
-    "NotFound",
-    "Opening",
-    "ReadOnlyError",
-    "Store",
-    "StoreError",
-    "content_hash",
-]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SHARD_BACKUPS", "SHARD_RECHECK_SECONDS", "AddResult",
+           "HighlightIndex", "NotFound", "Opening", "ReadOnlyError", "Store", "StoreError",
+           "content_hash"]
 
 
 def _merge_tags(current: Iterable[str], extra: Iterable[str]) -> list[str]:
@@ -97,7 +87,7 @@ class Store:
 
     def __init__(
         self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False,
-        repair: bool = True,
+        repair: bool = True, index_path: Path | None = None,
     ) -> None:
         self.dir = Path(library_dir).expanduser()
         self.warnings: list[str] = []
@@ -153,6 +143,10 @@ class Store:
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
+        #: The search index (derived, per machine): told of every write through two hooks.
+        self.fulltext = FullText(self, index_path or default_index_path(self.dir),
+                                 writable=True, on_warning=self._warn)
+        self.articles.on_change = self.shards.on_change = self.fulltext.article_changed
         #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
         self.review = Review(self, self.dir / "review")
         if preload:
@@ -219,6 +213,7 @@ class Store:
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
+        self.fulltext.close()
         self.shards.close()
         self.review.close()
         self.articles.close()
