@@ -294,13 +294,19 @@ class FullText:
                     self._failed(aid, exc)
                 if time.monotonic() - last > COMMIT_EVERY:
                     with index.write_lock:
-                        index.commit()
+                        index.commit()  # whole articles only: between two of them
                     last = time.monotonic()
                 if progress is not None:
                     progress(n, len(todo))
-        finally:
+        except BaseException:
+            # Interrupted (Ctrl+C) maybe inside an article: what was committed stays, the
+            # rest is stale and done by the next run.
             with index.write_lock:
-                index.commit()
+                index.rollback()
+                self._states = None
+            raise
+        with index.write_lock:
+            index.commit()
         return done
 
     def rebuild(self) -> None:
