@@ -60,6 +60,8 @@ class Hit:
     #: The highlight the hit is in ("" for the article's own text, tags or note).
     highlight_id: str = ""
     score: float = 0.0
+    #: How far into the article (0-1), when its length is known.
+    fraction: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "title": self.title, "where": self.where,
@@ -131,6 +133,8 @@ class FullText:
         #: Why the index cannot be used ("" when it can).
         self.error = ""
         self._warned = False
+        #: True while :meth:`catch_up` runs (a search may then miss what is not indexed yet).
+        self.catching_up = False
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -282,6 +286,7 @@ class FullText:
         records = {str(r.get("id")): r for r in self.store.articles.records()}
         done = 0
         last = time.monotonic()
+        self.catching_up = True
         try:
             for n, aid in enumerate(todo, 1):
                 if stop is not None and stop():
@@ -305,6 +310,8 @@ class FullText:
                 index.rollback()
                 self._states = None
             raise
+        finally:
+            self.catching_up = False
         with index.write_lock:
             index.commit()
         return done
@@ -385,8 +392,11 @@ class FullText:
             snippet, marks, first = matcher.snippet(piece)
             if kind == "text" and first is not None:
                 start, end = start + first[0], start + first[1]
+            length = record.get("char_count")
+            fraction = (min(1.0, start / length) if isinstance(length, int) and length > 0
+                        else None)
             hits.append(Hit(aid, str(record.get("title") or title), kind, start, end, snippet,
-                            marks, ref, float(score)))
+                            marks, ref, float(score), fraction))
             if len(hits) >= limit:
                 break
         return hits, dropped
