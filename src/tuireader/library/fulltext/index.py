@@ -97,6 +97,7 @@ class IndexFile:
                              isolation_level="DEFERRED")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-65536")  # 64 MB: the word index merges in memory
         return db
 
     def _version(self) -> int | None:
@@ -212,10 +213,13 @@ class IndexFile:
         self._db.commit()
 
     def optimize(self) -> None:
-        """Merge the word index's segments (after a large build: smaller, faster)."""
-        with self._write_lock:
+        """After a large build: merge the word index's segments into one (faster queries), give
+        back the pages that freed (VACUUM) and empty the write-ahead log into the file."""
+        with self._write_lock, self._read_lock:
             self._db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
             self._db.commit()
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 __all__ = ["IndexFile", "Meta", "Piece", "State", "fold", "tag_column", "text_pieces"]

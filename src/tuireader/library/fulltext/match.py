@@ -11,12 +11,40 @@ import re
 from collections.abc import Sequence
 
 from tuireader.library.fulltext.query import Term
-from tuireader.library.fulltext.text import tokens
+from tuireader.library.fulltext.text import fold, tokens
 
 Span = tuple[int, int]
 
 #: Characters of context a snippet shows around its first match.
 SNIPPET = 160
+
+
+def _variants() -> dict[str, str]:
+    """Folded ASCII letter -> every Latin character that folds to it ("a" -> "aAáÁàÀ...")."""
+    table: dict[str, set[str]] = {}
+    for code in range(0x41, 0x250):
+        char = chr(code)
+        base = fold(char)
+        if len(base) == 1 and base.isascii() and base.isalnum():
+            table.setdefault(base, {base}).update({char, char.upper(), char.lower()})
+    return {k: "".join(sorted(v)) for k, v in table.items()}
+
+
+_VARIANTS = _variants()
+_BOUNDARY = r"[^\W_]"
+_SEPARATOR = r"[\W_]+"
+#: A decomposed diacritic: the fast patterns below do not see such text, the slow path does.
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+def _pattern(word: str, prefix: bool) -> str:
+    """A regex finding ``word`` (folded) in unfolded text, any case or diacritics."""
+    parts = []
+    for char in word:
+        variants = _VARIANTS.get(char)
+        parts.append(f"[{re.escape(variants)}]" if variants else re.escape(char))
+    rest = f"(?:{_BOUNDARY})*" if prefix else f"(?!{_BOUNDARY})"
+    return f"(?<!{_BOUNDARY})" + "".join(parts) + rest
 
 
 class Matcher:
@@ -26,6 +54,18 @@ class Matcher:
         self.terms = [t for t in terms if t.words or t.cjk]
         self._cjk = [re.compile(re.escape(run), re.IGNORECASE)
                      for t in self.terms for run in t.cjk]
+        worded = [t for t in self.terms if t.words]
+        # One regex over the raw text finds every term, any case or diacritics: a phrase is
+        # its words with anything but letters and digits between them.
+        self._first: re.Pattern[str] | None = None
+        self._groups: list[Term] = worded
+        if worded:
+            alternatives = []
+            for t in worded:
+                last = len(t.words) - 1
+                words = [_pattern(w, t.prefix and i == last) for i, w in enumerate(t.words)]
+                alternatives.append("(?:" + _SEPARATOR.join(words) + ")")
+            self._first = re.compile("|".join(alternatives), re.IGNORECASE)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -33,15 +73,11 @@ class Matcher:
     def spans(self, text: str, start: int = 0) -> list[Span]:
         """Every match in ``text[start:]``, in order, not overlapping (offsets in ``text``)."""
         found: list[Span] = []
-        phrases = [t for t in self.terms if t.words]
-        if phrases:
-            words = [w for w in tokens(text[start:])]
-            for i in range(len(words)):
-                for term in phrases:
-                    end = _phrase_at(words, i, term)
-                    if end is not None:
-                        found.append((start + words[i][1], start + words[end][2]))
-                        break
+        if self._first is not None:
+            if _COMBINING.search(text, start):
+                found += self._slow(text, start)
+            else:
+                found += [m.span() for m in self._first.finditer(text, start)]
         for pattern in self._cjk:
             found += [m.span() for m in pattern.finditer(text, start)]
         found.sort()
@@ -51,6 +87,18 @@ class Matcher:
                 continue
             merged.append(span)
         return merged
+
+    def _slow(self, text: str, start: int) -> list[Span]:
+        """Word by word, folding each (text with decomposed diacritics)."""
+        found: list[Span] = []
+        words = list(tokens(text[start:] if start else text))
+        for i in range(len(words)):
+            for term in self._groups:
+                end = _phrase_at(words, i, term)
+                if end is not None:
+                    found.append((start + words[i][1], start + words[end][2]))
+                    break
+        return found
 
     def snippet(self, text: str, width: int = SNIPPET) -> tuple[str, list[Span], Span | None]:
         """A part of ``text`` around its first match: (snippet, the matches in it as offsets in

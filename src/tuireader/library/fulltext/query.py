@@ -234,7 +234,7 @@ def compile_query(query: Query, limit: int) -> Compiled:
     if match and excluded_latin:
         match = f"({match}) NOT (" + " OR ".join(t.fts() for t in excluded_latin) + ")"
     elif excluded_latin:
-        conditions.append("c.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+        conditions.append("+c.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
         params.append(" OR ".join(t.fts() for t in excluded_latin))
     for group in other:
         alternatives = []
@@ -259,15 +259,24 @@ def compile_query(query: Query, limit: int) -> Compiled:
         conditions.append("NOT (c.tags LIKE ? ESCAPE '\\' OR d.tags LIKE ? ESCAPE '\\')")
         params += [_tag_pattern(tag)] * 2
     for column, words in query.fields:
-        conditions.append("d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)")
+        conditions.append("+d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)")
         params.append(f'{column} : "' + " ".join(words) + '" *')
     if query.archived is not None:
         conditions.append("d.archived = ?")
         params.append(1 if query.archived else 0)
     where = "".join(f" AND {c}" for c in conditions)
+    if match and not conditions:
+        # Ranked in the word index alone, then only the best looked up.
+        sql = (f"SELECT {COLUMNS}, r.score FROM (SELECT rowid AS id, bm25(fts) AS score "
+               "FROM fts WHERE fts MATCH ? ORDER BY score LIMIT ?) r "
+               "CROSS JOIN chunks c ON c.id = r.id "
+               "CROSS JOIN docs d ON d.article_id = c.article_id ORDER BY r.score")
+        return Compiled(sql, [match, limit])
     if match:
+        # CROSS JOIN: the word index drives (SQLite keeps the order written).
         sql = (f"SELECT {COLUMNS}, bm25(fts) AS score FROM fts "
-               "JOIN chunks c ON c.id = fts.rowid JOIN docs d ON d.article_id = c.article_id "
+               "CROSS JOIN chunks c ON c.id = fts.rowid "
+               "CROSS JOIN docs d ON d.article_id = c.article_id "
                f"WHERE fts MATCH ?{where} ORDER BY score LIMIT ?")
         return Compiled(sql, [match, *params, limit])
     sql = (f"SELECT {COLUMNS}, 0.0 AS score FROM chunks c "
@@ -283,13 +292,13 @@ def _term_condition(term: Term) -> tuple[str, list[object]]:
     values: list[object] = []
     for run in term.cjk:
         if len(run) >= 3:
-            parts.append("c.id IN (SELECT rowid FROM cjk WHERE cjk MATCH ?)")
+            parts.append("+c.id IN (SELECT rowid FROM cjk WHERE cjk MATCH ?)")
             values.append('"' + run + '"')
         else:
-            parts.append("c.id IN (SELECT rowid FROM cjk WHERE body LIKE ? ESCAPE '\\')")
+            parts.append("+c.id IN (SELECT rowid FROM cjk WHERE body LIKE ? ESCAPE '\\')")
             values.append("%" + _like_escape(run) + "%")
     if term.words:
-        parts.append("c.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+        parts.append("+c.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
         values.append(term.fts())
     return "(" + " AND ".join(parts) + ")", values
 

@@ -40,6 +40,10 @@ def has_cjk(text: str) -> bool:
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(folded word, start, end) for each non-CJK word of ``text``."""
+    if not has_cjk(text):
+        for m in WORD.finditer(text):
+            yield fold(m.group()), m.start(), m.end()
+        return
     for m in WORD.finditer(text):
         word = m.group()
         if has_cjk(word):
