@@ -245,3 +245,26 @@ def test_default_location_is_outside_the_library(tmp_path: Path) -> None:
         add(store, "War and Peace", WAR, "war")
         assert tmp_path / "lib" not in store.fulltext.path.parents
         assert store.fulltext.path.exists()
+
+
+def test_an_interrupted_rebuild_keeps_whole_articles_and_resumes(tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite3"
+    with Store(tmp_path / "lib", index_path=index) as store:
+        ids_added = [add(store, f"Article {n}", f"# A{n}\n\nUnique{n} words here.", f"s{n}")
+                     for n in range(6)]
+        store.fulltext.rebuild()
+        assert len(store.fulltext.stale()) == 6
+
+        def interrupt(done: int, total: int) -> None:
+            if done == 3:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            store.fulltext.catch_up(progress=interrupt)
+    with Store(tmp_path / "lib", index_path=index) as store:
+        left = store.fulltext.stale()
+        assert 0 < len(left) <= 6  # nothing half-indexed is taken for done
+        assert store.fulltext.catch_up() == len(left)
+        assert store.fulltext.stale() == []
+        for n, aid in enumerate(ids_added):
+            assert ids(store, f"unique{n}") == [(aid, "text")]
