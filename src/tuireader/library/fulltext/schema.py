@@ -16,10 +16,10 @@ A file with another :data:`VERSION` is rebuilt from scratch.
 from __future__ import annotations
 
 #: Bump when a table changes: the index is then rebuilt.
-VERSION = 1
+VERSION = 2
 
 #: About how long a piece of article text is (characters).
-CHUNK = 1500
+CHUNK = 4000
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
