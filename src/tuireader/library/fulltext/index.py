@@ -199,15 +199,15 @@ class IndexFile:
             return
         # Row ids chosen here (inside the write lock), so each table takes one executemany.
         first = int(db.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0]) + 1
-        rowids = range(first, first + len(pieces))
+        numbered = list(enumerate(pieces, first))
         db.executemany(
             'INSERT INTO chunks (id, article_id, kind, ref, start, "end", tags, body) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(rowid, article_id, p.kind, p.ref, p.start, p.end, tag_column(p.tags),
-              zlib.compress(p.body.encode("utf-8"), 1)) for rowid, p in zip(rowids, pieces)])
+              zlib.compress(p.body.encode("utf-8"), 1)) for rowid, p in numbered])
         db.executemany("INSERT INTO fts (rowid, body) VALUES (?, ?)",
-                       [(rowid, p.body) for rowid, p in zip(rowids, pieces)])
-        runs = [(rowid, "\n".join(found)) for rowid, p in zip(rowids, pieces)
+                       [(rowid, p.body) for rowid, p in numbered])
+        runs = [(rowid, "\n".join(found)) for rowid, p in numbered
                 if (found := cjk_runs(p.body))]
         if runs:
             db.executemany("INSERT INTO cjk (rowid, body) VALUES (?, ?)", runs)
