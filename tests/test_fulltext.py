@@ -268,3 +268,14 @@ def test_an_interrupted_rebuild_keeps_whole_articles_and_resumes(tmp_path: Path)
         assert store.fulltext.stale() == []
         for n, aid in enumerate(ids_added):
             assert ids(store, f"unique{n}") == [(aid, "text")]
+
+
+def test_an_index_that_cannot_be_opened_never_stops_the_library(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with Store(tmp_path / "lib", index_path=blocker / "index.sqlite3") as store:
+        war = add(store, "War and Peace", WAR, "war")  # saved, whatever the index
+        assert store.get_article(war) is not None
+        result = store.fulltext.search("natasha")
+        assert result.hits == [] and "cannot be opened" in result.message
+        assert any("search index" in w for w in store.warnings)
