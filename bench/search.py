@@ -41,7 +41,7 @@ CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "lon
 QUERIES = [
     "natasha", "pierre bezukhov", '"the old prince"', "whale*", "harpoon OR lance",
     "moscow -napoleon", "kutuzov", "ahab", "queequeg", "borodino", "\"white whale\"",
-    "andrei in:text", "natasha in:highlights", "ocean in:notes", "#idea sea", "a:article war",
+    "andrei in:text", "natasha in:highlights", "ocean in:notes", "#idea sea", "a:moscow war",
     "is:archived moscow", "rostov*", "starbuck stubb", "countess", "love",
 ]
 

@@ -16,7 +16,7 @@ from tuireader.library.fulltext.text import fold, tokens
 Span = tuple[int, int]
 
 #: Characters of context a snippet shows around its first match.
-SNIPPET = 160
+SNIPPET = 110
 
 
 def _variants() -> dict[str, str]:
