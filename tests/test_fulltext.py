@@ -279,3 +279,20 @@ def test_an_index_that_cannot_be_opened_never_stops_the_library(tmp_path: Path) 
         result = store.fulltext.search("natasha")
         assert result.hits == [] and "cannot be opened" in result.message
         assert any("search index" in w for w in store.warnings)
+
+
+def test_closing_the_store_stops_a_catch_up_cleanly(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lib", index_path=tmp_path / "index.sqlite3")
+    for n in range(4):
+        add(store, f"Article {n}", f"# A{n}\n\nWords {n}.", f"s{n}")
+    store.fulltext.rebuild()
+
+    def close_midway(done: int, total: int) -> None:
+        if done == 2:
+            store.close()
+
+    store.fulltext.catch_up(progress=close_midway)  # returns; nothing raised
+    with Store(tmp_path / "lib", index_path=tmp_path / "index.sqlite3") as again:
+        assert again.fulltext.stale()  # what was not committed is still to do
+        again.fulltext.catch_up()
+        assert again.fulltext.stale() == []

@@ -81,6 +81,7 @@ class IndexFile:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.RLock()
+        self.closed = False
         self._read_lock = threading.Lock()
         self._db = self._connect()
         with self._write_lock:
@@ -108,7 +109,10 @@ class IndexFile:
         return int(row[0]) if row and str(row[0]).isdigit() else None
 
     def close(self) -> None:
+        """Close both connections (after the write in progress; uncommitted work is lost and
+        found stale next time)."""
         with self._write_lock, self._read_lock:
+            self.closed = True
             self._db.close()
             self._reader.close()
 
@@ -141,10 +145,12 @@ class IndexFile:
     # -- writing: call inside ``with index.write_lock``, then :meth:`commit` ---------------
 
     def commit(self) -> None:
-        self._db.commit()
+        if not self.closed:
+            self._db.commit()
 
     def rollback(self) -> None:
-        self._db.rollback()
+        if not self.closed:
+            self._db.rollback()
 
     def forget(self, article_id: str, part: str | None = None) -> None:
         """Remove an article's pieces: ``part`` "text" (its text), "meta" (its own tags and

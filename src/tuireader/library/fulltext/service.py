@@ -158,9 +158,9 @@ class FullText:
 
     def close(self) -> None:
         with self._open_lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            index, self._file = self._file, None  # a catch-up stops at its next article
+            if index is not None:
+                index.close()
             self._states = None
 
     def _failed(self, article_id: str, exc: BaseException) -> None:
@@ -290,8 +290,8 @@ class FullText:
         self.catching_up = True
         try:
             for n, aid in enumerate(todo, 1):
-                if stop is not None and stop():
-                    break
+                if (stop is not None and stop()) or self._file is not index:
+                    break  # asked to stop, or the store is closing
                 try:
                     done += self._sync(index, aid, records.get(aid))
                 except FAILURES as exc:
