@@ -3,6 +3,7 @@ matched word is on screen, marked; the index was built in the background at star
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from test_terminal import Terminal, pytestmark, terminal  # noqa: F401  (the fixture)
@@ -32,6 +33,9 @@ def test_search_open_a_hit_and_see_it(terminal: Terminal, tmp_path: Path) -> Non
     screen = terminal.wait(pane, lambda s: any("Natásha Rostóva" in line for line in s)
                            and not any("Search the library" in line for line in s),
                            "the article at the hit")
-    assert any("1/1 matches" in line for line in screen)
+    # The match is drawn marked: a colour change right before the word, one after it.
+    styled = terminal.tmux("capture-pane", "-p", "-e", "-t", pane)
+    line = next(line for line in styled.splitlines() if "Natásha" in line)
+    assert re.search(r"\x1b\[[0-9;]*mNatásha\x1b\[", line), line
     terminal.keys(pane, "q")
     assert terminal.wait_exit(pane) == "0"

@@ -70,16 +70,17 @@ class Matcher:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    def spans(self, text: str, start: int = 0) -> list[Span]:
-        """Every match in ``text[start:]``, in order, not overlapping (offsets in ``text``)."""
+    def spans(self, text: str, start: int = 0, end: int | None = None) -> list[Span]:
+        """Every match in ``text[start:end]``, in order, not overlapping (offsets in ``text``)."""
         found: list[Span] = []
+        stop = len(text) if end is None else end
         if self._first is not None:
-            if _COMBINING.search(text, start):
-                found += self._slow(text, start)
+            if _COMBINING.search(text, start, stop):
+                found += self._slow(text[:stop], start)
             else:
-                found += [m.span() for m in self._first.finditer(text, start)]
+                found += [m.span() for m in self._first.finditer(text, start, stop)]
         for pattern in self._cjk:
-            found += [m.span() for m in pattern.finditer(text, start)]
+            found += [m.span() for m in pattern.finditer(text, start, stop)]
         found.sort()
         merged: list[Span] = []
         for span in found:
@@ -87,6 +88,14 @@ class Matcher:
                 continue
             merged.append(span)
         return merged
+
+    def first(self, text: str) -> Span | None:
+        """The first match in ``text``, if any."""
+        if self._cjk or self._first is None or _COMBINING.search(text):
+            found = self.spans(text)
+            return found[0] if found else None
+        m = self._first.search(text)
+        return m.span() if m else None
 
     def _slow(self, text: str, start: int) -> list[Span]:
         """Word by word, folding each (text with decomposed diacritics)."""
@@ -103,8 +112,7 @@ class Matcher:
     def snippet(self, text: str, width: int = SNIPPET) -> tuple[str, list[Span], Span | None]:
         """A part of ``text`` around its first match: (snippet, the matches in it as offsets in
         the snippet, the first match as offsets in ``text`` or None)."""
-        spans = self.spans(text)
-        first = spans[0] if spans else None
+        first = self.first(text)
         if len(text) <= width:
             begin, end = 0, len(text)
         else:
@@ -118,7 +126,7 @@ class Matcher:
                 space = text.rfind(" ", end - 20, end)
                 end = space if space > (first[1] if first else 0) else end
         piece = text[begin:end]
-        marks = [(s - begin, e - begin) for s, e in spans if s >= begin and e <= end]
+        marks = [(s - begin, e - begin) for s, e in self.spans(text, begin, end)]
         lead = "…" if begin else ""
         tail = "…" if end < len(text) else ""
         flat = _flatten(piece)
@@ -141,4 +149,4 @@ def _phrase_at(words: list[tuple[str, int, int]], i: int, term: Term) -> int | N
 
 def _flatten(text: str) -> str:
     """One line, same length (offsets stay valid): newlines and tabs become spaces."""
-    return text.translate({10: 32, 13: 32, 9: 32})
+    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")

@@ -136,6 +136,7 @@ class FullText:
         self._warned = False
         #: True while :meth:`catch_up` runs (a search may then miss what is not indexed yet).
         self.catching_up = False
+        self._by_id: tuple[object, dict[str, dict[str, Any]]] | None = None
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -365,9 +366,21 @@ class FullText:
             self.catch_up(sorted(dropped))
         return Results(text, hits, "", query)
 
+    def _records_by_id(self) -> dict[str, dict[str, Any]]:
+        """Article id -> its record, made again only when the library's table changed (a save
+        replaces the table, never changes it: see :mod:`~tuireader.library.articles`)."""
+        articles = self.store.articles
+        table = (articles.storage.read() or {}).get("articles")
+        cached = self._by_id
+        if cached is not None and cached[0] is table and table is not None and not articles.extra:
+            return cached[1]
+        by_id = {str(r.get("id")): r for r in articles.records()}
+        self._by_id = (table, by_id)
+        return by_id
+
     def _hits(self, rows: list[tuple[Any, ...]], matcher: Matcher,
               limit: int) -> tuple[list[Hit], set[str]]:
-        records = {str(r.get("id")): r for r in self.store.articles.records()}
+        records = self._records_by_id()
         highlight_ids: dict[str, set[str]] = {}
         hits: list[Hit] = []
         dropped: set[str] = set()
