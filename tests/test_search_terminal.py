@@ -30,7 +30,7 @@ def test_search_open_a_hit_and_see_it(terminal: Terminal, tmp_path: Path) -> Non
     terminal.wait(pane, lambda s: any("ballroom" in line for line in s)
                   and any("War and Peace" in line for line in s), "the hit")
     terminal.keys(pane, "Enter")
-    screen = terminal.wait(pane, lambda s: any("Natásha Rostóva" in line for line in s)
+    terminal.wait(pane, lambda s: any("Natásha Rostóva" in line for line in s)
                            and not any("Search the library" in line for line in s),
                            "the article at the hit")
     # The match is drawn marked: a colour change right before the word, one after it.
