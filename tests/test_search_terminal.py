@@ -31,8 +31,8 @@ def test_search_open_a_hit_and_see_it(terminal: Terminal, tmp_path: Path) -> Non
                   and any("War and Peace" in line for line in s), "the hit")
     terminal.keys(pane, "Enter")
     terminal.wait(pane, lambda s: any("Natásha Rostóva" in line for line in s)
-                           and not any("Search the library" in line for line in s),
-                           "the article at the hit")
+                  and not any("Search the library" in line for line in s),
+                  "the article at the hit")
     # The match is drawn marked: a colour change right before the word, one after it.
     styled = terminal.tmux("capture-pane", "-p", "-e", "-t", pane)
     line = next(line for line in styled.splitlines() if "Natásha" in line)
