@@ -159,6 +159,11 @@ def test_highlights_notes_and_tags_are_found_where_they_are(store: Store) -> Non
     assert ids(store, "in:notes napoleon") == [(war, "note")]
     assert ids(store, "in:tags fire") == [(war, "tag")]
     assert ids(store, "#fire in:highlights") == [(war, "highlight")]
+    assert ids(store, "moscow in:highlights") == [(war, "highlight")]
+    assert ids(store, "moscow in:text") == [(war, "text")]
+    assert sorted(ids(store, "moscow in:text in:highlights")) == [(war, "highlight"),
+                                                                   (war, "text")]
+    assert ids(store, "moscow -burned in:highlights") == []
     hit = store.fulltext.search("in:notes napoleon").hits[0]
     assert (hit.start, hit.end, hit.highlight_id) == (h.start, h.end, h.id)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuireader.library.fulltext.query import TAG_SEP, Compiled
-from tuireader.library.fulltext.schema import CHUNK, DROP, TABLES, VERSION
+from tuireader.library.fulltext.schema import CHUNK, DROP, KINDS, TABLES, VERSION
 from tuireader.library.fulltext.text import cjk_runs, fold
 
 
@@ -50,6 +50,15 @@ class Meta:
     site: str
     tags: tuple[str, ...]
     archived: bool
+
+
+_COLUMNS = ", ".join(KINDS)
+_MARKS = ", ".join("?" * len(KINDS))
+
+
+def _columns(kind: str, body: str) -> list[str]:
+    """The word index's column values of a piece: its body in its kind's column."""
+    return [body if k == kind else "" for k in KINDS]
 
 
 def tag_column(tags: Iterable[str]) -> str:
@@ -156,14 +165,15 @@ class IndexFile:
         """Remove an article's pieces: ``part`` "text" (its text), "meta" (its own tags and
         note), "shard" (its highlights' quotes, notes and tags), or None (all, and its row)."""
         db = self._db
-        sql = "SELECT id, body FROM chunks WHERE article_id = ?"
+        sql = "SELECT id, kind, body FROM chunks WHERE article_id = ?"
         sql += {None: "", "text": " AND kind = 'text'", "meta": " AND kind != 'text' AND ref = ''",
                 "shard": " AND ref != ''"}[part]
         rows = db.execute(sql, (article_id,)).fetchall()
-        db.executemany("INSERT INTO fts (fts, rowid, body) VALUES ('delete', ?, ?)",
-                       [(rowid, zlib.decompress(body).decode("utf-8")) for rowid, body in rows])
-        db.executemany("DELETE FROM cjk WHERE rowid = ?", [(rowid,) for rowid, _b in rows])
-        db.executemany("DELETE FROM chunks WHERE id = ?", [(rowid,) for rowid, _b in rows])
+        db.executemany(f"INSERT INTO fts (fts, rowid, {_COLUMNS}) VALUES ('delete', ?, {_MARKS})",
+                       [(rowid, *_columns(kind, zlib.decompress(body).decode("utf-8")))
+                        for rowid, kind, body in rows])
+        db.executemany("DELETE FROM cjk WHERE rowid = ?", [(rowid,) for rowid, _k, _b in rows])
+        db.executemany("DELETE FROM chunks WHERE id = ?", [(rowid,) for rowid, _k, _b in rows])
         if part is None:
             row = db.execute("SELECT id, title, author, site FROM docs WHERE article_id = ?",
                              (article_id,)).fetchone()
@@ -211,8 +221,8 @@ class IndexFile:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(rowid, article_id, p.kind, p.ref, p.start, p.end, tag_column(p.tags),
               zlib.compress(p.body.encode("utf-8"), 1)) for rowid, p in numbered])
-        db.executemany("INSERT INTO fts (rowid, body) VALUES (?, ?)",
-                       [(rowid, p.body) for rowid, p in numbered])
+        db.executemany(f"INSERT INTO fts (rowid, {_COLUMNS}) VALUES (?, {_MARKS})",
+                       [(rowid, *_columns(p.kind, p.body)) for rowid, p in numbered])
         runs = [(rowid, "\n".join(found)) for rowid, p in numbered
                 if (found := cjk_runs(p.body))]
         if runs:

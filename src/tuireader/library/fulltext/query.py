@@ -248,7 +248,10 @@ def compile_query(query: Query, limit: int) -> Compiled:
             sql, values = _term_condition(term)
             conditions.append(f"NOT {sql}")
             params.extend(values)
-    if query.where:
+    if query.where and match:
+        # Each kind is a column of the word index: the filter is the index's own.
+        match = "{" + " ".join(sorted(query.where)) + "} : (" + match + ")"
+    elif query.where:
         kinds = sorted(query.where)
         conditions.append(f"c.kind IN ({', '.join('?' * len(kinds))})")
         params.extend(kinds)

@@ -7,7 +7,9 @@ and what was indexed (``content_hash`` of the text, ``meta_hash`` of the metadat
 :data:`CHUNK` characters (``start``/``end`` are offsets in the article's plain text), each
 highlight's quote, note and tags (``ref`` is the highlight's id, the offsets its range), the
 article's own tags and note.  The piece itself is kept compressed (snippets are cut from it).
-``fts`` indexes the pieces' words (contentless: the words are not stored twice), ``cjk`` the
+``fts`` indexes the pieces' words (contentless: the words are not stored twice), each kind of
+piece in its own column (:data:`KINDS`: ``in:notes`` is a column filter, answered by the word
+index alone), ``cjk`` the
 CJK runs by trigram (substring search), ``docs_fts`` the title, author and site words.
 
 A file with another :data:`VERSION` is rebuilt from scratch.
@@ -16,7 +18,10 @@ A file with another :data:`VERSION` is rebuilt from scratch.
 from __future__ import annotations
 
 #: Bump when a table changes: the index is then rebuilt.
-VERSION = 2
+VERSION = 3
+
+#: The kinds of piece, in the order of the word index's columns.
+KINDS = ("text", "highlight", "note", "tag")
 
 #: About how long a piece of article text is (characters).
 CHUNK = 4000
@@ -47,7 +52,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, kind);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
-    body, content='', tokenize='unicode61 remove_diacritics 2');
+    text, highlight, note, tag, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS cjk USING fts5 (body, tokenize='trigram');
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5 (
     title, author, site, content='', tokenize='unicode61 remove_diacritics 2');
