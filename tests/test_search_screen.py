@@ -19,7 +19,7 @@ from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.search_results import SearchResults
 
 BOOK = ("# Chapter\n\n" + "Plain words fill this paragraph. " * 30 + "\n\n"
-        "Natásha laughed. Later natasha sang.\n\n" + "More plain words here. " * 200 + "\n\n"
+        "Natásha laughed. Later natasha sang.\n\n" + "More plain words here. " * 600 + "\n\n"
         "At the end NATASHA slept.")
 
 

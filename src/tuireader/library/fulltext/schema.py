@@ -18,13 +18,13 @@ A file with another :data:`VERSION` is rebuilt from scratch.
 from __future__ import annotations
 
 #: Bump when a table changes: the index is then rebuilt.
-VERSION = 3
+VERSION = 4
 
 #: The kinds of piece, in the order of the word index's columns.
 KINDS = ("text", "highlight", "note", "tag")
 
 #: About how long a piece of article text is (characters).
-CHUNK = 4000
+CHUNK = 12000
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
