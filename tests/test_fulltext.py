@@ -301,3 +301,10 @@ def test_closing_the_store_stops_a_catch_up_cleanly(tmp_path: Path) -> None:
         assert again.fulltext.stale()  # what was not committed is still to do
         again.fulltext.catch_up()
         assert again.fulltext.stale() == []
+
+
+def test_snippets_carry_no_terminal_controls(store: Store) -> None:
+    add(store, "Escapes", "# E\n\nBefore \x1b]0;pwned\x07 the keyword zebra \x1b[2J after.", "e")
+    hit = store.fulltext.search("zebra").hits[0]
+    assert "\x1b" not in hit.snippet and "\x07" not in hit.snippet
+    assert hit.snippet[hit.marks[0][0]:hit.marks[0][1]] == "zebra"

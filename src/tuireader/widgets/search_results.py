@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuireader.core.safety import inert
 from tuireader.library.fulltext import Hit
 from tuireader.widgets.option_list import KeyedOptionList
 
@@ -66,7 +67,7 @@ class SearchResults(KeyedOptionList):
         self._hits = []
         for _aid, title, found in grouped(hits):
             count = f"  ({len(found)})" if len(found) > 1 else ""
-            header = Content.assemble(Content(title or "Untitled").stylize("bold"), count)
+            header = Content.assemble(Content(inert(title) or "Untitled").stylize("bold"), count)
             options.append(Option(header, disabled=True))
             for hit in found:
                 options.append(Option(hit_prompt(hit), id=str(len(self._hits))))

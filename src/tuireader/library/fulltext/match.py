@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tuireader.core.document import sanitize
 from tuireader.library.fulltext.query import Term
 from tuireader.library.fulltext.text import fold, tokens
 
@@ -148,5 +149,6 @@ def _phrase_at(words: list[tuple[str, int, int]], i: int, term: Term) -> int | N
 
 
 def _flatten(text: str) -> str:
-    """One line, same length (offsets stay valid): newlines and tabs become spaces."""
-    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    """One safe line, same length (offsets stay valid): newlines and tabs become spaces,
+    terminal controls visible symbols (one for one)."""
+    return sanitize(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
