@@ -21,6 +21,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,21 @@ def shard_pieces(records: Iterable[dict[str, Any]]) -> list[Piece]:
             if body.strip():
                 pieces.append(Piece(kind, body, start, end, ref, tags))
     return pieces
+
+
+@dataclass
+class _Change:
+    """One article's update of the index (see :meth:`FullText._read`)."""
+
+    article_id: str
+    old: State | None
+    #: The state after the update; None: the article is gone, forget it.
+    state: State | None
+    meta: Meta | None = None
+    note: str = ""
+    #: The new pieces of its text, of its highlights (None: unchanged).
+    text: list[Piece] | None = None
+    highlights: list[Piece] | None = None
 
 
 class FullText:
@@ -209,48 +225,61 @@ class FullText:
 
     def _sync(self, index: IndexFile, article_id: str, record: dict[str, Any] | None) -> bool:
         """Bring one article's rows in line with the library (no commit); True if it wrote."""
-        states = self._states_now(index)
-        old = states.get(article_id)
+        change = self._read(index, article_id, record)
+        return change is not None and self._apply(index, change)
+
+    def _read(self, index: IndexFile, article_id: str,
+              record: dict[str, Any] | None) -> _Change | None:
+        """What must change in the index for one article (None: nothing), with the text and
+        highlights it needs read.  Takes no index lock: a hook holds a shard's lock and then
+        takes the index's, so the other way round would deadlock; and a catch-up reads the
+        next article while the last one is written."""
+        old = self._states_now(index).get(article_id)
         if record is None:
-            if old is None:
-                return False
-            with index.write_lock:
-                index.forget(article_id)
-                states.pop(article_id, None)
-            return True
+            return _Change(article_id, old, None) if old is not None else None
         content = str(record.get("content_hash") or "")
         meta, note, meta_hash = meta_of(record)
         shard = self.shard_state(article_id)
-        if old == State(content, meta_hash, shard):
-            return False
-        # Read what is needed before taking the index's lock (a hook holds a shard's lock and
-        # then takes this one: the other way round would deadlock).
-        plain = None
+        state = State(content, meta_hash, shard)
+        if old == state:
+            return None
+        change = _Change(article_id, old, state, meta, note)
         if old is None or old.content_hash != content:
             markdown = self.store.read_markdown(article_id)
-            plain = parsed(self.store.body_path(article_id), markdown).plain_text
-        highlights = None
+            change.text = text_pieces(parsed(self.store.body_path(article_id), markdown)
+                                      .plain_text)
         if old is None or old.shard_state != shard:
             with self.store.shards.locked(article_id):
-                shard = self.shard_state(article_id)
-                highlights = shard_pieces(self.store.shards.view(article_id).records)
+                change.state = State(content, meta_hash, self.shard_state(article_id))
+                change.highlights = shard_pieces(self.store.shards.view(article_id).records)
+        return change
+
+    def _apply(self, index: IndexFile, change: _Change) -> bool:
+        """Write what :meth:`_read` found (no commit)."""
+        aid, old, state = change.article_id, change.old, change.state
+        states = self._states_now(index)
         with index.write_lock:
-            index.ensure_doc(article_id)
-            if plain is not None:
-                index.forget(article_id, "text")
-                index.add(article_id, text_pieces(plain))
-                index.set_state(article_id, content_hash=content)
-            if old is None or old.meta_hash != meta_hash:
-                index.forget(article_id, "meta")
+            if state is None:
+                index.forget(aid)
+                states.pop(aid, None)
+                return True
+            index.ensure_doc(aid)
+            if change.text is not None:
+                index.forget(aid, "text")
+                index.add(aid, change.text)
+                index.set_state(aid, content_hash=state.content_hash)
+            meta = change.meta
+            if meta is not None and (old is None or old.meta_hash != state.meta_hash):
+                index.forget(aid, "meta")
                 own = [Piece("tag", " ".join(meta.tags), tags=meta.tags)] if meta.tags else []
-                own += [Piece("note", note)] if note.strip() else []
-                index.add(article_id, own)
-                index.set_meta(article_id, meta, meta_hash)
-            if highlights is not None:
-                index.forget(article_id, "shard")
-                index.add(article_id, highlights)
-                index.set_state(article_id, shard_state=shard)
-            states[article_id] = State(content, meta_hash, shard)
+                own += [Piece("note", change.note)] if change.note.strip() else []
+                index.add(aid, own)
+                index.set_meta(aid, meta, state.meta_hash)
+            if change.highlights is not None:
+                index.forget(aid, "shard")
+                index.add(aid, change.highlights)
+                index.set_state(aid, shard_state=state.shard_state)
+            states[aid] = state
         return True
 
     # -- catching up --------------------------------------------------------------------------
@@ -290,21 +319,29 @@ class FullText:
         last = time.monotonic()
         self.catching_up = True
         try:
-            for n, aid in enumerate(todo, 1):
-                if (stop is not None and stop()) or self._file is not index:
-                    break  # asked to stop, or the store is closing
-                try:
-                    done += self._sync(index, aid, records.get(aid))
-                except FAILURES as exc:
-                    with index.write_lock:
-                        index.rollback()
-                    self._failed(aid, exc)
-                if time.monotonic() - last > COMMIT_EVERY:
-                    with index.write_lock:
-                        index.commit()  # whole articles only: between two of them
-                    last = time.monotonic()
-                if progress is not None:
-                    progress(n, len(todo))
+            # The next article is read (its text, its highlights) in a second thread while
+            # this one is written: SQLite and zlib let go of the GIL as they work.
+            with ThreadPoolExecutor(1, thread_name_prefix="tuireader-index-read") as reader:
+                ahead = None
+                for n, aid in enumerate(todo, 1):
+                    if (stop is not None and stop()) or self._file is not index:
+                        break  # asked to stop, or the store is closing
+                    current = ahead or reader.submit(self._read, index, aid, records.get(aid))
+                    ahead = (reader.submit(self._read, index, todo[n], records.get(todo[n]))
+                             if n < len(todo) else None)
+                    try:
+                        change = current.result()
+                        done += change is not None and self._apply(index, change)
+                    except FAILURES as exc:
+                        with index.write_lock:
+                            index.rollback()
+                        self._failed(aid, exc)
+                    if time.monotonic() - last > COMMIT_EVERY:
+                        with index.write_lock:
+                            index.commit()  # whole articles only: between two of them
+                        last = time.monotonic()
+                    if progress is not None:
+                        progress(n, len(todo))
         except BaseException:
             # Interrupted (Ctrl+C) maybe inside an article: what was committed stays, the
             # rest is stale and done by the next run.
