@@ -23,3 +23,11 @@ def shared_corpus() -> Path:
     if not corpus.is_dir():
         pytest.skip(f"shared corpus not found at {corpus}")
     return corpus
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index lives in the user's cache folder: in tests, a temporary one (also
+    for the programs a test starts)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

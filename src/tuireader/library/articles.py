@@ -51,6 +51,9 @@ class Articles:
         self._text_hashes: dict[str, str] | None = None  # id -> plain-text hash, from sidecars
         #: Held by a change from its check to its write (re-entrant).
         self.lock = threading.RLock()
+        #: Called with an article's id after its metadata is written or removed (the search
+        #: index's hook: see :mod:`~tuireader.library.fulltext`).
+        self.on_change: Callable[[str], None] = lambda article_id: None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -211,6 +214,7 @@ class Articles:
         record = article.to_record()
         self.write_sidecar(record, text_hash)
         self.storage.put_records(TABLE, [record])
+        self.on_change(article.id)
 
     def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> None:
         """Write an article's sidecar durably (StoreError on failure: nothing changed)."""
@@ -241,6 +245,7 @@ class Articles:
         self.extra.pop(article_id, None)
         if self._text_hashes is not None:
             self._text_hashes.pop(article_id, None)
+        self.on_change(article_id)
 
     def set_meta(self, **fields: object) -> None:
         """Add ``fields`` to the library's ``_meta`` record, durably."""

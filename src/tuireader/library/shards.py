@@ -124,6 +124,9 @@ class ShardSet:
         self._storages: dict[str, DurableStorage] = {}
         self._views: dict[str, ShardView] = {}
         self._locks: dict[str, threading.RLock] = {}
+        #: Called with an article's id after its shard is written, holding the shard's lock
+        #: (the search index's hook: see :mod:`~tuireader.library.fulltext`).
+        self.on_change: Callable[[str], None] = lambda article_id: None
 
     def path(self, article_id: str) -> Path:
         return self.folder / f"{article_id}.json"
@@ -304,6 +307,7 @@ class ShardSet:
             for h in highlights:
                 h.tags = list(dict.fromkeys(t for t in map(normalise_tag, h.tags) if t))
             self._storage(article_id).put_records(TABLE, [h.to_record() for h in highlights])
+            self.on_change(article_id)
 
     def delete(self, highlight: Highlight) -> None:
         """Remove a highlight from its article's shard, durably (nothing to do if absent)."""
@@ -311,6 +315,7 @@ class ShardSet:
             raise read_only_error()
         with self.locked(highlight.article_id):
             self._storage(highlight.article_id).remove_records(TABLE, {highlight.id})
+            self.on_change(highlight.article_id)
 
     def reanchor(self, article_id: str, new_text: str, old_text: str | None = None) -> int:
         """Move the article's highlights onto its new plain text (after a re-import) and save

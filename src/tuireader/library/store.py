@@ -47,6 +47,7 @@ from tuireader.library.errors import (
     StoreError,
     read_only_error,
 )
+from tuireader.library.fulltext import FullText, default_index_path
 from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
@@ -88,7 +89,7 @@ class Store:
 
     def __init__(
         self, library_dir: str | Path, *, read_only: bool = False, preload: bool = False,
-        repair: bool = True,
+        repair: bool = True, index_path: Path | None = None,
     ) -> None:
         self.dir = Path(library_dir).expanduser()
         self.warnings: list[str] = []
@@ -144,6 +145,10 @@ class Store:
                                article_ids=self.articles.ids, exists=self.articles.exists,
                                on_warning=self._warn)
         self.preload = Preload(self.shards, self.articles.ids)
+        #: The search index (derived, per machine): told of every write through two hooks.
+        self.fulltext = FullText(self, index_path or default_index_path(self.dir),
+                                 writable=True, on_warning=self._warn)
+        self.articles.on_change = self.shards.on_change = self.fulltext.article_changed
         #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
         self.review = Review(self, self.dir / "review")
         if preload:
@@ -210,6 +215,7 @@ class Store:
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
+        self.fulltext.close()
         self.shards.close()
         self.review.close()
         self.articles.close()

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from tuireader.screens.highlights import HighlightsScreen
 from tuireader.screens.main import MainScreen
 from tuireader.screens.review import REVIEW_BINDINGS
+from tuireader.screens.search import SearchScreen
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.highlight_table import HighlightTable
 from tuireader.widgets.reader import ReaderView
@@ -38,6 +39,7 @@ def binding_groups(app_bindings: Iterable[BindingType]) -> list[tuple[str, list[
         ("Library list", described(ArticleList.BINDINGS) + described(RowList.BINDINGS)),
         ("Highlights view (H)",
          described(HighlightsScreen.BINDINGS[:3]) + described(HighlightTable.BINDINGS)),
+        ("Library search (S)", described(SearchScreen.BINDINGS)),
         ("Daily review (R)",
          described(b for b in REVIEW_BINDINGS if (b.id or "").startswith("review."))),
     ]

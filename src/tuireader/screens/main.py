@@ -36,6 +36,7 @@ from tuireader.screens.opening import ArticleOpener
 from tuireader.screens.panes import PaneWidths, pane_widths
 from tuireader.screens.reading_position import ReadingPosition
 from tuireader.screens.review import ReviewScreen
+from tuireader.screens.search import SearchJump, SearchScreen
 from tuireader.screens.vault_sync import VaultSync
 from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
@@ -67,6 +68,7 @@ class MainScreen(Screen[Any]):
                 id="main.archive"),
         Binding("V", "vault_sync", "Sync vault", show=False, id="main.vault-sync"),
         Binding("slash", "find", "Find", id="main.find"),
+        Binding("S", "search", "Search library", show=False, id="main.search"),
         Binding("greater_than_sign,f3", "find_next", "Next match", id="main.find-next"),
         Binding("less_than_sign,shift+f3", "find_previous", "Prev match", show=False,
                 id="main.find-previous"),
@@ -102,6 +104,7 @@ class MainScreen(Screen[Any]):
         self.opener = ArticleOpener(self, self._show_article, open_article, opening)
         self.links = LinkOpener(self)
         self.vault = VaultSync(lambda: self.tui, self._set_status, self.reload_highlights)
+        self.search = SearchJump(self, found=self._set_find_status)
 
     @property
     def tui(self) -> TuiReaderApp:
@@ -138,6 +141,7 @@ class MainScreen(Screen[Any]):
         self.query_one("#find", Input).display = False
         self.library.load(first=True)
         self.opener.start()  # at the same time as the library list, not after it
+        self.search.keeper.start()
 
     # -- opening an article -------------------------------------------------------------------
 
@@ -162,6 +166,7 @@ class MainScreen(Screen[Any]):
         target = next((h for h in highlights if h.id == self.shown.focus_after_load), None)
         if target is not None:
             position = target.start
+        position = self.search.position(article.id, position)
         cache = self.tui.store.parse_cache_path(article.id)
         reader.load_markdown(opening.markdown, position=position, cache_path=cache)
         self.shown.show(article, highlights)
@@ -186,6 +191,7 @@ class MainScreen(Screen[Any]):
             if target is not None:
                 self._focus_highlight(target)
         self._update_status()
+        self.search.loaded(self.article.id if self.article else "")
 
     @on(ReaderView.LoadProgress)
     def _load_progress(self, event: ReaderView.LoadProgress) -> None:
@@ -351,6 +357,11 @@ class MainScreen(Screen[Any]):
         self.vault.start()
 
     # -- find ---------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """S: search the whole library; the hit chosen opens here (see :class:`SearchJump`)."""
+        self.position.flush()
+        self.app.push_screen(SearchScreen(), self.search.chosen)
 
     def action_find(self) -> None:
         find = self.query_one("#find", Input)

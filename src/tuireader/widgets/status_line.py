@@ -16,6 +16,8 @@ class StatusLine(Widget):
     """Plain text (never markup) on one row."""
 
     text: reactive[str] = reactive("", layout=False)
+    #: Said after the text while it lasts (the search index being updated).
+    note: reactive[str] = reactive("", layout=False)
 
     def render(self) -> Content:
-        return Content(self.text)
+        return Content(f"{self.text} · {self.note}" if self.note else self.text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tuireader.widgets.reader.render import Overlay, ranges_in
@@ -18,6 +19,8 @@ if TYPE_CHECKING:  # the view holds the finder; the finder only calls it
     from tuireader.widgets.reader.view import ReaderView
 
 Span = tuple[int, int]
+#: Finds the matches in ``text`` from offset ``start``: (text, start) -> spans in order.
+Spans = Callable[[str, int], list[Span]]
 
 
 class Finder:
@@ -32,17 +35,23 @@ class Finder:
         self.index = -1
         """Index of the current match, -1 when there is none."""
         self._starts: list[int] = []
+        self._spans: Spans | None = None  # None: the query, literally
 
     def clear(self) -> None:
         """Forget the query and its matches (a new article was loaded)."""
         self.query = ""
         self.matches, self._starts, self.index = [], [], -1
 
-    def find(self, query: str) -> int:
+    def find(self, query: str, spans: Spans | None = None) -> int:
         """Find ``query``; go to the first match at or after the reading position (wrapping to
-        the first).  An empty query clears find.  Returns the number of matches."""
+        the first).  An empty query clears find.  Returns the number of matches.
+
+        ``spans``: how to find it (the library search's words, folded), instead of literally;
+        a match gone to is then focused as a range (what ``h`` would highlight).
+        """
         self.query = query
-        self.matches = _spans(self._view.document.plain_text, query, 0) if query else []
+        self._spans = spans
+        self.matches = self._find(0) if query else []
         self._starts = [start for start, _ in self.matches]
         self.index = -1
         if self.matches:
@@ -65,7 +74,7 @@ class Finder:
         start = max(0, old_length - len(self.query) + 1)
         if self.matches:
             start = max(start, self.matches[-1][1])
-        new = _spans(self._view.document.plain_text, self.query, start)
+        new = self._find(start)
         if not new:
             self.announce()
             return
@@ -90,7 +99,10 @@ class Finder:
     def go(self, index: int) -> None:
         """Make match ``index`` the current one and show it."""
         self.index = index
-        self._view.jump_to_offset(self.matches[index][0])
+        if self._spans is not None:
+            self._view.focus_range_at(*self.matches[index])
+        else:
+            self._view.jump_to_offset(self.matches[index][0])
         self.announce()
         self._view.refresh()
 
@@ -109,6 +121,13 @@ class Finder:
             name = "reader--current-match" if index == self.index else "reader--match"
             overlays.append((match_start, match_end, name))
         return overlays
+
+
+    def _find(self, start: int) -> list[Span]:
+        text = self._view.document.plain_text
+        if self._spans is not None:
+            return self._spans(text, start)
+        return _spans(text, self.query, start)
 
 
 def _spans(text: str, query: str, start: int) -> list[Span]:

@@ -33,7 +33,7 @@ from textual.timer import Timer
 from tuireader.core.document import Document
 from tuireader.core.layout import DEFAULT_MEASURE, DocumentLayout, Line
 from tuireader.widgets.reader import keys, messages
-from tuireader.widgets.reader.finder import Finder
+from tuireader.widgets.reader.finder import Finder, Spans
 from tuireader.widgets.reader.focus import FOCUS_UNITS, Focus
 from tuireader.widgets.reader.loader import Loader, LoadEvents
 from tuireader.widgets.reader.navigator import Navigator
@@ -387,10 +387,11 @@ class ReaderView(ScrollView, can_focus=True):
         """Index of the current find match, -1 if none."""
         return self._finder.index
 
-    def find(self, query: str) -> int:
-        """Find ``query`` (case-insensitive, literal) in the article; go to the first match
-        at or after the reading position.  An empty query clears find.  Returns the count."""
-        return self._finder.find(query)
+    def find(self, query: str, spans: Spans | None = None) -> int:
+        """Find ``query`` (case-insensitive, literal, or as ``spans`` finds it) in the article;
+        go to the first match at or after the reading position.  An empty query clears find.
+        Returns the count."""
+        return self._finder.find(query, spans)
 
     def find_next(self) -> None:
         """Go to the next match (wrapping around)."""

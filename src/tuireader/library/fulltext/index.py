@@ -1,0 +1,247 @@
+"""The SQLite file: opening it (version checked), writing an article's pieces, querying.
+
+Two connections in WAL mode: one that writes (the store's hooks, the catch-up), one that reads
+(searches), so a search never waits for a write to commit.  ``synchronous=NORMAL``: a power cut
+may lose the last commits, which leaves the index *stale*, never wrong: every article's row
+records what was indexed, and the next open finds the difference (see :mod:`.service`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuireader.library.fulltext.query import TAG_SEP, Compiled
+from tuireader.library.fulltext.schema import CHUNK, DROP, KINDS, TABLES, VERSION
+from tuireader.library.fulltext.text import cjk_runs, fold
+
+
+@dataclass(frozen=True)
+class State:
+    """What was indexed of an article (compared with the library to find stale ones)."""
+
+    content_hash: str
+    meta_hash: str
+    shard_state: str
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A searchable piece of an article: ``kind`` is text, highlight, note or tag."""
+
+    kind: str
+    body: str
+    start: int = 0
+    end: int = 0
+    ref: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meta:
+    """An article's filter columns."""
+
+    title: str
+    author: str
+    site: str
+    tags: tuple[str, ...]
+    archived: bool
+
+
+_COLUMNS = ", ".join(KINDS)
+_MARKS = ", ".join("?" * len(KINDS))
+
+
+def _columns(kind: str, body: str) -> list[str]:
+    """The word index's column values of a piece: its body in its kind's column."""
+    return [body if k == kind else "" for k in KINDS]
+
+
+def tag_column(tags: Iterable[str]) -> str:
+    """Tags folded, each after :data:`TAG_SEP` (so a LIKE finds a tag by its start)."""
+    return "".join(TAG_SEP + t.casefold() for t in tags)
+
+
+def text_pieces(text: str, size: int = CHUNK) -> list[Piece]:
+    """The article's plain text cut at line ends (else spaces) into pieces of about ``size``."""
+    pieces: list[Piece] = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + size // 2, end)
+            end = cut + 1 if cut >= 0 else end
+        if text[start:end].strip():
+            pieces.append(Piece("text", text[start:end], start, end))
+        start = end
+    return pieces
+
+
+class IndexFile:
+    """The index's SQLite file (thread-safe: each connection has its lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.RLock()
+        self.closed = False
+        self._read_lock = threading.Lock()
+        self._db = self._connect()
+        with self._write_lock:
+            version = self._version()
+            if version != VERSION:
+                self._db.executescript(DROP)
+            self._db.executescript(TABLES)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(VERSION),))
+            self._db.commit()
+        self._reader = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=10,
+                             isolation_level="DEFERRED")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-65536")  # 64 MB: the word index merges in memory
+        return db
+
+    def _version(self) -> int | None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(row[0]) if row and str(row[0]).isdigit() else None
+
+    def close(self) -> None:
+        """Close both connections (after the write in progress; uncommitted work is lost and
+        found stale next time)."""
+        with self._write_lock, self._read_lock:
+            self.closed = True
+            self._db.close()
+            self._reader.close()
+
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held for one transaction (the store's hooks and the catch-up take turns)."""
+        return self._write_lock
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def states(self) -> dict[str, State]:
+        with self._read_lock:
+            rows = self._reader.execute(
+                "SELECT article_id, content_hash, meta_hash, shard_state FROM docs").fetchall()
+        return {aid: State(c, m, s) for aid, c, m, s in rows}
+
+    def query(self, compiled: Compiled) -> list[tuple[object, ...]]:
+        with self._read_lock:
+            return self._reader.execute(compiled.sql, compiled.params).fetchall()
+
+    def interrupt(self) -> None:
+        """Stop the search running now (a newer one replaces it)."""
+        self._reader.interrupt()
+
+    def size(self) -> int:
+        """Bytes on disk (the file and its write-ahead log)."""
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal"))
+                   if p.exists())
+
+    # -- writing: call inside ``with index.write_lock``, then :meth:`commit` ---------------
+
+    def commit(self) -> None:
+        if not self.closed:
+            self._db.commit()
+
+    def rollback(self) -> None:
+        if not self.closed:
+            self._db.rollback()
+
+    def forget(self, article_id: str, part: str | None = None) -> None:
+        """Remove an article's pieces: ``part`` "text" (its text), "meta" (its own tags and
+        note), "shard" (its highlights' quotes, notes and tags), or None (all, and its row)."""
+        db = self._db
+        sql = "SELECT id, kind, body FROM chunks WHERE article_id = ?"
+        sql += {None: "", "text": " AND kind = 'text'", "meta": " AND kind != 'text' AND ref = ''",
+                "shard": " AND ref != ''"}[part]
+        rows = db.execute(sql, (article_id,)).fetchall()
+        db.executemany(f"INSERT INTO fts (fts, rowid, {_COLUMNS}) VALUES ('delete', ?, {_MARKS})",
+                       [(rowid, *_columns(kind, zlib.decompress(body).decode("utf-8")))
+                        for rowid, kind, body in rows])
+        db.executemany("DELETE FROM cjk WHERE rowid = ?", [(rowid,) for rowid, _k, _b in rows])
+        db.executemany("DELETE FROM chunks WHERE id = ?", [(rowid,) for rowid, _k, _b in rows])
+        if part is None:
+            row = db.execute("SELECT id, title, author, site FROM docs WHERE article_id = ?",
+                             (article_id,)).fetchone()
+            if row is not None:
+                if row[1] or row[2] or row[3]:
+                    db.execute("INSERT INTO docs_fts (docs_fts, rowid, title, author, site) "
+                               "VALUES ('delete', ?, ?, ?, ?)", row)
+                db.execute("DELETE FROM docs WHERE id = ?", (row[0],))
+
+    def ensure_doc(self, article_id: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO docs (article_id) VALUES (?)", (article_id,))
+
+    def set_meta(self, article_id: str, meta: Meta, meta_hash: str) -> None:
+        db = self._db
+        self.ensure_doc(article_id)
+        row = db.execute("SELECT id, title, author, site FROM docs WHERE article_id = ?",
+                         (article_id,)).fetchone()
+        if row[1] or row[2] or row[3]:
+            db.execute("INSERT INTO docs_fts (docs_fts, rowid, title, author, site) "
+                       "VALUES ('delete', ?, ?, ?, ?)", row)
+        db.execute("UPDATE docs SET title=?, author=?, site=?, tags=?, archived=?, meta_hash=? "
+                   "WHERE id=?", (meta.title, meta.author, meta.site, tag_column(meta.tags),
+                                  int(meta.archived), meta_hash, row[0]))
+        if meta.title or meta.author or meta.site:
+            db.execute("INSERT INTO docs_fts (rowid, title, author, site) VALUES (?, ?, ?, ?)",
+                       (row[0], meta.title, meta.author, meta.site))
+
+    def set_state(self, article_id: str, **values: str) -> None:
+        self.ensure_doc(article_id)
+        for column, value in values.items():
+            assert column in ("content_hash", "shard_state")
+            self._db.execute(f"UPDATE docs SET {column} = ? WHERE article_id = ?",
+                             (value, article_id))
+
+    def add(self, article_id: str, pieces: Iterable[Piece]) -> None:
+        db = self._db
+        pieces = list(pieces)
+        if not pieces:
+            return
+        # Row ids chosen here (inside the write lock), so each table takes one executemany.
+        first = int(db.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0]) + 1
+        numbered = list(enumerate(pieces, first))
+        db.executemany(
+            'INSERT INTO chunks (id, article_id, kind, ref, start, "end", tags, body) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(rowid, article_id, p.kind, p.ref, p.start, p.end, tag_column(p.tags),
+              zlib.compress(p.body.encode("utf-8"), 1)) for rowid, p in numbered])
+        db.executemany(f"INSERT INTO fts (rowid, {_COLUMNS}) VALUES (?, {_MARKS})",
+                       [(rowid, *_columns(p.kind, p.body)) for rowid, p in numbered])
+        runs = [(rowid, "\n".join(found)) for rowid, p in numbered
+                if (found := cjk_runs(p.body))]
+        if runs:
+            db.executemany("INSERT INTO cjk (rowid, body) VALUES (?, ?)", runs)
+
+    def wipe(self) -> None:
+        """Forget everything (a rebuild from scratch)."""
+        self._db.executescript(DROP + TABLES)
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(VERSION),))
+        self._db.commit()
+
+    def optimize(self) -> None:
+        """After a large build: merge the word index's segments into one (faster queries), give
+        back the pages that freed (VACUUM) and empty the write-ahead log into the file."""
+        with self._write_lock, self._read_lock:
+            self._db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            self._db.commit()
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+__all__ = ["IndexFile", "Meta", "Piece", "State", "fold", "tag_column", "text_pieces"]

@@ -1,0 +1,64 @@
+"""The index's tables (SQLite, FTS5), and their version.
+
+``docs``: one row per indexed article: its filters (title, author, site, folded tags, archived)
+and what was indexed (``content_hash`` of the text, ``meta_hash`` of the metadata,
+``shard_state`` of the highlights file), compared with the library to find stale articles.
+``chunks``: every searchable piece: the article's text cut in pieces of about
+:data:`CHUNK` characters (``start``/``end`` are offsets in the article's plain text), each
+highlight's quote, note and tags (``ref`` is the highlight's id, the offsets its range), the
+article's own tags and note.  The piece itself is kept compressed (snippets are cut from it).
+``fts`` indexes the pieces' words (contentless: the words are not stored twice), each kind of
+piece in its own column (:data:`KINDS`: ``in:notes`` is a column filter, answered by the word
+index alone), ``cjk`` the
+CJK runs by trigram (substring search), ``docs_fts`` the title, author and site words.
+
+A file with another :data:`VERSION` is rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+#: Bump when a table changes: the index is then rebuilt.
+VERSION = 4
+
+#: The kinds of piece, in the order of the word index's columns.
+KINDS = ("text", "highlight", "note", "tag")
+
+#: About how long a piece of article text is (characters).
+CHUNK = 12000
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    site TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    archived INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL DEFAULT '',
+    meta_hash TEXT NOT NULL DEFAULT '',
+    shard_state TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL DEFAULT '',
+    start INTEGER NOT NULL DEFAULT 0,
+    "end" INTEGER NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '',
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, kind);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
+    text, highlight, note, tag, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS cjk USING fts5 (body, tokenize='trigram');
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5 (
+    title, author, site, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+DROP = """
+DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS cjk; DROP TABLE IF EXISTS docs_fts;
+DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS meta;
+"""

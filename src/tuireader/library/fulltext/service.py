@@ -1,0 +1,453 @@
+"""The search index as the store holds it: kept up to date, caught up, searched.
+
+:class:`FullText` is told of every change by the store's two write paths (an article's metadata
+or text: :meth:`article_changed`; an article's highlights file: :meth:`shard_changed`) and
+re-indexes only what changed, comparing what it indexed (:class:`~.index.State`) with the
+library.  The same comparison, over the whole library, is :meth:`stale`: after a crash between a
+store write and the index update, or a change by another program, the next open finds the
+articles whose index is behind and :meth:`catch_up` re-indexes them (the App does it in the
+background, the status line saying so; ``tuireader reindex`` in the foreground).
+
+A search never shows a hit that leads nowhere: every hit is checked against the library
+(the article is there with the text that was indexed, the highlight is still in it) before it is
+returned; one that is not is dropped and its article re-indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tuireader.library.durable import StorageError
+from tuireader.library.errors import StoreError
+from tuireader.library.fulltext.index import IndexFile, Meta, Piece, State, text_pieces
+from tuireader.library.fulltext.match import Matcher, Span
+from tuireader.library.fulltext.query import Query, QueryError, compile_query, parse
+from tuireader.library.parse_cache import parsed
+
+if TYPE_CHECKING:
+    from tuireader.library.store import Store
+
+#: What a failing index write or read may raise (the store's write has succeeded by then: the
+#: index is left stale and said so, never the store's change undone).
+FAILURES = (sqlite3.Error, OSError, StoreError, StorageError, UnicodeError, zlib.error)
+
+#: A catch-up commits this often (seconds): a Ctrl+C keeps what was done before (larger
+#: transactions build the word index faster).
+COMMIT_EVERY = 2.0
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    article_id: str
+    title: str
+    #: "text", "highlight", "note" or "tag".
+    where: str
+    #: The match (or the highlight) as offsets in the article's plain text.
+    start: int
+    end: int
+    #: A line of text around the match, and the matched words in it (offsets in the snippet).
+    snippet: str
+    marks: list[Span] = field(default_factory=list)
+    #: The highlight the hit is in ("" for the article's own text, tags or note).
+    highlight_id: str = ""
+    score: float = 0.0
+    #: How far into the article (0-1), when its length is known.
+    fraction: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "title": self.title, "where": self.where,
+                "start": self.start, "end": self.end, "snippet": self.snippet,
+                "highlight_id": self.highlight_id or None}
+
+
+@dataclass
+class Results:
+    """A search's hits (best first), or the message saying why there are none."""
+
+    query: str
+    hits: list[Hit]
+    message: str = ""
+    #: The parsed query (None when it could not be read): the reader marks its words.
+    parsed: Query | None = None
+
+    def matcher(self) -> Matcher | None:
+        return Matcher(self.parsed.terms) if self.parsed is not None else None
+
+
+def meta_of(record: dict[str, Any]) -> tuple[Meta, str, str]:
+    """An article record's filter columns, its own note, and a hash of both."""
+    tags = tuple(str(t) for t in record.get("tags") or ())
+    meta = Meta(str(record.get("title") or ""), str(record.get("author") or ""),
+                str(record.get("site") or ""), tags, bool(record.get("archived")))
+    note = str(record.get("note") or "")
+    digest = hashlib.blake2b(repr((meta, note)).encode("utf-8", "surrogatepass"),
+                             digest_size=12).hexdigest()
+    return meta, note, digest
+
+
+def shard_pieces(records: Iterable[dict[str, Any]]) -> list[Piece]:
+    """Each highlight's quote, note and tags as pieces (at the highlight's range)."""
+    pieces: list[Piece] = []
+    for r in records:
+        ref = str(r.get("id") or "")
+        start, end = r.get("start", 0), r.get("end", 0)
+        start = start if isinstance(start, int) else 0
+        end = end if isinstance(end, int) else start
+        tags = tuple(str(t) for t in r.get("tags") or ())
+        if not ref:
+            continue
+        for kind, body in (("highlight", str(r.get("exact") or "")),
+                           ("note", str(r.get("note") or "")), ("tag", " ".join(tags))):
+            if body.strip():
+                pieces.append(Piece(kind, body, start, end, ref, tags))
+    return pieces
+
+
+@dataclass
+class _Change:
+    """One article's update of the index (see :meth:`FullText._read`)."""
+
+    article_id: str
+    old: State | None
+    #: The state after the update; None: the article is gone, forget it.
+    state: State | None
+    meta: Meta | None = None
+    note: str = ""
+    #: The new pieces of its text, of its highlights (None: unchanged).
+    text: list[Piece] | None = None
+    highlights: list[Piece] | None = None
+
+
+class FullText:
+    """A library's search index (see the module's doc).  Thread-safe.
+
+    ``path``: the index file (see :func:`~.location.default_index_path`); opened on first use,
+    so a command that never searches or writes never touches it.  ``writable``: False to only
+    read it.  A library opened read-only still has its index kept: the index is this machine's
+    derived data, not the library, and SQLite serialises two programs writing it.
+    """
+
+    def __init__(self, store: Store, path: Path, *, writable: bool,
+                 on_warning: Callable[[str], None]) -> None:
+        self.store = store
+        self.path = path
+        self.writable = writable
+        self._warn = on_warning
+        self._file: IndexFile | None = None
+        self._states: dict[str, State] | None = None
+        self._open_lock = threading.Lock()
+        #: Why the index cannot be used ("" when it can).
+        self.error = ""
+        self._warned = False
+        #: True while :meth:`catch_up` runs (a search may then miss what is not indexed yet).
+        self.catching_up = False
+        self._by_id: tuple[object, dict[str, dict[str, Any]]] | None = None
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _index(self) -> IndexFile | None:
+        if self._file is not None:
+            return self._file
+        with self._open_lock:
+            if self._file is None and not self.error:
+                try:
+                    self._file = IndexFile(self.path)
+                except (sqlite3.Error, OSError) as exc:
+                    self.error = f"the search index {self.path} cannot be opened: {exc}"
+                    self._warn(self.error)
+        return self._file
+
+    def _states_now(self, index: IndexFile) -> dict[str, State]:
+        if self._states is None:
+            self._states = index.states()
+        return self._states
+
+    def close(self) -> None:
+        with self._open_lock:
+            index, self._file = self._file, None  # a catch-up stops at its next article
+            if index is not None:
+                index.close()
+            self._states = None
+
+    def _failed(self, article_id: str, exc: BaseException) -> None:
+        # A rollback may have undone other articles' uncommitted rows too: read what is
+        # really in the file again (the failed article is then stale, caught up later).
+        self._states = None
+        if not self._warned:
+            self._warned = True
+            self._warn(f"the search index could not be updated ({exc}); it will be brought "
+                       "up to date on the next start or by `tuireader reindex`")
+
+    # -- the store's hooks --------------------------------------------------------------------
+
+    def article_changed(self, article_id: str) -> None:
+        """An article's metadata or text was written (or it was removed), or its highlights
+        file (then called holding that file's lock): re-index what changed of it."""
+        if not self.writable:
+            return
+        index = self._index()
+        if index is None:
+            return
+        try:
+            self._sync(index, article_id, self._record(article_id))
+            with index.write_lock:
+                index.commit()
+        except FAILURES as exc:
+            with index.write_lock:
+                try:
+                    index.rollback()
+                except sqlite3.Error:
+                    pass  # the connection is gone: said by _failed
+            self._failed(article_id, exc)
+
+    def _record(self, article_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.store.articles.records() if r.get("id") == article_id),
+                    None)
+
+    def shard_state(self, article_id: str) -> str:
+        """The highlights file's identity now (inode, size, mtime): changes with every write."""
+        try:
+            st = self.store.shards.path(article_id).stat()
+        except OSError:
+            return "-"
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+    def _sync(self, index: IndexFile, article_id: str, record: dict[str, Any] | None) -> bool:
+        """Bring one article's rows in line with the library (no commit); True if it wrote."""
+        change = self._read(index, article_id, record)
+        return change is not None and self._apply(index, change)
+
+    def _read(self, index: IndexFile, article_id: str,
+              record: dict[str, Any] | None) -> _Change | None:
+        """What must change in the index for one article (None: nothing), with the text and
+        highlights it needs read.  Takes no index lock: a hook holds a shard's lock and then
+        takes the index's, so the other way round would deadlock; and a catch-up reads the
+        next article while the last one is written."""
+        old = self._states_now(index).get(article_id)
+        if record is None:
+            return _Change(article_id, old, None) if old is not None else None
+        content = str(record.get("content_hash") or "")
+        meta, note, meta_hash = meta_of(record)
+        shard = self.shard_state(article_id)
+        state = State(content, meta_hash, shard)
+        if old == state:
+            return None
+        change = _Change(article_id, old, state, meta, note)
+        if old is None or old.content_hash != content:
+            markdown = self.store.read_markdown(article_id)
+            change.text = text_pieces(parsed(self.store.body_path(article_id), markdown)
+                                      .plain_text)
+        if old is None or old.shard_state != shard:
+            with self.store.shards.locked(article_id):
+                change.state = State(content, meta_hash, self.shard_state(article_id))
+                change.highlights = shard_pieces(self.store.shards.view(article_id).records)
+        return change
+
+    def _apply(self, index: IndexFile, change: _Change) -> bool:
+        """Write what :meth:`_read` found (no commit)."""
+        aid, old, state = change.article_id, change.old, change.state
+        states = self._states_now(index)
+        with index.write_lock:
+            if state is None:
+                index.forget(aid)
+                states.pop(aid, None)
+                return True
+            index.ensure_doc(aid)
+            if change.text is not None:
+                index.forget(aid, "text")
+                index.add(aid, change.text)
+                index.set_state(aid, content_hash=state.content_hash)
+            meta = change.meta
+            if meta is not None and (old is None or old.meta_hash != state.meta_hash):
+                index.forget(aid, "meta")
+                own = [Piece("tag", " ".join(meta.tags), tags=meta.tags)] if meta.tags else []
+                own += [Piece("note", change.note)] if change.note.strip() else []
+                index.add(aid, own)
+                index.set_meta(aid, meta, state.meta_hash)
+            if change.highlights is not None:
+                index.forget(aid, "shard")
+                index.add(aid, change.highlights)
+                index.set_state(aid, shard_state=state.shard_state)
+            states[aid] = state
+        return True
+
+    # -- catching up --------------------------------------------------------------------------
+
+    def stale(self) -> list[str]:
+        """The articles whose index is behind the library (new, changed, removed), cheaply:
+        hashes from the library's records and one ``stat`` per highlights file."""
+        index = self._index()
+        if index is None:
+            return []
+        states = self._states_now(index)
+        records = self.store.articles.records()
+        out: list[str] = []
+        for record in records:
+            aid = str(record.get("id"))
+            old = states.get(aid)
+            if (old is None or old.content_hash != str(record.get("content_hash") or "")
+                    or old.meta_hash != meta_of(record)[2]
+                    or old.shard_state != self.shard_state(aid)):
+                out.append(aid)
+        ids = {str(r.get("id")) for r in records}
+        out += [aid for aid in states if aid not in ids]
+        return out
+
+    def catch_up(self, ids: list[str] | None = None, *,
+                 progress: Callable[[int, int], None] | None = None,
+                 stop: Callable[[], bool] | None = None) -> int:
+        """Re-index ``ids`` (default: :meth:`stale`), committing every two seconds so an
+        interruption keeps what was done; returns how many were re-indexed.  An article that
+        cannot be read is said once and skipped (it stays stale)."""
+        index = self._index()
+        if index is None or not self.writable:
+            return 0
+        todo = self.stale() if ids is None else ids
+        records = {str(r.get("id")): r for r in self.store.articles.records()}
+        done = 0
+        last = time.monotonic()
+        self.catching_up = True
+        try:
+            # The next article is read (its text, its highlights) in a second thread while
+            # this one is written: SQLite and zlib let go of the GIL as they work.
+            with ThreadPoolExecutor(1, thread_name_prefix="tuireader-index-read") as reader:
+                ahead = None
+                for n, aid in enumerate(todo, 1):
+                    if (stop is not None and stop()) or self._file is not index:
+                        break  # asked to stop, or the store is closing
+                    current = ahead or reader.submit(self._read, index, aid, records.get(aid))
+                    ahead = (reader.submit(self._read, index, todo[n], records.get(todo[n]))
+                             if n < len(todo) else None)
+                    try:
+                        change = current.result()
+                        done += change is not None and self._apply(index, change)
+                    except FAILURES as exc:
+                        with index.write_lock:
+                            index.rollback()
+                        self._failed(aid, exc)
+                    if time.monotonic() - last > COMMIT_EVERY:
+                        with index.write_lock:
+                            index.commit()  # whole articles only: between two of them
+                        last = time.monotonic()
+                    if progress is not None:
+                        progress(n, len(todo))
+        except BaseException:
+            # Interrupted (Ctrl+C) maybe inside an article: what was committed stays, the
+            # rest is stale and done by the next run.
+            with index.write_lock:
+                index.rollback()
+                self._states = None
+            raise
+        finally:
+            self.catching_up = False
+        with index.write_lock:
+            index.commit()
+        return done
+
+    def rebuild(self) -> None:
+        """Forget the whole index (then :meth:`catch_up` builds it again, resumably)."""
+        index = self._index()
+        if index is None or not self.writable:
+            return
+        with index.write_lock:
+            index.wipe()
+            self._states = {}
+
+    def optimize(self) -> None:
+        index = self._index()
+        if index is not None and self.writable:
+            index.optimize()
+
+    def size(self) -> int:
+        index = self._index()
+        return index.size() if index is not None else 0
+
+    def interrupt(self) -> None:
+        """Stop a search running in another thread (it returns no hits)."""
+        if self._file is not None:
+            self._file.interrupt()
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 50) -> Results:
+        """The hits for ``text`` (see :mod:`.query`), best first, each checked against the
+        library; a query that cannot be read gives no hits and a message."""
+        try:
+            query = parse(text)
+        except QueryError as exc:
+            return Results(text, [], str(exc))
+        if query.empty:
+            return Results(text, [], "", query)
+        index = self._index()
+        if index is None:
+            return Results(text, [], self.error, query)
+        compiled = compile_query(query, limit + 20)
+        try:
+            rows = index.query(compiled)
+        except sqlite3.OperationalError as exc:
+            message = "search interrupted" if "interrupt" in str(exc) else f"search failed: {exc}"
+            return Results(text, [], message, query)
+        hits, dropped = self._hits(rows, Matcher(query.terms), limit)
+        if dropped and self.writable:
+            self.catch_up(sorted(dropped))
+        return Results(text, hits, "", query)
+
+    def _records_by_id(self) -> dict[str, dict[str, Any]]:
+        """Article id -> its record, made again only when the library's table changed (a save
+        replaces the table, never changes it: see :mod:`~tuireader.library.articles`)."""
+        articles = self.store.articles
+        table = (articles.storage.read() or {}).get("articles")
+        cached = self._by_id
+        if cached is not None and cached[0] is table and table is not None and not articles.extra:
+            return cached[1]
+        by_id = {str(r.get("id")): r for r in articles.records()}
+        self._by_id = (table, by_id)
+        return by_id
+
+    def _hits(self, rows: list[tuple[Any, ...]], matcher: Matcher,
+              limit: int) -> tuple[list[Hit], set[str]]:
+        records = self._records_by_id()
+        highlight_ids: dict[str, set[str]] = {}
+        hits: list[Hit] = []
+        dropped: set[str] = set()
+        for _rowid, aid, kind, ref, start, end, body, title, indexed_hash, score in rows:
+            record = records.get(aid)
+            if record is None or (kind == "text"
+                                  and str(record.get("content_hash") or "") != indexed_hash):
+                dropped.add(aid)
+                continue
+            if ref:
+                ids = highlight_ids.get(aid)
+                if ids is None:
+                    try:
+                        view = self.store.shards.view(aid, fresh_within=1.0)
+                    except (StorageError, StoreError):
+                        view = None
+                    ids = highlight_ids[aid] = (
+                        {str(r.get("id")) for r in view.records} if view is not None else set())
+                if ref not in ids:
+                    dropped.add(aid)
+                    continue
+            piece = zlib.decompress(body).decode("utf-8")
+            snippet, marks, first = matcher.snippet(piece)
+            if kind == "text" and first is not None:
+                start, end = start + first[0], start + first[1]
+            length = record.get("char_count")
+            fraction = (min(1.0, start / length) if isinstance(length, int) and length > 0
+                        else None)
+            hits.append(Hit(aid, str(record.get("title") or title), kind, start, end, snippet,
+                            marks, ref, float(score), fraction))
+            if len(hits) >= limit:
+                break
+        return hits, dropped

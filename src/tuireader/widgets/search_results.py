@@ -1,0 +1,91 @@
+"""The library search's results: hits grouped by article, the matched words marked.
+
+Each article is a header row (its title, how many hits); under it, one row per hit: where it is
+(text, highlight, note, tag; how far into the article) and its snippet, the words that matched
+in bold reverse.  All user text goes in as :class:`~textual.content.Content`, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tuireader.core.safety import inert
+from tuireader.library.fulltext import Hit
+from tuireader.widgets.option_list import KeyedOptionList
+
+#: How a hit's place is named.
+WHERE = {"text": "text", "highlight": "highlight", "note": "note", "tag": "tag"}
+
+
+def hit_prompt(hit: Hit) -> Content:
+    """One hit's row: ``  text 34%  …the snippet with the words marked…``."""
+    place = WHERE.get(hit.where, hit.where)
+    if hit.where != "tag" and hit.fraction is not None:
+        place += f" {hit.fraction:.0%}"
+    snippet = Content(hit.snippet)
+    for start, end in hit.marks:
+        snippet = snippet.stylize("bold reverse", start, end)
+    return Content.assemble("  ", Content(f"{place:<14}").stylize("$text-muted"), snippet)
+
+
+def grouped(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:
+    """(article id, title, its hits in text order), articles in the order of their best hit."""
+    groups: dict[str, tuple[str, list[Hit]]] = {}
+    for hit in hits:
+        groups.setdefault(hit.article_id, (hit.title, []))[1].append(hit)
+    return [(aid, title, sorted(found, key=lambda h: (h.start, h.where)))
+            for aid, (title, found) in groups.items()]
+
+
+class SearchResults(KeyedOptionList):
+    """Hits under their articles' titles; enter posts :class:`Chosen`."""
+
+    @dataclass
+    class Chosen(Message):
+        """A hit was chosen (enter or click)."""
+
+        hit: Hit
+        """The hit: its article and where in it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._hits: list[Hit] = []
+
+    @property
+    def hits(self) -> list[Hit]:
+        """The hits shown, in the order they are listed."""
+        return self._hits
+
+    def show(self, hits: list[Hit]) -> None:
+        """List ``hits`` (best first) grouped by article; the cursor on the first hit."""
+        options: list[Option] = []
+        self._hits = []
+        for _aid, title, found in grouped(hits):
+            count = f"  ({len(found)})" if len(found) > 1 else ""
+            header = Content.assemble(Content(inert(title) or "Untitled").stylize("bold"), count)
+            options.append(Option(header, disabled=True))
+            for hit in found:
+                options.append(Option(hit_prompt(hit), id=str(len(self._hits))))
+                self._hits.append(hit)
+        self.set_options(options)
+        if self._hits:
+            self.highlighted = 1
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Chosen(self._hits[int(event.option.id)]))
+
+    @property
+    def current(self) -> Hit | None:
+        """The hit under the cursor."""
+        index = self.highlighted
+        if index is None:
+            return None
+        option = self.get_option_at_index(index)
+        return self._hits[int(option.id)] if option.id is not None else None
