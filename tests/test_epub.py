@@ -209,3 +209,18 @@ def test_an_empty_book_is_refused(tmp_path: Path) -> None:
     files = simple_files(**{"OEBPS/c1.xhtml": xhtml(""), "OEBPS/c2.xhtml": xhtml("<p> </p>")})
     with pytest.raises(ImportFailed, match="no text"):
         import_file(raw_book(tmp_path / "e.epub", files))
+
+
+def test_a_hostile_table_of_contents_is_dropped_not_fatal(tmp_path: Path) -> None:
+    depth = 5000  # deeper than Python's recursion limit in ebooklib's NCX reader
+    points = "".join(f'<navPoint id="p{i}"><navLabel><text>L{i}</text></navLabel>'
+                     f'<content src="c1.xhtml"/>' for i in range(depth)) + "</navPoint>" * depth
+    ncx = (f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/"><navMap>{points}</navMap></ncx>'
+           ).encode()
+    files = simple_files(**{"OEBPS/toc.ncx": ncx})
+    files["OEBPS/content.opf"] = opf([("c1", "c1.xhtml", "application/xhtml+xml"),
+                                      ("c2", "c2.xhtml", "application/xhtml+xml"),
+                                      ("ncx", "toc.ncx", "application/x-dtbncx+xml")],
+                                     ["c1", "c2"], ncx="ncx")
+    book = import_file(raw_book(tmp_path / "deep.epub", files))
+    assert "First chapter text." in book.markdown and "Second chapter text." in book.markdown

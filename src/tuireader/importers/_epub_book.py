@@ -112,20 +112,22 @@ class _Reader(epub.EpubReader):
         try:
             super()._load_spine()
         except (epub.EpubException, etree.LxmlError, AttributeError, IndexError, TypeError,
-                KeyError, ValueError):
+                KeyError, ValueError, RecursionError):
             self.book.toc = []  # an unreadable NCX: the nav, or no table of contents
 
     def _parse_nav(self, data: bytes, base_path: str, navtype: str = "toc") -> None:
         try:
             super()._parse_nav(data, base_path, navtype)
-        except (etree.LxmlError, AttributeError, IndexError, TypeError, KeyError, ValueError):
+        except (etree.LxmlError, AttributeError, IndexError, TypeError, KeyError, ValueError,
+                RecursionError):
             if navtype == "toc":
                 self.book.toc = []
 
     def _parse_ncx(self, data: bytes) -> None:
         try:
             super()._parse_ncx(data)
-        except (etree.LxmlError, AttributeError, IndexError, TypeError, KeyError, ValueError):
+        except (etree.LxmlError, AttributeError, IndexError, TypeError, KeyError, ValueError,
+                RecursionError):
             self.book.toc = []
 
 

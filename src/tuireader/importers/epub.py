@@ -32,7 +32,7 @@ from tuireader.importers import _markdown, _tree
 from tuireader.importers._epub_book import BookPackage, SpineDoc, TocEntry, read_package
 from tuireader.importers._epub_zip import BookZip
 from tuireader.importers.base import ImportedArticle, ImportFailed, clean_metadata
-from tuireader.importers.html import decode_html
+from tuireader.importers.encoding import bom_encoding, decode_text, inert_controls
 
 __all__ = ["import_epub"]
 
@@ -92,8 +92,11 @@ def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem]]:
     parts: list[str] = []
     spine: list[SpineItem] = []
     offset = 0
+    by_file: dict[str, list[TocEntry]] = {}
+    for entry in package.toc:
+        by_file.setdefault(entry.file, []).append(entry)
     for index, doc in enumerate(package.spine, start=1):
-        entries = [e for e in package.toc if e.file == doc.href]
+        entries = by_file.get(doc.href, [])
         markdown = convert_document(doc, entries)
         document = parse_markdown(markdown) if markdown else None
         length = len(document) if document is not None else 0
@@ -116,7 +119,7 @@ def convert_document(doc: SpineDoc, entries: list[TocEntry]) -> str:
     if not doc.content.strip():
         return ""
     try:
-        root = _tree.parse_html(decode_html(doc.content))
+        root = _tree.parse_html(_decode(doc.content))
     except ImportFailed:
         return ""  # a document with nothing in it
     body = root.find("body")
@@ -126,6 +129,14 @@ def convert_document(doc: SpineDoc, entries: list[TocEntry]) -> str:
     _prepare(body)
     _add_headings(body, entries)
     return _markdown.to_markdown(body)
+
+
+def _decode(data: bytes) -> str:
+    """As the HTML import decodes a page (BOM, then ``<meta charset>`` or the XML declaration,
+    then detection), without loading its extractors."""
+    if bom_encoding(data):
+        return inert_controls(decode_text(data))
+    return inert_controls(decode_text(data, _tree.meta_charset(data)))
 
 
 def _prepare(body: etree._Element) -> None:
@@ -166,8 +177,13 @@ def _bracket(link: etree._Element) -> None:
 def _add_headings(body: etree._Element, entries: list[TocEntry]) -> None:
     """Give each table-of-contents entry that targets this document a heading."""
     done: set[int] = set()
+    ids: dict[str, etree._Element] | None = None
     for entry in entries:
-        target = _target(body, entry.fragment)
+        if entry.fragment and ids is None:  # one walk, however many entries
+            ids = {}
+            for el in body.iter():
+                ids.setdefault(str(el.get("id") or ""), el)
+        target = ids.get(entry.fragment) if entry.fragment and ids is not None else body
         if target is None or id(target) in done:
             continue
         done.add(id(target))
@@ -186,13 +202,6 @@ def _add_headings(body: etree._Element, entries: list[TocEntry]) -> None:
             heading.tail, body.text = body.text, None
         else:
             target.addprevious(heading)
-
-
-def _target(body: etree._Element, fragment: str) -> etree._Element | None:
-    if not fragment:
-        return body
-    found = body.xpath("//*[@id=$f]", f=fragment)
-    return found[0] if found else None
 
 
 def _first_text_element(target: etree._Element) -> etree._Element | None:
