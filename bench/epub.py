@@ -137,8 +137,9 @@ def timed_add(cli: Path, library: Path, source: Path,
     return seconds, usage.ru_maxrss / 1024, out.split()[1], usage.ru_utime + usage.ru_stime
 
 
-def jump_targets(library: Path, article_id: str, ups: list[int]) -> list[tuple[int, str]]:
-    """(Up presses after End, the first words of the text under that outline entry)."""
+def jump_targets(library: Path, article_id: str,
+                 ups: list[int]) -> list[tuple[int, str, str]]:
+    """(Up presses after End, that outline entry's title, the first words of its text)."""
     from tuireader.core.document import parse_markdown
     from tuireader.library.store import Store
 
@@ -153,12 +154,12 @@ def jump_targets(library: Path, article_id: str, ups: list[int]) -> list[tuple[i
         while index < len(blocks) and blocks[index].kind == "heading":
             index += 1
         if index < len(blocks):
-            out.append((up, " ".join(blocks[index].text.split()[:4])))
+            out.append((up, headings[-1 - up].title, " ".join(blocks[index].text.split()[:4])))
     return out
 
 
 def outline_jumps(tmux: harness.Tmux, argv: list[str],
-                  targets: list[tuple[int, str]]) -> list[float]:
+                  targets: list[tuple[int, str, str]]) -> list[float]:
     """Seconds from Enter in the outline to the chosen chapter's first words on screen."""
     pane, pid, t0 = tmux.spawn(argv)
     out: list[float] = []
@@ -169,11 +170,19 @@ def outline_jumps(tmux: harness.Tmux, argv: list[str],
         harness.poll(tmux, pane, lambda s: not any("Loading" in line for line in s),
                      time.perf_counter(), 60)
         harness.wait_stable(tmux, pane, harness.whole_screen, quiet=0.5)
-        for up, phrase in targets:
-            tmux.send(pane, "o")
-            harness.poll(tmux, pane, harness.contains("Outline"), time.perf_counter(), 10)
-            tmux.send(pane, "End", *(["Up"] * up))
-            harness.wait_stable(tmux, pane, harness.whole_screen, quiet=0.4)
+        for up, title, phrase in targets:
+            # The outline lists the headings parsed so far: wait until the whole book is in
+            # it (the chosen entry is on screen after End and the Ups).
+            deadline = time.perf_counter() + 60
+            while True:
+                tmux.send(pane, "o")
+                harness.poll(tmux, pane, harness.contains("Outline"), time.perf_counter(), 10)
+                tmux.send(pane, "End", *(["Up"] * up))
+                screen = harness.wait_stable(tmux, pane, harness.whole_screen, quiet=0.4)
+                if harness.contains(title)(screen) or time.perf_counter() > deadline:
+                    break
+                tmux.send(pane, "Escape")
+                time.sleep(1)
             t = time.perf_counter()
             tmux.send(pane, "Enter")
             seconds = harness.poll(tmux, pane, harness.contains(phrase), t, 10)
