@@ -224,3 +224,8 @@ def test_a_hostile_table_of_contents_is_dropped_not_fatal(tmp_path: Path) -> Non
                                      ["c1", "c2"], ncx="ncx")
     book = import_file(raw_book(tmp_path / "deep.epub", files))
     assert "First chapter text." in book.markdown and "Second chapter text." in book.markdown
+
+
+def test_a_missing_container_finds_the_opf_anyway(tmp_path: Path) -> None:
+    book = import_file(raw_book(tmp_path / "nc.epub", simple_files(), container=False))
+    assert book.title == "Hand Made" and "Second chapter text." in book.markdown

@@ -86,11 +86,12 @@ class _Reader(epub.EpubReader):
     def _load(self) -> None:
         self.zf = self.book_zip
         self._load_container()
-        if self.opf_file not in self.book_zip:  # none named, or not there: any OPF will do
+        self.opf_file = (self.book_zip.find(self.opf_file) or "") if self.opf_file else ""
+        if not self.opf_file:  # none named, or not there: any OPF will do
             self.opf_file = next((n for n in self.book_zip.names() if n.lower().endswith(".opf")),
                                  "")
-            self.opf_dir = posixpath.dirname(self.opf_file)
-        if not self.opf_file or self.opf_file not in self.book_zip:
+        self.opf_dir = posixpath.dirname(self.opf_file)
+        if not self.opf_file:
             raise ImportFailed("not an EPUB: no OPF package file (the book's table of files)")
         self._load_opf_file()
 
