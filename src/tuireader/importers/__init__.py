@@ -171,6 +171,7 @@ def import_source(source: str) -> Iterator[ImportOutcome]:
             found = True
             yield _outcome(str(file), import_file, file)
         if not found:
-            yield ImportOutcome(source, error="the folder holds no .html, .md, .txt or .epub files")
+            yield ImportOutcome(
+                source, error="the folder holds no .html, .md or .txt files, and no .epub books")
         return
     yield _outcome(source, import_file, path)
