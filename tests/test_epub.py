@@ -91,17 +91,19 @@ def test_nested_toc_from_nav(tmp_path: Path) -> None:
 
 def test_footnotes_keep_their_text_and_a_way_back(tmp_path: Path) -> None:
     body = ('<p>A claim<a epub:type="noteref" href="#n1" id="r1">1</a> and more.</p>'
+            '<p>Second<a role="doc-noteref" href="notes.xhtml#e1" id="r2">2</a>.</p>'
             '<aside epub:type="footnote" id="n1"><p>1. The note says why. '
-            '<a href="#r1">↩</a></p></aside>')
+            '<a href="#r1">↩</a></p></aside><p>Last words.</p>')
     notes = chapter("notes.xhtml", "Notes",
                     '<ol><li id="e1"><p>Endnote text. <a href="c1.xhtml#r2" '
                     'role="doc-backlink">↩</a></p></li></ol>')
-    c1 = chapter("c1.xhtml", "One", body + '<p>Second<a role="doc-noteref" '
-                 'href="notes.xhtml#e1" id="r2">2</a>.</p>')
+    c1 = chapter("c1.xhtml", "One", body)
     book = import_file(make_book(tmp_path / "f.epub", [c1, notes]))
     plain = _plain(book.markdown)
-    assert "A claim[1] and more." in plain and "Second[2]." in plain
-    assert "The note says why. ↩" in plain and "Endnote text. ↩" in plain
+    # The pop-up footnote reads just after the paragraph that calls it, once.
+    assert ("A claim[1] and more.\n\n1. The note says why. ↩\n\nSecond[2].\n\nLast words."
+            in plain)
+    assert plain.count("The note says why.") == 1 and "Endnote text. ↩" in plain
     assert "notes.xhtml" not in book.markdown and "](#" not in book.markdown
 
 

@@ -8,7 +8,8 @@ main-content extraction (a book has no boilerplate).  Per document, before conve
 * the lenient HTML parser reads it, as readers do with XHTML that is not well-formed;
 * links inside the book become their text (a target would be broken outside it); web links
   stay;
-* a note reference shows as ``[1]``, the note keeps its text and its way back (``↩``);
+* a note reference shows as ``[1]``, the note keeps its text and its way back (``↩``); a
+  pop-up footnote (``<aside>``) moves to just after the paragraph that calls it;
 * an image becomes ``[image: its alt text]`` or ``[image]``: never a broken link;
 * each table-of-contents entry gets a heading where the book has none: a short first line
   that is the entry's title becomes that heading, otherwise the title is inserted.
@@ -41,6 +42,9 @@ _HTML_SUFFIXES = (".xhtml", ".html", ".htm", ".xml")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WEB = ("http://", "https://", "mailto:")
 _NOTEREF = re.compile(r"\bnoteref\b")
+#: The blocks a footnote is placed after (the one around its reference).
+_NOTE_HOSTS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "dl", "table", "h1", "h2",
+                         "h3", "h4", "h5", "h6", "section", "figure"})
 #: A first line longer than this is text, not a chapter title.
 _TITLE_CHARS = 160
 _WORD = re.compile(r"\w+")
@@ -143,16 +147,21 @@ def _prepare(body: etree._Element) -> None:
     """Links, note references and images, before conversion (see the module docstring)."""
     for nav in body.iter("nav"):
         nav.tag = "div"  # a table-of-contents page in the spine is part of the book
+    notes: list[tuple[etree._Element, str]] = []
     for link in body.iter("a"):
         href = (link.get("href") or "").strip()
         kind = f"{link.get('epub:type') or ''} {link.get('role') or ''}"
         if _NOTEREF.search(kind) or kind.strip() == "doc-noteref":
             _bracket(link)
+            if href.startswith("#"):
+                notes.append((link, href[1:]))
         if not href.lower().startswith(_WEB):
             # Text only: a target inside the book would be broken outside it.  As a <span>
             # (unwrapped before conversion), a contents page is not taken for a link list.
             link.tag = "span"
             link.attrib.pop("href", None)
+    if notes:
+        _footnotes_by_their_references(body, notes)
     for img in list(body.iter("img", "image")):
         alt = " ".join(str(img.get("alt") or img.get("title") or "").split())
         text = f"[image: {alt}]" if alt else "[image]"
@@ -162,6 +171,32 @@ def _prepare(body: etree._Element) -> None:
         parent = img.getparent()
         if parent is not None:
             parent.replace(img, marker)
+
+
+def _footnotes_by_their_references(body: etree._Element,
+                                   notes: list[tuple[etree._Element, str]]) -> None:
+    """A pop-up footnote (an ``<aside>`` in the same document, which readers show when its
+    reference is tapped) moved to just after the block holding its first reference: the note
+    reads where it is called, its text kept once."""
+    asides = {str(a.get("id")): a for a in body.iter("aside") if a.get("id")}
+    moved: set[str] = set()
+    for link, fragment in notes:
+        aside = asides.get(fragment)
+        if aside is None or fragment in moved or any(a is aside for a in link.iterancestors()):
+            continue
+        block = next((a for a in link.iterancestors() if a.tag in _NOTE_HOSTS), None)
+        if block is None or block is body or any(a is aside for a in block.iterancestors()):
+            continue
+        moved.add(fragment)
+        if aside.tail and aside.tail.strip():
+            previous = aside.getprevious()
+            parent = aside.getparent()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + aside.tail
+            elif parent is not None:
+                parent.text = (parent.text or "") + aside.tail
+        aside.tail = None
+        block.addnext(aside)
 
 
 def _bracket(link: etree._Element) -> None:
