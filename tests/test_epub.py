@@ -231,3 +231,23 @@ def test_a_hostile_table_of_contents_is_dropped_not_fatal(tmp_path: Path) -> Non
 def test_a_missing_container_finds_the_opf_anyway(tmp_path: Path) -> None:
     book = import_file(raw_book(tmp_path / "nc.epub", simple_files(), container=False))
     assert book.title == "Hand Made" and "Second chapter text." in book.markdown
+
+
+def test_a_document_without_text_keeps_the_map_exact(tmp_path: Path) -> None:
+    files = simple_files(**{"OEBPS/c1.xhtml": xhtml("<hr/>"),
+                            "OEBPS/c2.xhtml": xhtml("<p>After the rule.</p>")})
+    book = import_file(raw_book(tmp_path / "r.epub", files))
+    plain = _plain(book.markdown)
+    assert plain[book.spine[1].start:book.spine[1].end] == "After the rule."
+    assert book.spine[0].start == book.spine[0].end
+
+
+def test_parse_parts_places_each_part_as_the_joined_parse_does() -> None:
+    from tuireader.core.document import parse_parts
+
+    parts = ["# One\n\n- a\n- b\n", "---\n", "", "```\ncode\n\nmore\n```\n", "1. x\n\n2. y\n",
+             "Para with *emphasis* and `code`.\n"]
+    whole = parse_markdown("\n\n".join(p.rstrip("\n") for p in parts if p.strip()))
+    blocks = [b for part in parse_parts(parts) for b in part]
+    assert [(b.kind, b.text, b.start, b.end) for b in blocks] == [
+        (b.kind, b.text, b.start, b.end) for b in whole.blocks]

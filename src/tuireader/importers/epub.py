@@ -27,7 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tuireader.core.document import BLOCK_SEP, parse_markdown
+from tuireader.core.document import parse_parts
 from tuireader.core.model import SpineItem
 from tuireader.importers import _markdown, _tree
 from tuireader.importers._epub_book import BookPackage, SpineDoc, TocEntry, read_package
@@ -89,31 +89,29 @@ def _file_md5(path: Path) -> str:
 def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem]]:
     """The book's Markdown (spine documents joined by blank lines) and its spine map.
 
-    Each document is converted and parsed on its own; blocks are joined by
-    :data:`~tuireader.core.document.BLOCK_SEP` in the plain text, so a document's text starts
-    where the ones before it end, plus a separator.
+    Each document is converted, then parsed on its own (one parser for all:
+    :func:`~tuireader.core.document.parse_parts`), its blocks' offsets continuing as in the
+    whole book's plain text, where blocks are joined by
+    :data:`~tuireader.core.document.BLOCK_SEP`: so each document's text is found exactly.
     """
-    parts: list[str] = []
-    spine: list[SpineItem] = []
-    offset = 0
     by_file: dict[str, list[TocEntry]] = {}
     for entry in package.toc:
         by_file.setdefault(entry.file, []).append(entry)
-    for index, doc in enumerate(package.spine, start=1):
+    markdowns = [convert_document(doc, by_file.get(doc.href, [])) for doc in package.spine]
+    spine: list[SpineItem] = []
+    kept: list[str] = []  # the documents with blocks (even one without text: a rule)
+    offset = 0
+    for index, (doc, markdown, blocks) in enumerate(
+            zip(package.spine, markdowns, parse_parts(markdowns), strict=True), start=1):
+        start, end = (blocks[0].start, blocks[-1].end) if blocks else (offset, offset)
+        offset = end
+        if blocks:
+            kept.append(markdown.rstrip("\n"))
         entries = by_file.get(doc.href, [])
-        markdown = convert_document(doc, entries)
-        document = parse_markdown(markdown) if markdown else None
-        length = len(document) if document is not None else 0
-        if length:
-            start = offset + (len(BLOCK_SEP) if parts else 0)
-            parts.append(markdown.rstrip("\n"))
-            offset = start + length
-        else:
-            start = offset
-        title = entries[0].title if entries else (
-            document.headings[0].title if document is not None and document.headings else "")
-        spine.append(SpineItem(index, doc.href, start, start + length, title))
-    return ("\n\n".join(parts) + "\n") if parts else "", spine
+        title = entries[0].title if entries else next(
+            (b.text for b in blocks if b.kind == "heading"), "")
+        spine.append(SpineItem(index, doc.href, start, end, title))
+    return ("\n\n".join(kept) + "\n") if kept else "", spine
 
 
 def convert_document(doc: SpineDoc, entries: list[TocEntry]) -> str:
