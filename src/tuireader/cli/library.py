@@ -12,11 +12,14 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Subcommands, clean, open_store
-from tuireader.core.model import Article, Highlight
+from tuireader.core.model import Article, Highlight, ImportedArticle
 from tuireader.library.durable import StorageError
+
+if TYPE_CHECKING:
+    from tuireader.library.store import Store
 
 _T = TypeVar("_T")
 
@@ -89,6 +92,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 print(f"error: {clean(outcome.source)}: {clean(outcome.error)}", file=sys.stderr)
                 continue
             try:
+                _adopt_book(store, outcome.article)
                 result = store.add_article(outcome.article, tags=args.tag)
             except StorageError as exc:
                 failed = True
@@ -96,6 +100,19 @@ def cmd_add(args: argparse.Namespace) -> int:
                 continue
             print(f"{result.status} {result.article.id} {clean(result.article.title)}", flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _adopt_book(store: Store, imported: ImportedArticle) -> None:
+    """The same book from another path (same ISBN, UUID or file bytes) takes the new path, so
+    that adding it updates that article and re-anchors its highlights like any re-import."""
+    if imported.kind != "book" or store.find_by_source(imported.source):
+        return
+    wanted = set(imported.identifiers)
+    for article in store.list_articles():
+        if article.kind == "book" and wanted & set(article.identifiers):
+            article.source = imported.source
+            store.update_article(article)
+            return
 
 
 def _progress(items: Iterator[_T], enabled: bool) -> Iterator[_T]:
@@ -141,7 +158,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             _dump(data, sys.stdout)
             return EXIT_OK
         fields = [("id", article.id), ("title", article.title), ("author", article.author),
-                  ("site", article.site), ("source", article.source), ("url", article.url),
+                  ("site", article.site), ("publisher", article.publisher),
+                  ("series", article.series), ("ids", ", ".join(article.identifiers)),
+                  ("source", article.source), ("url", article.url),
                   ("published", article.published), ("added", article.added),
                   ("words", str(article.word_count)), ("tags", ", ".join(article.tags)),
                   ("highlights", str(len(highlights)))]
@@ -181,7 +200,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
             continue
         imported = outcome.article
         if args.json:
-            _dump(vars(imported), sys.stdout)
+            data = dict(vars(imported))
+            data["spine"] = [item.to_record() for item in imported.spine]
+            _dump(data, sys.stdout)
         else:
             sys.stdout.write(_safe_block(imported.markdown))
     return status

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -439,6 +439,16 @@ def _iter_chunks(
         chunks = split_chunks(sanitize(markdown), chunk_chars, first_chunk_chars)
     for index, chunk in enumerate(chunks):
         yield chunk, index == len(chunks) - 1
+
+
+def parse_parts(parts: Iterable[str], chunk_chars: int = 200_000) -> Iterator[list[Block]]:
+    """The blocks of each Markdown part (a book's spine documents), parsed by one parser with
+    offsets continuing as in the Document of the parts joined by blank lines: where each part's
+    text lies, without a parser made per part (~1 ms each)."""
+    builder = _BlockBuilder()
+    for part in parts:
+        yield [b for chunk, _ in _iter_chunks(part, chunk_chars, chunk_chars)
+               for b in builder.parse(chunk)]
 
 
 def parse_markdown(markdown: str) -> Document:

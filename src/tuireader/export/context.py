@@ -60,8 +60,9 @@ def web_url(article: Article) -> str:
 def front_matter_fields(
     article: Article, highlights: list[Highlight], exported: str
 ) -> dict[str, Any]:
-    """The front matter of one article's export; always the same keys, in the same order."""
-    return {
+    """The front matter of one article's export; always the same keys, in the same order
+    (a book's: with its :func:`book_fields` after the author)."""
+    fields = {
         "title": article.title,
         "author": article.author,
         "site": article.site,
@@ -74,6 +75,21 @@ def front_matter_fields(
         "highlights": len(highlights),
         "tuireader_id": article.id,
     }
+    if article.kind != "book":
+        return fields
+    keys = list(fields)
+    at = keys.index("author") + 1
+    book = book_fields(article)
+    return {k: {**fields, **book}[k] for k in [*keys[:at], *book, *keys[at:]]}
+
+
+def book_fields(article: Article) -> dict[str, Any]:
+    """A book's publisher, series, ISBN and identifiers (the file's md5, an internal key for
+    finding the same file again, left out)."""
+    identifiers = [i for i in article.identifiers if not i.startswith("md5:")]
+    isbn = next((i.removeprefix("isbn:") for i in identifiers if i.startswith("isbn:")), "")
+    return {"publisher": article.publisher, "series": article.series, "isbn": isbn,
+            "identifiers": identifiers}
 
 
 class _Dumper(_BaseDumper):

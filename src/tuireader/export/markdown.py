@@ -84,6 +84,8 @@ def metadata_line(article: Article, count: int) -> str:
         parts.append(f"by {escape_inline(inert(article.author))}")
     if article.site.strip():
         parts.append(escape_inline(inert(article.site)))
+    if article.kind == "book" and article.publisher.strip():
+        parts.append(escape_inline(inert(article.publisher)))
     if article.published.strip():
         parts.append(f"published {escape_inline(inert(article.published))}")
     for candidate in (article.url, article.source):

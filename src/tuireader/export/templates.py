@@ -18,6 +18,8 @@ Variables (the same names as Readwise's and Omnivore's templates where they over
 ``added``          when it was added to the library (ISO 8601)
 ``exported``       the export time (ISO 8601)
 ``tags``           article tags, in tag syntax (list of str)
+``category``       "article", or "book" (an EPUB); a book also fills ``publisher``,
+                   ``series``, ``isbn`` and ``identifiers`` ("" and [] otherwise)
 ``id``             article id
 ``highlight_count``number of highlights exported
 ``highlights``     list, in text order, each with:
@@ -55,7 +57,7 @@ from tuireader.export._text import (
     sanitise_tag,
     sanitise_tags,
 )
-from tuireader.export.context import in_text_order, resolve_exported, web_url
+from tuireader.export.context import book_fields, in_text_order, resolve_exported, web_url
 from tuireader.export.markdown import quote_lines
 from tuireader.export.outline import Locator
 
@@ -136,7 +138,9 @@ def template_context(
         "url": web_url(article), "source": article.source, "published": article.published,
         "added": article.added, "exported": resolve_exported(exported),
         "tags": sanitise_tags(article.tags), "id": article.id,
-        "highlight_count": len(items), "highlights": items,
+        "highlight_count": len(items), "highlights": items, "category": article.kind,
+        **(book_fields(article) if article.kind == "book" else
+           {"publisher": "", "series": "", "isbn": "", "identifiers": []}),
     }
 
 

@@ -33,7 +33,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
-IMPORTABLE = HTML_SUFFIXES | MARKDOWN_SUFFIXES | {".txt", ".text"}
+EPUB_SUFFIXES = {".epub"}
+IMPORTABLE = HTML_SUFFIXES | MARKDOWN_SUFFIXES | EPUB_SUFFIXES | {".txt", ".text"}
 
 
 @dataclass
@@ -82,7 +83,8 @@ def _kind_for(path: Path) -> str:
     return "auto"
 
 
-def _read_file(path: Path) -> bytes:
+def _check_file(path: Path) -> os.stat_result:
+    """The file's stat, or ImportFailed: missing, not a regular file, over the size limit."""
     try:
         st = os.stat(path)
     except FileNotFoundError as exc:
@@ -96,6 +98,11 @@ def _read_file(path: Path) -> bytes:
             f"the file is too large ({st.st_size // (1024 * 1024)} MB; the limit is "
             f"{MAX_FILE_BYTES // (1024 * 1024)} MB)"
         )
+    return st
+
+
+def _read_file(path: Path) -> bytes:
+    _check_file(path)
     try:
         with open(path, "rb") as fh:
             return fh.read(MAX_FILE_BYTES + 1)
@@ -104,6 +111,11 @@ def _read_file(path: Path) -> bytes:
 
 
 def import_file(path: Path) -> ImportedArticle:
+    if path.suffix.lower() in EPUB_SUFFIXES:
+        from tuireader.importers.epub import import_epub  # deferred: ebooklib only for books
+
+        _check_file(path)
+        return import_epub(path)
     data = _read_file(path)
     kind = _kind_for(path)
     if kind == "auto" and not _looks_like_html(data):
@@ -159,6 +171,7 @@ def import_source(source: str) -> Iterator[ImportOutcome]:
             found = True
             yield _outcome(str(file), import_file, file)
         if not found:
-            yield ImportOutcome(source, error="the folder holds no .html, .md or .txt files")
+            yield ImportOutcome(
+                source, error="the folder holds no .html, .md or .txt files, and no .epub books")
         return
     yield _outcome(source, import_file, path)

@@ -42,7 +42,7 @@ from tuireader.widgets.article_list import ArticleList
 from tuireader.widgets.key_bar import KeyBar
 from tuireader.widgets.reader import ReaderView
 from tuireader.widgets.side_panel import SidePanel, percent_read, reading_minutes
-from tuireader.widgets.status_line import StatusLine
+from tuireader.widgets.status_line import StatusLine, book_section
 
 if TYPE_CHECKING:
     from tuireader.app import TuiReaderApp
@@ -485,7 +485,9 @@ class MainScreen(Screen[Any]):
         if article is None:
             return
         left = reading_minutes(round(article.word_count * (1 - article.progress)))
-        parts = [inert(article.title)[:60], percent_read(article),
+        parts = [inert(article.title)[:60],
+                 *book_section(article, self.document, self.reader.position),
+                 percent_read(article),
                  "read" if article.progress >= 1.0 else f"{left} min left"]
         if self.tui.store.read_only:
             parts.append("read-only")
