@@ -23,3 +23,12 @@ def shared_corpus() -> Path:
     if not corpus.is_dir():
         pytest.skip(f"shared corpus not found at {corpus}")
     return corpus
+
+
+@pytest.fixture(autouse=True)
+def machine_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's per-machine folder (device id, per-library state and caches) is its own,
+    never the real ``~/.local/state/tuireader`` (see ``library/machine.py``)."""
+    folder = tmp_path_factory.mktemp("machine")
+    monkeypatch.setenv("TUIREADER_MACHINE_DIR", str(folder))
+    return folder

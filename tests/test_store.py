@@ -337,7 +337,8 @@ def test_remove_moves_to_trash_with_highlights(store: Store, library: Path) -> N
     assert (trash / "article.md").read_text() == TEXT
     assert (trash / "annotations.json").exists()
     assert not list((library / "annotations").iterdir())  # backups went along too
-    assert not list((library / "articles").iterdir())
+    # Only the removal's tombstone is left (a synchronised copy must not bring it back).
+    assert [p.name for p in (library / "articles").iterdir()] == [f"{a.id}.deleted.json"]
     with pytest.raises(NotFound):
         store.remove_article(a.id)
 

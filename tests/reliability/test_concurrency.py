@@ -151,7 +151,10 @@ def _outside_copy_with_extra(path: Path, extra_table: str, extra: dict) -> None:
     """What a sync tool does: write a new version elsewhere and rename it over the file."""
     data = json.loads(path.read_text())
     table = data.setdefault(extra_table, {})
-    table[str(max((int(k) for k in table), default=0) + 100)] = extra
+    if all(k.isdigit() for k in table):  # TinyDB's numbered keys (library.json)
+        table[str(max((int(k) for k in table), default=0) + 100)] = extra
+    else:  # keyed by the record's own id (highlight shards, see library/records.py)
+        table[extra["id"]] = extra
     tmp = path.with_name("sync-tool-download.tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)

@@ -27,8 +27,9 @@ import orjson
 from tuireader.core.document import parse_markdown
 from tuireader.library import filecheck
 from tuireader.library.articles import TABLE, Articles
-from tuireader.library.durable import DurableStorage, StorageError
+from tuireader.library.durable import StorageError
 from tuireader.library.errors import StoreError
+from tuireader.library.records import RecordFile
 from tuireader.library.shards import SHARD_BACKUPS, ShardSet
 
 
@@ -164,7 +165,7 @@ class Reconciler:
                       if ".json" in n and not n.startswith(".") and ".corrupt-" not in n})
         warnings: list[str] = []
         for aid in ids:
-            storage = DurableStorage(shards.path(aid), read_only=shards.read_only,
+            storage = RecordFile(shards.path(aid), read_only=shards.read_only,
                                      backups=SHARD_BACKUPS, root=self.articles.dir,
                                      on_warning=warnings.append)
             try:
@@ -311,7 +312,7 @@ class Reconciler:
     def repair_shard(self, path: Path) -> bool:
         """Repair one shard (moved aside, its backup restored); True if that worked."""
         try:
-            DurableStorage(path, backups=SHARD_BACKUPS, root=self.articles.dir,
+            RecordFile(path, backups=SHARD_BACKUPS, root=self.articles.dir,
                            on_warning=self._warn).read()
         except StorageError:
             return False
@@ -326,7 +327,7 @@ class Reconciler:
                                  f"{exc.strerror or exc}") from exc
         elif f.kind == "shard-damaged":
             # Reading it writable moves a damaged file aside and restores its backup.
-            DurableStorage(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
+            RecordFile(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
                            root=self.articles.dir, on_warning=self._warn).read()
         elif f.kind == "leftover":
             self._finish_removal(f.article_id, self.trash_dir / f.detail)

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.core.model import Highlight, normalise_tag
-from tuireader.library.durable import DurableStorage, Signature, StorageError
+from tuireader.library.device import stamp, this_device
+from tuireader.library.durable import Signature, StorageError
 from tuireader.library.errors import NotFound, StoreError, read_only_error
+from tuireader.library.records import RecordFile
 from tuireader.library.search import HighlightIndex, haystack, record_columns
 
 #: Backups kept per highlight shard (``annotations/<id>.json.bak1`` ...).
@@ -121,7 +123,7 @@ class ShardSet:
         self._article_ids = article_ids
         self._exists = exists
         self._warn = on_warning
-        self._storages: dict[str, DurableStorage] = {}
+        self._storages: dict[str, RecordFile] = {}
         self._views: dict[str, ShardView] = {}
         self._locks: dict[str, threading.RLock] = {}
 
@@ -137,12 +139,12 @@ class ShardSet:
             lock = self._locks.setdefault(article_id, threading.RLock())
         return lock
 
-    def _storage(self, article_id: str) -> DurableStorage:
+    def _storage(self, article_id: str) -> RecordFile:
         storage = self._storages.get(article_id)
         if storage is None:
             # setdefault, not assignment: the preload calls this without the shard's lock,
             # and both threads must end up with the same instance.
-            storage = self._storages.setdefault(article_id, DurableStorage(
+            storage = self._storages.setdefault(article_id, RecordFile(
                 self.path(article_id), read_only=self.read_only, on_warning=self._warn,
                 backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id)))
         return storage
@@ -303,14 +305,16 @@ class ShardSet:
                 raise NotFound(f"no article with id {article_id!r}")
             for h in highlights:
                 h.tags = list(dict.fromkeys(t for t in map(normalise_tag, h.tags) if t))
-            self._storage(article_id).put_records(TABLE, [h.to_record() for h in highlights])
+            self._storage(article_id).save(TABLE, [h.to_record() for h in highlights],
+                                           when=stamp(), device=this_device().id)
 
     def delete(self, highlight: Highlight) -> None:
         """Remove a highlight from its article's shard, durably (nothing to do if absent)."""
         if self.read_only:
             raise read_only_error()
         with self.locked(highlight.article_id):
-            self._storage(highlight.article_id).remove_records(TABLE, {highlight.id})
+            self._storage(highlight.article_id).delete(TABLE, {highlight.id}, when=stamp(),
+                                                       device=this_device().id)
 
     def reanchor(self, article_id: str, new_text: str, old_text: str | None = None) -> int:
         """Move the article's highlights onto its new plain text (after a re-import) and save
@@ -332,7 +336,7 @@ class ShardSet:
         file, then its backups) for the caller to move away, holding :meth:`locked`."""
         with self.locked(article_id):
             self._views.pop(article_id, None)
-            storage = self._storages.pop(article_id, None) or DurableStorage(
+            storage = self._storages.pop(article_id, None) or RecordFile(
                 self.path(article_id), read_only=True, backups=SHARD_BACKUPS)
             storage.close()
             return list(storage.all_files())
