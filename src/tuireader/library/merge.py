@@ -146,6 +146,9 @@ def merge_record(a: Record, b: Record, base: Record | None, groups: dict[str, st
             prev = ps.get("note^")
             if prev:
                 stamps["note^"] = str(prev)
+    firsts = [x for x in (_when(sa.get("+")), _when(sb.get("+"))) if x]
+    if firsts:
+        stamps["+"] = min(firsts)
     for name in ("tags",):
         if name in a or name in b:
             merged[name] = _merge_set(name, a, b, base, sa, sb, stamps)
@@ -273,7 +276,8 @@ def _tomb_key(tomb: Record) -> tuple[str, str]:
 def stamp_changes(old: Record | None, new: Record, when: str, device: str,
                   groups: dict[str, str] = HIGHLIGHT_GROUPS) -> Record:
     """``new`` as it is saved over ``old``: the parts that changed stamped ``when``, its
-    ``updated`` and ``device`` set.  Returns a new record (``new`` is not changed)."""
+    ``device`` set (its ``updated`` is the caller's: an import keeps the source's time; the
+    stamps carry this machine's).  Returns a new record (``new`` is not changed)."""
     stamps = dict(stamps_of(old)) if old is not None else {}
     stamps.update({k: v for k, v in stamps_of(new).items()
                    if k not in stamps or v > stamps[k]})
@@ -295,7 +299,10 @@ def stamp_changes(old: Record | None, new: Record, when: str, device: str,
         if old == {**new, "stamps": old.get("stamps"), "updated": old.get("updated"),
                    "device": old.get("device")}:
             return {**old}  # nothing changed: keep its stamps and time
-    return {**new, "stamps": dict(sorted(stamps.items())), "updated": when, "device": device}
+    else:
+        stamps["+"] = when  # when it was first saved (its ``updated`` is the caller's)
+    return {**new, "stamps": dict(sorted(stamps.items())),
+            "updated": _when(new.get("updated")) or when, "device": device}
 
 
 def tombstone(record_id: str, when: str, device: str) -> Record:

@@ -14,6 +14,7 @@ and its lock; :meth:`ShardSet.save` is where a highlight goes to disk.
 
 from __future__ import annotations
 
+import datetime
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -24,7 +25,8 @@ from tuireader.core.model import Highlight, normalise_tag
 from tuireader.library.device import stamp, this_device
 from tuireader.library.durable import Signature, StorageError
 from tuireader.library.errors import NotFound, StoreError, read_only_error
-from tuireader.library.records import RecordFile
+from tuireader.library.merge import Outcome, merge_tables
+from tuireader.library.records import TOMBSTONES, RecordFile, by_id
 from tuireader.library.search import HighlightIndex, haystack, record_columns
 
 #: Backups kept per highlight shard (``annotations/<id>.json.bak1`` ...).
@@ -315,6 +317,24 @@ class ShardSet:
         with self.locked(highlight.article_id):
             self._storage(highlight.article_id).delete(TABLE, {highlight.id}, when=stamp(),
                                                        device=this_device().id)
+
+    def merge_in(self, article_id: str, other: dict[str, Any]) -> Outcome:
+        """Merge another copy of the article's shard (its parsed tables: a sync tool's
+        conflict copy, the other side of a git merge) into it, by :mod:`~.merge`'s rule, in
+        one durable write.  Returns what the merge did."""
+        out = Outcome()
+
+        def change(tables: dict[str, Any]) -> dict[str, Any]:
+            records, tombs, found = merge_tables(
+                by_id(tables.get(TABLE) or {}), tables.get(TOMBSTONES) or {},
+                by_id(other.get(TABLE) or {}), other.get(TOMBSTONES) or {},
+                now=datetime.datetime.now(datetime.timezone.utc))
+            out.extend(found)
+            return {**tables, TABLE: records, TOMBSTONES: tombs}
+
+        with self.locked(article_id):
+            self._storage(article_id).change(change)
+        return out
 
     def reanchor(self, article_id: str, new_text: str, old_text: str | None = None) -> int:
         """Move the article's highlights onto its new plain text (after a re-import) and save

@@ -1,15 +1,8 @@
 """The library: articles, their Markdown bodies, and their highlights, in one folder.
 
-Layout of a library folder::
-
-    library.json            TinyDB: article metadata (table "articles") and "_meta" (schema version)
-    library.json.bak1..3    the previous versions of library.json (rotating backups)
-    articles/<id>.md        each article's Markdown body, written once, atomically
-    articles/<id>.json      its metadata (sidecar): library.json can be rebuilt from these
-    articles/<id>.doc       its parsed form (a cache, see :mod:`~tuireader.library.parse_cache`)
-    annotations/<id>.json   TinyDB shard per article: its highlights, notes and tags
-    trash/<time>-<id>/      removed articles: metadata, body and highlights, never silently dropped
-    .lock                   held by the one process allowed to write
+The folder's layout (bodies, sidecars, highlight shards keyed by id, tombstones, trash) and
+the per-machine folder beside it are described in ``docs/architecture.md`` ("The library on
+disk"); the folder can be synchronised between machines (see :mod:`~.merge`).
 
 :class:`Store` is the front door: it opens the folder (the lock, read-only or not, the schema)
 and holds the rooms, each an object with its own state: :class:`~.articles.Articles`
@@ -54,6 +47,7 @@ from tuireader.library.reconcile import AT_OPEN, Reconciler, Report, text_hash
 from tuireader.library.review import Review
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
+from tuireader.library.sync_state import SyncState
 from tuireader.library.trash import Trash
 
 __all__ = [
@@ -146,6 +140,8 @@ class Store:
             raise
         self.articles = Articles(self.dir, storage, self._warn)
         self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
+        #: Per-machine state and what a sync brought (see :mod:`~.sync_state`).
+        self.sync = SyncState(self)
         if repair:
             self._reconcile(opened)
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
@@ -155,6 +151,7 @@ class Store:
         self.preload = Preload(self.shards, self.articles.ids)
         #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
         self.review = Review(self, self.dir / "review")
+        self.sync.opened()
         if preload:
             self.start_preload()
 
@@ -219,6 +216,7 @@ class Store:
     def close(self) -> None:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
+        self.sync.close()
         self.shards.close()
         self.review.close()
         self.articles.close()
