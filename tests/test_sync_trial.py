@@ -3,11 +3,15 @@ sync engines do; nothing lost, no deletion brought back, every conflict reported
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sync_support import Machine, clone, engine_sync, files
+from tuireader.cli.main import main
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
@@ -38,7 +42,10 @@ def _mark(store: Store, aid: str, word: str, note: str = "") -> str:
 class Trial:
     """Both machines' edits, and what the merged library must hold."""
 
-    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 share: Callable[[Machine, Machine], None] = lambda a, b: clone(a.library,
+                                                                                b.library),
+                 ) -> None:
         self.a = Machine("a", tmp_path, monkeypatch)
         self.b = Machine("b", tmp_path, monkeypatch)
         with self.a.store() as s:
@@ -48,7 +55,7 @@ class Trial:
             self.h2 = _mark(s, self.rivers, "valleys")
             self.h3 = _mark(s, self.rivers, "towns")
             _mark(s, self.harbours, "boats")
-        clone(self.a.library, self.b.library)
+        share(self.a, self.b)
         self.base = files(self.a.library)
         with self.a.store() as s:  # machine A, first
             self.forests = _add(s, "Forests")
@@ -81,7 +88,7 @@ class Trial:
             rivers.position = 12
             s.update_article(rivers)
 
-    def check(self, machine: Machine) -> list[str]:
+    def check(self, machine: Machine, *, merged_here: bool = True) -> list[str]:
         """The merged library as ``machine`` opens it; returns its warnings."""
         with machine.store() as s:
             titles = sorted(a.title for a in s.list_articles())
@@ -97,7 +104,8 @@ class Trial:
             assert s.get_article(self.harbours) is None
             warnings = list(s.warnings)
             logged = s.sync.unseen_conflicts()
-        assert any("a note from A" in line for line in logged), logged  # the older note kept
+        if merged_here:
+            assert any("a note from A" in line for line in logged), logged  # the older note
         return warnings
 
 
@@ -118,3 +126,45 @@ def test_engine_merge_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     shards_a = {k: v for k, v in files(trial.a.library).items() if k.startswith("annotations/")}
     shards_b = {k: v for k, v in files(trial.b.library).items() if k.startswith("annotations/")}
     assert shards_a == shards_b
+
+
+def _git(folder: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
+                          check=True)
+    return done.stdout
+
+
+def _sync(machine: Machine) -> tuple[int, str]:
+    with machine.on():
+        code = main(["sync", "--git", "--library", str(machine.library)])
+    return code, ""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_with_the_driver_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    for var, value in (("GIT_AUTHOR_NAME", "t"), ("GIT_AUTHOR_EMAIL", "t@example.org"),
+                       ("GIT_COMMITTER_NAME", "t"), ("GIT_COMMITTER_EMAIL", "t@example.org")):
+        monkeypatch.setenv(var, value)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+
+    def share(a: Machine, b: Machine) -> None:
+        with a.on():
+            assert main(["sync", "--init", "git", "--library", str(a.library)]) == 0
+            assert main(["sync", "--git", "--library", str(a.library)]) == 0  # no remote yet
+            _git(a.library, "remote", "add", "origin", str(remote))
+            _git(a.library, "push", "-q", "-u", "origin", "HEAD")
+        subprocess.run(["git", "clone", "-q", str(remote), str(b.library)], check=True)
+
+    trial = Trial(tmp_path, monkeypatch, share)
+    assert _sync(trial.a)[0] == 0  # A first: commit, push
+    code, _ = _sync(trial.b)  # B: commit, pull (the driver merges), push
+    out = capsys.readouterr()
+    assert code == 1, out  # the note edited on both machines is reported
+    assert "note edited on two machines" in out.err + out.out
+    assert _sync(trial.a)[0] == 0  # A: pull what B merged
+    trial.check(trial.b)
+    trial.check(trial.a, merged_here=False)
+    assert "<<<<<<<" not in "".join(files(trial.a.library).get(k, b"").decode("utf-8", "replace")
+                                    for k in files(trial.a.library) if k.endswith(".json"))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import check, export, library, reader, review
+from tuireader.cli import check, export, library, reader, review, sync
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_export_parser(commands)
     check.add_parser(commands)
     review.add_parsers(commands)
+    sync.add_parsers(commands)
     return parser
 
 
@@ -57,6 +58,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": export.cmd_export,
     "check": check.cmd_check,
     "review": review.cmd_review,
+    "sync": sync.cmd_sync,
+    "merge-file": sync.cmd_merge_file,
 }
 
 

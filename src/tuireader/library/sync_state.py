@@ -31,6 +31,7 @@ from tuireader.library.machine import (
     write_library_file,
 )
 from tuireader.library.merge import ARTICLE_GROUPS, Outcome, latest, merge_record
+from tuireader.library.merge_files import merge_file, merge_review
 from tuireader.library.watch import SidecarWatch
 
 if TYPE_CHECKING:
@@ -98,6 +99,10 @@ class SyncState:
             except OSError:
                 pass
         self.last = self.merge_conflicts()
+        if (self.store.dir / ".git" / "MERGE_HEAD").exists():
+            self.resolve_markers(self.last)  # a git merge stopped on our files
+            if self.last.conflicts:
+                self.log_conflicts(self.last.conflicts)
         if self.last.merged:
             for line in self.last.lines():
                 self.store.warnings.append(line)
@@ -219,36 +224,34 @@ class SyncState:
         return "text", "", Outcome()
 
     def _merge_review(self, original: Path, theirs: dict[str, Any]) -> tuple[str, str, Outcome]:
-        """Review files: per table, union by id; of two copies of a record the one shown
-        more often (then later) stays."""
-        mine = _load(original)
-        merged: dict[str, Any] = {}
-        for table in sorted(set(mine) | set(theirs)):
-            rows: dict[str, Any] = {}
-            for docs in (mine.get(table) or {}, theirs.get(table) or {}):
-                for doc in docs.values():
-                    if not isinstance(doc, dict):
-                        continue
-                    key = str(doc.get("id", doc.get("tag", "")))
-                    old = rows.get(key)
-                    rank = (doc.get("times_shown", 0), str(doc.get("last_shown", "")))
-                    if old is None or rank > (old.get("times_shown", 0),
-                                              str(old.get("last_shown", ""))):
-                        rows[key] = doc
-            merged[table] = {str(i + 1): rows[k] for i, k in enumerate(sorted(rows))}
-        atomic_write_bytes(original, orjson.dumps(merged))
+        atomic_write_bytes(original, orjson.dumps(merge_review(_load(original), theirs)))
         return "review", "", Outcome()
+
+    def resolve_markers(self, report: SyncReport) -> None:
+        """Files a git merge without the driver left with conflict markers: each side taken
+        from the markers and merged (see :mod:`~.merge_files`), in place."""
+        for path in conflicts.with_markers(self.store.dir):
+            ours, theirs = conflicts.split_markers(path.read_text("utf-8", "replace"))
+            rel = str(path.relative_to(self.store.dir))
+            try:
+                result = merge_file(rel, b"", ours.encode(), theirs.encode())
+            except (ValueError, orjson.JSONDecodeError) as exc:
+                report.needs_look.append((path, f"conflict markers, sides unreadable: {exc}"))
+                continue
+            if result is None:
+                report.needs_look.append((path, "conflict markers in a file tuireader "
+                                                "does not merge"))
+                continue
+            data, out = result
+            atomic_write_bytes(path, data)
+            report.merged.append((path, "git conflict markers", ""))
+            report.conflicts += out.conflicts
 
     # -- the conflicts log --------------------------------------------------------------------
 
     def log_conflicts(self, lines: list[str]) -> None:
         """Append to this machine's conflicts log (the older of two notes, kept there)."""
-        log = self.machine.conflicts_log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        with open(log, "a", encoding="utf-8") as fh:
-            for line in lines:
-                fh.write(f"{stamp} {line}\n")
+        write_log(self.machine.conflicts_log, lines)
 
     def unseen_conflicts(self) -> list[str]:
         """Lines of the conflicts log not shown yet; they count as shown from now on."""
@@ -269,6 +272,15 @@ class SyncState:
         except OSError:
             pass
         return data[seen:].decode("utf-8", "replace").splitlines()
+
+
+def write_log(log: Path, lines: list[str]) -> None:
+    """Append ``lines`` to a conflicts log, each with the time."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    with open(log, "a", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(f"{stamp} {line}\n")
 
 
 def _load(path: Path) -> dict[str, Any]:
