@@ -49,9 +49,15 @@ def original_name(name: str) -> tuple[str, str] | None:
     return None
 
 
+def _maybe(name: str) -> bool:
+    """A cheap first look: every copy's name has a "-" or "conflicted copy" (the library's
+    own names have neither), so most names never reach the patterns."""
+    return "-" in name or "conflicted copy" in name
+
+
 def is_copy(name: str) -> bool:
     """True for a conflict copy's name (a folder walk skips it)."""
-    return ("conflict" in name or "-" in name) and original_name(name) is not None
+    return _maybe(name) and original_name(name) is not None
 
 
 def has_markers(data: bytes) -> bool:
@@ -88,12 +94,15 @@ def find(root: Path) -> list[Copy]:
     for sub in FOLDERS:
         folder = root / sub if sub else root
         try:
-            names = sorted(e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False))
+            names = [e.name for e in os.scandir(folder)]
         except OSError:
             continue
+        hits = sorted(n for n in names if _maybe(n) and not n.startswith("."))
+        if not hits:
+            continue
         present = set(names)
-        for name in names:
-            if name.startswith("."):
+        for name in hits:
+            if not (folder / name).is_file():
                 continue
             known = original_name(name)
             if known is None:

@@ -74,11 +74,14 @@ class SyncState:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # A library without its library file was never opened by a program that knows about
+        # synchronisation: its index and sidecars agree (see SidecarWatch.changed).
+        first = not (store.dir / LIBRARY_FILE).exists()
         #: This library's per-machine folders.
         self.machine: MachineDir = machine_dir(store.dir, create=not store.read_only)
         self.watch = SidecarWatch(store.dir / "articles", self.machine.cache / "sidecars.json",
                                   store.articles.storage.path)
-        store.reconciler.changed = self.watch.changed()
+        store.reconciler.changed = self.watch.changed(trust=first)
         store.articles.on_sidecar = self.watch.note
         #: What the last :meth:`merge_conflicts` did (for the app's notification).
         self.last = SyncReport()

@@ -20,8 +20,12 @@ import orjson
 from tuireader.library.conflicts import is_copy
 from tuireader.library.durable import atomic_write_bytes
 
-#: The key under which the index file's own time is kept (not an article id: has a dot).
+#: The keys under which the index file's own time and the folder's are kept (not article
+#: ids: they have a dot).  A sync tool writes a file by renaming it into the folder (as this
+#: program does), which changes the folder's time: an unchanged folder needs no ``stat`` of
+#: each sidecar.
 INDEX_KEY = "library.json"
+FOLDER_KEY = "articles/."
 
 
 class SidecarWatch:
@@ -60,13 +64,22 @@ class SidecarWatch:
                     continue
         return times
 
-    def changed(self) -> set[str] | None:
+    def changed(self, *, trust: bool = False) -> set[str] | None:
         """The ids whose sidecar changed (or appeared) since last seen; None when this
-        machine never looked (every sidecar must then be compared once)."""
-        now = self.current()
+        machine never looked (every sidecar must then be compared once), unless ``trust``
+        (a library opened for the first time since it could be synchronised: its index and
+        sidecars were written together by this program)."""
         with self._lock:
             seen = self._seen
+        if seen is not None and seen.get(INDEX_KEY) == self._index_time() and \
+                seen.get(FOLDER_KEY) == self._folder_time():
+            self._pending = None
+            return set()  # nothing was added, removed or renamed into the folder
+        now = self.current()
+        with self._lock:
             self._pending = now
+        if seen is None and trust:
+            return set()
         if seen is None or seen.get(INDEX_KEY) != self._index_time():
             return None
         return {aid for aid, mtime in now.items() if seen.get(aid) != mtime}
@@ -76,7 +89,8 @@ class SidecarWatch:
         with self._lock:
             pending = getattr(self, "_pending", None)
             if pending is not None:
-                pending = {**pending, INDEX_KEY: self._index_time()}
+                pending = {**pending, INDEX_KEY: self._index_time(),
+                           FOLDER_KEY: self._folder_time()}
                 if pending != self._seen:
                     self._seen = pending
                     self._dirty = True
@@ -93,6 +107,15 @@ class SidecarWatch:
             if self._seen.get(article_id) != mtime:
                 self._seen[article_id] = mtime
                 self._dirty = True
+            if self._seen.get(FOLDER_KEY) is not None:
+                # This write renamed a file into the folder: the folder's new time is ours.
+                self._seen[FOLDER_KEY] = self._folder_time()
+
+    def _folder_time(self) -> int:
+        try:
+            return self.articles_dir.stat().st_mtime_ns
+        except OSError:
+            return 0
 
     def _index_time(self) -> int:
         try:
