@@ -141,6 +141,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                            "written); close it and run `tuireader sync` again")
         report = store.sync.last
         store.sync.resolve_markers(report)
+        from tuireader.library.icloud import dataless
+
+        report.needs_look += [(path, "an iCloud placeholder, not downloaded")
+                              for path in dataless(folder)]
         if args.git:
             _driver_setup(folder)
             _git(folder, "add", "-A")

@@ -23,6 +23,8 @@ from tuireader.library import conflicts
 from tuireader.library.articles import TABLE
 from tuireader.library.device import this_device
 from tuireader.library.durable import atomic_write_bytes
+from tuireader.library.icloud import in_icloud
+from tuireader.library.icloud import warning as icloud_warning
 from tuireader.library.machine import (
     LIBRARY_FILE,
     MachineDir,
@@ -57,6 +59,17 @@ class SyncReport:
     @property
     def devices(self) -> list[str]:
         return sorted({who for _, _, who in self.merged if who})
+
+    def summary(self) -> str:
+        """One line for a notification: from whom, how many files, what needs a look."""
+        who = ", ".join(self.devices) or "another machine"
+        text = f"merged changes from {who}: {len(self.merged)} file(s)" if self.merged else ""
+        if self.conflicts:
+            text += f"; {len(self.conflicts)} conflict(s) kept in the conflicts log"
+        if self.needs_look:
+            text += ("; " if text else "") + f"{len(self.needs_look)} file(s) need a look " \
+                "(tuireader sync)"
+        return text
 
     def lines(self) -> Iterable[str]:
         for path, what, who in self.merged:
@@ -106,9 +119,12 @@ class SyncState:
             self.resolve_markers(self.last)  # a git merge stopped on our files
             if self.last.conflicts:
                 self.log_conflicts(self.last.conflicts)
-        if self.last.merged:
-            for line in self.last.lines():
-                self.store.warnings.append(line)
+        if self.last.merged or self.last.needs_look:
+            self.store.warnings.append(self.last.summary())
+        if in_icloud(self.store.dir):
+            said = icloud_warning(self.store.dir)
+            if said:
+                self.store.warnings.append(said)
 
     def close(self) -> None:
         if not self.store.read_only:
@@ -123,6 +139,10 @@ class SyncState:
         return device_id
 
     # -- merging ------------------------------------------------------------------------------
+
+    def pending(self) -> bool:
+        """True if a sync tool left a conflict copy (one folder listing each: cheap)."""
+        return bool(conflicts.find(self.store.dir))
 
     def merge_conflicts(self, *, dry_run: bool = False) -> SyncReport:
         """Merge every conflict copy in the library into its original and move the copy to
