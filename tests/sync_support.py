@@ -104,3 +104,11 @@ def engine_sync(a: Path, b: Path, base: dict[str, bytes], *, naming: str,
 def clone(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
     os.sync()
+
+
+def index_file(library: Path) -> Path:
+    """Where this machine keeps the library's index (``library.json``): the per-machine
+    folder, since the layout that synchronises (see ``library/layout.py``)."""
+    from tuireader.library.machine import machine_dir
+
+    return machine_dir(library, create=False).cache / "library.json"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader import __version__
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -141,7 +142,7 @@ def test_library_from_environment(docs: Path, tmp_path: Path) -> None:
     lib = tmp_path / "envlib"
     proc = run("add", str(docs / "one.md"), env={"TUIREADER_LIBRARY": str(lib)})
     assert proc.returncode == 0, proc.stderr
-    assert (lib / "library.json").exists()
+    assert index_file(lib).exists()
 
 
 def test_convert_text_and_json(docs: Path, library: Path) -> None:

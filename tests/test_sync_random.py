@@ -140,4 +140,9 @@ def test_two_replicas_converge_to_every_operation(tmp_path: Path,
     expected = model.result()
     for machine in (a, b):
         with machine.store() as store:
-            assert _library(store) == expected
+            got = _library(store)
+        for part, name in ((0, "articles"), (1, "highlights")):
+            wrong = {k: (got[part].get(k), expected[part].get(k))
+                     for k in set(got[part]) | set(expected[part])
+                     if got[part].get(k) != expected[part].get(k)}
+            assert not wrong, f"{machine.name}: {name} (got, expected): {wrong}"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
@@ -185,7 +186,7 @@ def test_library_replaced_from_outside_is_merged_before_next_write(library: Path
         record = s.list_articles()[0].to_record()
         record.update(id="outside1", title="Synced in", content_hash="x")
         (library / "articles" / "outside1.md").write_text("Synced text.")
-        _outside_copy_with_extra(library / "library.json", "articles", record)
+        _outside_copy_with_extra(index_file(library), "articles", record)
         s.add_article(ImportedArticle(title="Mine", markdown="Mine, added after the sync."))
         assert any("library.json was changed by another program" in w for w in s.warnings)
     with Store(library) as s:

@@ -4,8 +4,11 @@ A library folder may be put in Syncthing, Dropbox or a git repository (issue #21
 is derived from it or belongs to one machine lives outside it, in one folder per library and
 machine, found by :func:`machine_dir`:
 
-    <user_state_dir>/libraries/<library id>/     merge bases, the conflicts log, backups
-    <user_cache_dir>/libraries/<library id>/     derived caches (index, parse caches, search)
+    <user_state_dir>/libraries/<library id>-<place>/   the conflicts log, backups
+    <user_cache_dir>/libraries/<library id>-<place>/   derived caches (index, sidecar times)
+
+(``<place>``: a short hash of the folder's path on this machine, so that two copies of one
+library on one machine never share an index.)
 
 The library id is made once, when a library is first opened writable, and kept in the library
 folder itself (``tuireader-library.json``), so every machine that holds a copy of the folder
@@ -118,5 +121,10 @@ def machine_dir(library_dir: str | Path, *, create: bool = True) -> MachineDir:
     """The per-machine folders of the library at ``library_dir`` (see the module's doc)."""
     folder = Path(library_dir).expanduser()
     ident = library_id(folder, create=create)
+    # The id and where this copy is: two copies of one library on one machine (a backup
+    # restored beside it, a clone) must not share an index.  A moved folder starts a new
+    # per-machine folder, which is rebuilt from the library.
+    where = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"{ident}-{where[:8]}"
     state, cache = base_dirs()
-    return MachineDir(ident, state / "libraries" / ident, cache / "libraries" / ident)
+    return MachineDir(ident, state / "libraries" / key, cache / "libraries" / key)

@@ -14,7 +14,8 @@ Records (highlights, article metadata) are matched by their own id, never by pos
   ``%O``) a part that one side left as the base had it is taken from the other side, whatever
   the stamps say; parts without stamps (records written before this layout) fall back to the
   newer ``updated`` of the record;
-* **deletions are tombstones** (``{"id", "deleted": <time>, "device"}``): a deletion wins over
+* **deletions are tombstones** (``{"id", "deleted": <time>, "device", "record"}``, the record
+  as it was deleted): a deletion wins over
   every edit older than it, and loses to an edit made after it (the record is kept and the
   merge reports it as "edited after it was deleted");
 * **a note edited on both sides** keeps the newer text; the older one goes to the conflicts
@@ -264,6 +265,9 @@ def merge_tables(a: dict[str, Record], ta: dict[str, Record], b: dict[str, Recor
             out.conflicts.append(
                 f"{what} {rid}: edited after it was deleted on {tomb.get('device') or 'another'}"
                 " machine; kept")
+            last = tomb.get("record")
+            if isinstance(last, dict) and last.get("id") == rid:
+                rec = merge_record(rec, last, None, groups, what, Outcome())
             del tombs[rid]
         records[rid] = rec
     return records, _purge(tombs, now), out
@@ -305,9 +309,14 @@ def stamp_changes(old: Record | None, new: Record, when: str, device: str,
             "updated": _when(new.get("updated")) or when, "device": device}
 
 
-def tombstone(record_id: str, when: str, device: str) -> Record:
-    """The trace a deletion leaves (see the module's doc)."""
-    return {"id": record_id, "deleted": when, "device": device}
+def tombstone(record_id: str, when: str, device: str, record: Record | None = None) -> Record:
+    """The trace a deletion leaves (see the module's doc), with the record as it was: an
+    edit made elsewhere after the deletion brings the record back whole, every part at its
+    latest (a tag added before the deletion on this machine included)."""
+    tomb: Record = {"id": record_id, "deleted": when, "device": device}
+    if record is not None:
+        tomb["record"] = record
+    return tomb
 
 
 def describe(out: Outcome) -> Iterable[str]:

@@ -107,11 +107,10 @@ class RecordFile(DurableStorage):
             gone = [rid for rid in ids if rid in docs]
             if not gone:
                 return None
-            for rid in gone:
-                del docs[rid]
-            removed = len(gone)
             tombs = dict(tables.get(TOMBSTONES) or {})
-            tombs.update({rid: tombstone(rid, when, device) for rid in gone})
+            for rid in gone:
+                tombs[rid] = tombstone(rid, when, device, docs.pop(rid))
+            removed = len(gone)
             return {**tables, table: docs, TOMBSTONES: tombs}
 
         self.change(change)

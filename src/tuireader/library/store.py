@@ -39,6 +39,7 @@ from tuireader.library.errors import (
     StoreError,
     read_only_error,
 )
+from tuireader.library.layout import open_index
 from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
@@ -125,10 +126,9 @@ class Store:
                 for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
                     remove_stale_temp_files(sub)
                 self.trash.clean()
-            storage = DurableStorage(
-                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn,
-                root=self.dir,
-            )
+            place = open_index(self.dir, read_only=self.read_only, warn=self._warn)
+            storage = DurableStorage(place.path, read_only=self.read_only,
+                                     on_warning=self._warn, root=place.path.parent)
             newer = check_schema(storage, read_only=self.read_only, warn=self._warn)
             if newer is not None:
                 self._go_read_only(newer)
@@ -141,7 +141,7 @@ class Store:
         self.articles = Articles(self.dir, storage, self._warn)
         self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
         #: Per-machine state and what a sync brought (see :mod:`~.sync_state`).
-        self.sync = SyncState(self)
+        self.sync = SyncState(self, first=place.first)
         if repair:
             self._reconcile(opened)
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,

@@ -85,11 +85,10 @@ class SyncReport:
 class SyncState:
     """One store's view of synchronisation."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, first: bool = False) -> None:
+        """``first``: the library was never opened by a program that knows about
+        synchronisation: its index and sidecars agree (see SidecarWatch.changed)."""
         self.store = store
-        # A library without its library file was never opened by a program that knows about
-        # synchronisation: its index and sidecars agree (see SidecarWatch.changed).
-        first = not (store.dir / LIBRARY_FILE).exists()
         #: This library's per-machine folders.
         self.machine: MachineDir = machine_dir(store.dir, create=not store.read_only)
         self.watch = SidecarWatch(store.dir / "articles", self.machine.cache / "sidecars.json",
