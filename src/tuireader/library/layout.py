@@ -112,6 +112,8 @@ def _migrate(library_dir: Path, backups: Path, new_index: Path,
         fsync_dir(new_index.parent)
     for path in index_files:  # the index's backups went to the backup folder
         path.unlink(missing_ok=True)
+    for path in (library_dir / "articles").glob("*.doc"):  # parse caches: now per machine
+        path.unlink(missing_ok=True)
     fsync_dir(library_dir)
     warn(f"the library moved to the layout that synchronises between machines: its index is "
          f"now kept on this machine ({new_index}); {rewritten} highlight file(s) rewritten; "

@@ -91,7 +91,7 @@ class MachineDir:
     """One library's per-machine folders (made on first use by :meth:`ensure`)."""
 
     library_id: str
-    #: Merge bases, the conflicts log, backups: kept, never shared.
+    #: The conflicts log, backups: kept, never shared.
     state: Path
     #: Derived, rebuildable: the index, parse caches, search indexes.
     cache: Path
@@ -110,11 +110,6 @@ class MachineDir:
     def backups(self) -> Path:
         """Backups of this machine's writes and migrations."""
         return self.state / "backups"
-
-    @property
-    def bases(self) -> Path:
-        """Merge bases: the last merged version of each synchronised file."""
-        return self.state / "bases"
 
 
 def machine_dir(library_dir: str | Path, *, create: bool = True) -> MachineDir:

@@ -34,6 +34,7 @@ from tuireader.library.machine import (
 )
 from tuireader.library.merge import ARTICLE_GROUPS, Outcome, latest, merge_record
 from tuireader.library.merge_files import merge_file, merge_review
+from tuireader.library.parse_cache import place_caches
 from tuireader.library.watch import SidecarWatch
 
 if TYPE_CHECKING:
@@ -91,6 +92,10 @@ class SyncState:
         self.store = store
         #: This library's per-machine folders.
         self.machine: MachineDir = machine_dir(store.dir, create=not store.read_only)
+        try:
+            place_caches(store.dir / "articles", self.machine.cache / "parsed")
+        except OSError:
+            pass  # no per-machine folder: the caches stay beside the bodies
         self.watch = SidecarWatch(store.dir / "articles", self.machine.cache / "sidecars.json",
                                   store.articles.storage.path)
         store.reconciler.changed = self.watch.changed(trust=first)
