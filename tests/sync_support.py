@@ -112,3 +112,10 @@ def index_file(library: Path) -> Path:
     from tuireader.library.machine import machine_dir
 
     return machine_dir(library, create=False).cache / "library.json"
+
+
+def machine_state(library: Path) -> Path:
+    """This machine's state folder for the library (backups, the conflicts log)."""
+    from tuireader.library.machine import machine_dir
+
+    return machine_dir(library, create=False).state

@@ -114,6 +114,10 @@ def _migrate(library_dir: Path, backups: Path, new_index: Path,
         path.unlink(missing_ok=True)
     for path in (library_dir / "articles").glob("*.doc"):  # parse caches: now per machine
         path.unlink(missing_ok=True)
+    shard_backups = backups / "annotations"  # the shards' backups: now per machine
+    for path in sorted(shard_dir.glob("*.json.bak*")) if shard_dir.is_dir() else []:
+        shard_backups.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), shard_backups / path.name)
     fsync_dir(library_dir)
     warn(f"the library moved to the layout that synchronises between machines: its index is "
          f"now kept on this machine ({new_index}); {rewritten} highlight file(s) rewritten; "

@@ -109,6 +109,8 @@ class Reconciler:
         #: every one); set by the store from its :class:`~.watch.SidecarWatch`.
         self.changed: set[str] | None = set()
         self.tombs = Tombstones(articles, shard_dir, self.trash_dir)
+        #: Where the shards' backups are (per machine; None: beside them).
+        self.shard_backups: Path | None = None
 
     # -- looking ------------------------------------------------------------------------------
 
@@ -186,8 +188,8 @@ class Reconciler:
         warnings: list[str] = []
         for aid in ids:
             storage = RecordFile(shards.path(aid), read_only=shards.read_only,
-                                     backups=SHARD_BACKUPS, root=self.articles.dir,
-                                     on_warning=warnings.append)
+                                 backup_dir=self.shard_backups, backups=SHARD_BACKUPS,
+                                 root=self.articles.dir, on_warning=warnings.append)
             try:
                 storage.read()
             except StorageError as exc:
@@ -341,7 +343,7 @@ class Reconciler:
         """Repair one shard (moved aside, its backup restored); True if that worked."""
         try:
             RecordFile(path, backups=SHARD_BACKUPS, root=self.articles.dir,
-                           on_warning=self._warn).read()
+                       backup_dir=self.shard_backups, on_warning=self._warn).read()
         except StorageError:
             return False
         return True
@@ -356,7 +358,8 @@ class Reconciler:
         elif f.kind == "shard-damaged":
             # Reading it writable moves a damaged file aside and restores its backup.
             RecordFile(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
-                           root=self.articles.dir, on_warning=self._warn).read()
+                       backup_dir=self.shard_backups, root=self.articles.dir,
+                       on_warning=self._warn).read()
         elif f.kind == "leftover":
             self._finish_removal(f.article_id, self.trash_dir / f.detail)
         elif f.kind == "no-sidecar":

@@ -15,6 +15,7 @@ A file written before (numbered keys) is read as it is and re-keyed on its first
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -67,9 +68,17 @@ class RecordFile(DurableStorage):
     """A :class:`DurableStorage` whose documents are keyed by their id, with tombstones and
     a deterministic byte form (see the module's doc)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, backup_dir: Path | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("validate", _shape_problem)
         super().__init__(*args, **kwargs)
+        #: Where the backups go (the per-machine folder: a backup is this machine's, and must
+        #: not travel with a synchronised folder); None: beside the file.
+        self.backup_dir = backup_dir
+
+    def backup_path(self, n: int) -> Path:
+        if self.backup_dir is None:
+            return super().backup_path(n)
+        return self.backup_dir / f"{self.path.name}.bak{n}"
 
     def key_ok(self, key: str) -> bool:
         return bool(key)

@@ -29,7 +29,8 @@ from tuireader.library.merge import Outcome, merge_tables
 from tuireader.library.records import TOMBSTONES, RecordFile, by_id
 from tuireader.library.search import HighlightIndex, haystack, record_columns
 
-#: Backups kept per highlight shard (``annotations/<id>.json.bak1`` ...).
+#: Backups kept per highlight shard (``<id>.json.bak1`` ..., in the per-machine folder: see
+#: :mod:`~.machine`).
 SHARD_BACKUPS = 2
 
 #: Library-wide queries trust a shard's in-memory copy for this long before checking the file
@@ -116,8 +117,11 @@ class ShardSet:
     def __init__(self, folder: Path, *, read_only: bool, article_ids: Callable[[], list[str]],
                  exists: Callable[[str], bool], on_warning: Callable[[str], None],
                  root: Path | None = None,
-                 repair: Callable[[Path], bool] | None = None) -> None:
+                 repair: Callable[[Path], bool] | None = None,
+                 backups: Path | None = None) -> None:
         self.folder = folder
+        #: Where the shards' backups go (None: beside them); see :class:`RecordFile`.
+        self.backups = backups
         self.root = root
         self._repair = repair
         self._skipped: set[str] = set()  # shards reported unreadable (said once each)
@@ -148,7 +152,8 @@ class ShardSet:
             # and both threads must end up with the same instance.
             storage = self._storages.setdefault(article_id, RecordFile(
                 self.path(article_id), read_only=self.read_only, on_warning=self._warn,
-                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id)))
+                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id),
+                backup_dir=self.backups))
         return storage
 
     def _on_damage(self, article_id: str) -> Callable[[], bool] | None:
@@ -357,7 +362,8 @@ class ShardSet:
         with self.locked(article_id):
             self._views.pop(article_id, None)
             storage = self._storages.pop(article_id, None) or RecordFile(
-                self.path(article_id), read_only=True, backups=SHARD_BACKUPS)
+                self.path(article_id), read_only=True, backups=SHARD_BACKUPS,
+                backup_dir=self.backups)
             storage.close()
             return list(storage.all_files())
 

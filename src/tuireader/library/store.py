@@ -147,7 +147,7 @@ class Store:
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
                                repair=self._repair_shard if repair else None,
                                article_ids=self.articles.ids, exists=self.articles.exists,
-                               on_warning=self._warn)
+                               on_warning=self._warn, backups=self.sync.shard_backups)
         self.preload = Preload(self.shards, self.articles.ids)
         #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
         self.review = Review(self, self.dir / "review")

@@ -92,10 +92,14 @@ class SyncState:
         self.store = store
         #: This library's per-machine folders.
         self.machine: MachineDir = machine_dir(store.dir, create=not store.read_only)
+        #: Where the highlight shards' backups go (None: beside them, as before).
+        self.shard_backups: Path | None = self.machine.state / "backups" / "annotations"
         try:
             place_caches(store.dir / "articles", self.machine.cache / "parsed")
+            self.shard_backups.mkdir(parents=True, exist_ok=True)
         except OSError:
-            pass  # no per-machine folder: the caches stay beside the bodies
+            self.shard_backups = None  # no per-machine folder: everything stays beside
+        store.reconciler.shard_backups = self.shard_backups
         self.watch = SidecarWatch(store.dir / "articles", self.machine.cache / "sidecars.json",
                                   store.articles.storage.path)
         store.reconciler.changed = self.watch.changed(trust=first)
