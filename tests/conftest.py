@@ -31,3 +31,12 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory,
     """The search index lives in the user's cache folder: in tests, a temporary one (also
     for the programs a test starts)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def machine_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's per-machine folder (device id, per-library state and caches) is its own,
+    never the real ``~/.local/state/tuireader`` (see ``library/machine.py``)."""
+    folder = tmp_path_factory.mktemp("machine")
+    monkeypatch.setenv("TUIREADER_MACHINE_DIR", str(folder))
+    return folder

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader import __version__
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
@@ -141,7 +142,7 @@ def test_library_from_environment(docs: Path, tmp_path: Path) -> None:
     lib = tmp_path / "envlib"
     proc = run("add", str(docs / "one.md"), env={"TUIREADER_LIBRARY": str(lib)})
     assert proc.returncode == 0, proc.stderr
-    assert (lib / "library.json").exists()
+    assert index_file(lib).exists()
 
 
 def test_convert_text_and_json(docs: Path, library: Path) -> None:
@@ -246,8 +247,9 @@ def test_front_matter_with_surrogate_escapes(tmp_path: Path, library: Path) -> N
     aid = proc.stdout.split()[1]
     shown = json.loads(run("show", aid, "--json", library=library).stdout)
     assert shown["author"] == "\ufffd"
+    # The parse cache is kept per machine, outside the library (library/parse_cache.py).
     assert sorted(p.name for p in (library / "articles").iterdir()) == [
-        f"{aid}.doc", f"{aid}.json", f"{aid}.md"]
+        f"{aid}.json", f"{aid}.md"]
 
 
 def test_lone_surrogate_refused_with_nothing_left(library: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import Highlight, make_highlight
 from tuireader.importers.base import ImportedArticle
@@ -57,7 +58,7 @@ def store(library: Path):
 
 def test_new_library_layout_and_schema(store: Store, library: Path) -> None:
     assert (library / "articles").is_dir() and (library / "annotations").is_dir()
-    data = json.loads((library / "library.json").read_text())
+    data = json.loads(index_file(library).read_text())
     assert data["_meta"]["1"]["schema_version"] == SCHEMA_VERSION
     assert store.warnings == [] and not store.read_only
 
@@ -337,7 +338,8 @@ def test_remove_moves_to_trash_with_highlights(store: Store, library: Path) -> N
     assert (trash / "article.md").read_text() == TEXT
     assert (trash / "annotations.json").exists()
     assert not list((library / "annotations").iterdir())  # backups went along too
-    assert not list((library / "articles").iterdir())
+    # Only the removal's tombstone is left (a synchronised copy must not bring it back).
+    assert [p.name for p in (library / "articles").iterdir()] == [f"{a.id}.deleted.json"]
     with pytest.raises(NotFound):
         store.remove_article(a.id)
 
@@ -457,7 +459,7 @@ def test_unwritable_folder_simulated(library: Path, monkeypatch) -> None:
 # -- schema ------------------------------------------------------------------------------------
 
 def _set_schema(library: Path, version: int | None) -> None:
-    path = library / "library.json"
+    path = index_file(library)
     data = json.loads(path.read_text())
     if version is None:
         del data["_meta"]
@@ -485,13 +487,13 @@ def test_old_schema_migrates_with_backup(library: Path) -> None:
     with Store(library) as s:
         a = s.add_article(article()).article
     _set_schema(library, None)  # version 0: written before the version was recorded
-    original = (library / "library.json").read_bytes()
+    original = index_file(library).read_bytes()
     with Store(library) as s:
         assert any("migrated" in w and "v0-backup" in w for w in s.warnings)
         assert s.get_article(a.id) is not None
         s.add_article(article("more", title="more"))
-    assert (library / "library.json.v0-backup").read_bytes() == original
-    data = json.loads((library / "library.json").read_text())
+    assert index_file(library).with_name("library.json.v0-backup").read_bytes() == original
+    data = json.loads(index_file(library).read_text())
     assert data["_meta"]["1"]["schema_version"] == SCHEMA_VERSION
     with Store(library) as s:
         assert s.warnings == []
@@ -501,7 +503,7 @@ def test_corrupt_library_json_recovered_from_backup(library: Path) -> None:
     with Store(library) as s:
         a = s.add_article(article()).article
         b = s.add_article(article("second", title="2")).article
-    (library / "library.json").write_bytes(b"\x00garbage")
+    index_file(library).write_bytes(b"\x00garbage")
     with Store(library) as s:
         # The backup before the last save, and the article added last from its files on disk.
         assert sorted(x.id for x in s.list_articles()) == sorted([a.id, b.id])

@@ -24,6 +24,7 @@ from tuireader.library.store import Opening, Store
 from tuireader.locations import styles_dir
 from tuireader.screens.help import HelpScreen
 from tuireader.screens.main import MainScreen
+from tuireader.screens.sync_notice import SyncNotice
 
 
 class TuiReaderApp(App[int]):
@@ -72,6 +73,9 @@ class TuiReaderApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for message in [*self.store.warnings, *self.config.problems]:
             self.notify(inert(message), severity="warning", timeout=10, markup=False)
+        #: Conflict copies merged while the app runs, and the conflicts log shown once.
+        self.sync_notice = SyncNotice(self)
+        self.sync_notice.start()
 
     async def on_event(self, event: events.Event) -> None:
         # A bracketed paste is untrusted text (a web page copied to the clipboard): Textual's

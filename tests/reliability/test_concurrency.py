@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
@@ -151,7 +152,10 @@ def _outside_copy_with_extra(path: Path, extra_table: str, extra: dict) -> None:
     """What a sync tool does: write a new version elsewhere and rename it over the file."""
     data = json.loads(path.read_text())
     table = data.setdefault(extra_table, {})
-    table[str(max((int(k) for k in table), default=0) + 100)] = extra
+    if all(k.isdigit() for k in table):  # TinyDB's numbered keys (library.json)
+        table[str(max((int(k) for k in table), default=0) + 100)] = extra
+    else:  # keyed by the record's own id (highlight shards, see library/records.py)
+        table[extra["id"]] = extra
     tmp = path.with_name("sync-tool-download.tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, path)
@@ -182,7 +186,7 @@ def test_library_replaced_from_outside_is_merged_before_next_write(library: Path
         record = s.list_articles()[0].to_record()
         record.update(id="outside1", title="Synced in", content_hash="x")
         (library / "articles" / "outside1.md").write_text("Synced text.")
-        _outside_copy_with_extra(library / "library.json", "articles", record)
+        _outside_copy_with_extra(index_file(library), "articles", record)
         s.add_article(ImportedArticle(title="Mine", markdown="Mine, added after the sync."))
         assert any("library.json was changed by another program" in w for w in s.warnings)
     with Store(library) as s:

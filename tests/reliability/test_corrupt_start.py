@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import make_highlight
 from tuireader.importers.base import ImportedArticle
@@ -58,7 +59,7 @@ def _build(library: Path) -> tuple[str, list[str]]:
 @pytest.mark.parametrize("which", ["library", "shard"])
 def test_damaged_file_uses_backup_and_says_so(library: Path, kind: str, which: str) -> None:
     aid, ids = _build(library)
-    path = (library / "library.json" if which == "library"
+    path = (index_file(library) if which == "library"
             else library / "annotations" / f"{aid}.json")
     damaged = _damage(kind, path.read_bytes())
     path.write_bytes(damaged)
@@ -84,21 +85,22 @@ def test_damaged_file_uses_backup_and_says_so(library: Path, kind: str, which: s
 @pytest.mark.parametrize("kind", ["empty", "random-bytes", "utf16", "wrong-shape-list"])
 def test_damaged_file_without_backup_is_never_silent(library: Path, kind: str) -> None:
     _build(library)
-    path = library / "library.json"
+    path = index_file(library)
     for n in (1, 2, 3):
-        (library / f"library.json.bak{n}").unlink(missing_ok=True)
+        index_file(library).with_name(f"library.json.bak{n}").unlink(missing_ok=True)
     path.write_bytes(_damage(kind, path.read_bytes()))
     with Store(library) as s:
         # No backup: every article is rebuilt from its own files (sidecar, body, shard).
         assert sorted(a.title for a in s.list_articles()) == ["Rivers", "Second"]
         assert any("no readable backup" in w and "kept" in w for w in s.warnings), s.warnings
-    assert [p for p in library.iterdir() if ".corrupt-" in p.name]
+    assert [p for p in index_file(library).parent.iterdir() if ".corrupt-" in p.name]
 
 
 def test_every_backup_damaged_too(library: Path) -> None:
     _build(library)
     for name in ("library.json", "library.json.bak1", "library.json.bak2", "library.json.bak3"):
-        if (library / name).exists():
-            (library / name).write_bytes(os.urandom(100))
+        path = index_file(library).with_name(name)  # the index is kept per machine
+        if path.exists():
+            path.write_bytes(os.urandom(100))
     with Store(library) as s:
         assert any("no readable backup" in w for w in s.warnings), s.warnings

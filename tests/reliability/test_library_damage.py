@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_support import index_file
 from tuireader.cli.main import main
 from tuireader.core.document import parse_markdown
 from tuireader.core.model import ImportedArticle, make_highlight
@@ -57,7 +58,7 @@ def _listed(capsys: pytest.CaptureFixture[str], library: Path) -> tuple[dict[str
 
 def _damage_index(library: Path, kind: str, outside: Path) -> bytes | None:
     """Damage library.json; return what is left in its place (None: nothing, or a link)."""
-    path = library / "library.json"
+    path = index_file(library)
     path.unlink()
     if kind == "missing":
         return None
@@ -92,7 +93,7 @@ def test_damaged_index_loses_nothing_on_disk_and_says_so(
     assert "library.json" in err and "warning:" in err
     # Said once: a second command is quiet (the repair was written).
     assert _listed(capsys, library)[1] == ""
-    aside = [p for p in library.iterdir() if ".corrupt-" in p.name]
+    aside = [p for p in index_file(library).parent.iterdir() if ".corrupt-" in p.name]
     if kind == "missing":
         assert aside == []
     else:
@@ -108,7 +109,7 @@ def test_damaged_index_loses_nothing_on_disk_and_says_so(
 def test_three_adds_after_a_lost_index_keep_every_article(
         library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ids = _build(library)
-    (library / "library.json").unlink()
+    index_file(library).unlink()
     for n in range(3):
         doc = tmp_path / f"new{n}.txt"
         doc.write_text(f"New {n}\n\nA new article number {n} about lighthouses.\n")
@@ -121,7 +122,7 @@ def test_three_adds_after_a_lost_index_keep_every_article(
 def test_readding_an_article_found_on_disk_keeps_its_id(
         library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ids = _build(library)
-    (library / "library.json").write_bytes(b"garbage")
+    index_file(library).write_bytes(b"garbage")
     doc = tmp_path / "harbours.md"
     doc.write_text(TEXTS["Harbours"] + "\n")
     code, out, err = _cli(capsys, library, "add", str(doc))
@@ -198,7 +199,7 @@ def test_body_not_utf8_is_read_leniently(library: Path,
     aid = ids["Harbours"]  # exports take the articles with highlights
     body = library / "articles" / f"{aid}.md"
     body.write_bytes(b"\xff\xfe" + body.read_bytes())
-    (library / "articles" / f"{aid}.doc").unlink()
+    (index_file(library).parent / "parsed" / f"{aid}.doc").unlink()  # per machine
     for args in (["show", aid], ["export", "--article", aid], ["export", "--format", "annotated"]):
         code, out, err = _cli(capsys, library, *args)
         assert code == 0, (args, err)
@@ -233,14 +234,14 @@ def test_check_reports_then_repairs(library: Path, capsys: pytest.CaptureFixture
     ids = _build(library)
     code, out, _ = _cli(capsys, library, "check")
     assert code == 0 and "healthy" in out
-    (library / "library.json").write_bytes(b"garbage")
+    index_file(library).write_bytes(b"garbage")
     shard = library / "annotations" / f"{ids['Harbours']}.json"
     shard.write_bytes(b"[1, 2]")
     code, out, _ = _cli(capsys, library, "check", "--json")
     report = json.loads(out)
     assert code == 1 and report["healthy"] is False
     assert {f["kind"] for f in report["findings"]} >= {"unindexed", "shard-damaged"}
-    assert (library / "library.json").read_bytes() == b"garbage"  # check alone writes nothing
+    assert index_file(library).read_bytes() == b"garbage"  # check alone writes nothing
     code, out, _ = _cli(capsys, library, "check", "--repair")
     assert code == 0, out
     assert "moved aside" in out
@@ -254,19 +255,19 @@ def test_read_command_while_another_holds_the_lock_shows_what_is_on_disk(
         library: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ids = _build(library)
     with Store(library):  # another writer holds the lock meanwhile
-        (library / "library.json").write_bytes(b"garbage")
+        index_file(library).write_bytes(b"garbage")
         listed, err = _listed(capsys, library)
     assert set(listed) == set(ids.values())
     assert "left in place (opened read-only)" in err  # the read-only damage note is shown
     assert "check --repair" in err
-    assert (library / "library.json").read_bytes() == b"garbage"
+    assert index_file(library).read_bytes() == b"garbage"
 
 
 def test_old_layout_library_migrates_with_a_backup(library: Path) -> None:
     ids = _build(library)
     for aid in ids.values():
         (library / "articles" / f"{aid}.json").unlink()
-    path = library / "library.json"
+    path = index_file(library)
     data = json.loads(path.read_text())
     data["_meta"]["1"]["schema_version"] = 1
     path.write_text(json.dumps(data))
@@ -274,7 +275,7 @@ def test_old_layout_library_migrates_with_a_backup(library: Path) -> None:
     with Store(library) as s:
         assert any("migrated the library from schema 1" in w for w in s.warnings), s.warnings
         assert {a.id for a in s.list_articles()} == set(ids.values())
-    assert (library / "library.json.v1-backup").read_bytes() == original
+    assert index_file(library).with_name("library.json.v1-backup").read_bytes() == original
     for aid in ids.values():
         sidecar = json.loads((library / "articles" / f"{aid}.json").read_text())
         assert sidecar["id"] == aid and sidecar["text_hash"]
@@ -299,8 +300,8 @@ async def test_app_reopens_a_last_article_whose_text_is_not_utf8(library: Path) 
         s.update_article(article)
     body = library / "articles" / f"{aid}.md"
     body.write_bytes(b"\xff\xfe" + body.read_bytes())
-    (library / "articles" / f"{aid}.doc").unlink()
-    (library / "library.json").write_bytes(b"garbage")
+    (index_file(library).parent / "parsed" / f"{aid}.doc").unlink()  # per machine
+    index_file(library).write_bytes(b"garbage")
     store = Store(library, preload=True)
     try:
         app = make_app(store, make_config())

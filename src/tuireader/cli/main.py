@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuireader import __version__
-from tuireader.cli import check, export, importing, library, reader, review, search, vault
+from tuireader.cli import check, export, importing, library, reader, review, search, sync, vault
 from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Parser, Subcommands, clean
 from tuireader.library.durable import StorageError
 from tuireader.locations import LIBRARY_ENV, default_library_dir
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_parser(commands)
     vault.add_parsers(commands)
     search.add_parsers(commands)
+    sync.add_parsers(commands)
     return parser
 
 
@@ -64,6 +65,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "vault": vault.cmd_vault,
     "search": search.cmd_search,
     "reindex": search.cmd_reindex,
+    "sync": sync.cmd_sync,
+    "merge-file": sync.cmd_merge_file,
 }
 
 

@@ -69,11 +69,14 @@ class _Record:
     """
 
     _list_fields: ClassVar[tuple[str, ...]] = ()
+    _dict_fields: ClassVar[tuple[str, ...]] = ()
 
     def to_record(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in _field_names(type(self))}
         for key in self._list_fields:
             data[key] = list(data[key])
+        for key in self._dict_fields:
+            data[key] = dict(data[key])
         return data
 
     @classmethod
@@ -89,6 +92,11 @@ class _Record:
             if key in kwargs:
                 value = kwargs[key]
                 kwargs[key] = [str(v) for v in value] if isinstance(value, list) else []
+        for key in cls._dict_fields:
+            if key in kwargs:
+                value = kwargs[key]
+                kwargs[key] = ({str(k): str(v) for k, v in value.items()}
+                               if isinstance(value, dict) else {})
         if len(kwargs) < len(names):
             return cls(**kwargs)  # fields missing: the constructor fills in the defaults
         obj = cls.__new__(cls)
@@ -152,6 +160,7 @@ class Highlight(_Record):
     """
 
     _list_fields: ClassVar[tuple[str, ...]] = ("tags",)
+    _dict_fields: ClassVar[tuple[str, ...]] = ("stamps",)
 
     id: str
     article_id: str
@@ -171,6 +180,12 @@ class Highlight(_Record):
     origin: str = ""
     #: The source's own words for where it was ("Loc. 145-146", "page 12", an xpointer).
     origin_location: str = ""
+    #: The device (see ``library/device.py``) that made the last change ("" before sync).
+    device: str = ""
+    #: When each part last changed, for merging two machines' copies field by field: keys
+    #: are field groups ("note", "kind", "anchor") and "#<tag>" per tag (see
+    #: ``library/merge.py``); written by the store, never by the UI.
+    stamps: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -26,8 +26,10 @@ import orjson
 
 from tuireader.core.model import Article, Highlight, ImportedArticle, SpineItem
 from tuireader.library import filecheck
+from tuireader.library.device import stamp, this_device
 from tuireader.library.durable import DurableStorage, atomic_write_bytes
 from tuireader.library.errors import NotFound, StoreError
+from tuireader.library.merge import ARTICLE_GROUPS, stamp_changes, tombstone
 from tuireader.library.migrations import META_KEY, META_TABLE, meta_record
 from tuireader.library.parse_cache import cache_path_for
 
@@ -54,6 +56,8 @@ class Articles:
         #: Called with an article's id after its metadata is written or removed (the search
         #: index's hook: see :mod:`~tuireader.library.fulltext`).
         self.on_change: Callable[[str], None] = lambda article_id: None
+        #: Called with an article's id after its sidecar was written (the store's watch).
+        self.on_sidecar: Callable[[str], None] = lambda article_id: None
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -217,14 +221,22 @@ class Articles:
         self.on_change(article.id)
 
     def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> None:
-        """Write an article's sidecar durably (StoreError on failure: nothing changed)."""
+        """Write an article's sidecar durably (StoreError on failure: nothing changed).
+
+        Each part that changed is stamped with the time and this device (see
+        :func:`~.merge.stamp_changes`), and the file is written deterministically (sorted
+        keys), so two machines' copies merge field by field.
+        """
         article_id = str(record["id"])
+        old = self.read_sidecar(article_id)
         if text_hash is None:
-            text_hash = str((self.read_sidecar(article_id) or {}).get("text_hash") or "")
+            text_hash = str((old or {}).get("text_hash") or "")
         try:
-            payload = orjson.dumps({**record, "text_hash": text_hash},
-                                   option=orjson.OPT_INDENT_2)
+            stamped = stamp_changes(old, {**record, "text_hash": text_hash}, stamp(),
+                                    this_device().id, ARTICLE_GROUPS)
+            payload = orjson.dumps(stamped, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
             atomic_write_bytes(self.sidecar_path(article_id), payload)
+            self.on_sidecar(article_id)
             if self._text_hashes is not None and text_hash:
                 self._text_hashes[article_id] = text_hash
         except (OSError, TypeError) as exc:
@@ -239,8 +251,16 @@ class Articles:
                 raise NotFound(f"no article with id {article.id!r}")
             self.put(article)
 
+    def tombstone_path(self, article_id: str) -> Path:
+        """``articles/<id>.deleted.json``: the trace of a removal, so that a synchronised
+        copy of the library does not bring the article back (see :mod:`~.merge`)."""
+        return self.dir / "articles" / f"{article_id}.deleted.json"
+
     def remove(self, article_id: str) -> None:
-        """Remove an article's metadata, durably (its files are the caller's)."""
+        """Remove an article's metadata, durably (its files are the caller's), leaving its
+        tombstone."""
+        atomic_write_bytes(self.tombstone_path(article_id), orjson.dumps(
+            tombstone(article_id, stamp(), this_device().id), option=orjson.OPT_SORT_KEYS))
         self.storage.remove_records(TABLE, {article_id})
         self.extra.pop(article_id, None)
         if self._text_hashes is not None:

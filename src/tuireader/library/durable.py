@@ -221,7 +221,7 @@ class DurableStorage(Storage):
             raise ValueError("not a tuireader database (nested too deeply)") from exc
         if not isinstance(data, dict) or not all(
             isinstance(table, dict)
-            and all(isinstance(doc, dict) and key.isdigit() for key, doc in table.items())
+            and all(isinstance(doc, dict) and self.key_ok(key) for key, doc in table.items())
             for table in data.values()
         ):
             raise ValueError("valid JSON, but not a tuireader database (wrong shape)")
@@ -230,6 +230,14 @@ class DurableStorage(Storage):
             if problem:
                 raise ValueError(problem)
         return data
+
+    def key_ok(self, key: str) -> bool:
+        """Whether ``key`` is a document key this file may hold (TinyDB's: a number)."""
+        return key.isdigit()
+
+    def serialise(self, data: dict[str, Any]) -> bytes:
+        """The bytes written for ``data`` (TypeError if it cannot be)."""
+        return orjson.dumps(data)
 
     def _recover(self, reason: str) -> dict[str, Any] | None:
         """The live file is unreadable: move it aside and fall back to the newest good backup."""
@@ -369,7 +377,7 @@ class DurableStorage(Storage):
             self._forget()
             raise ReadOnlyError(f"{self.path.name} is open read-only; the change was not saved")
         try:
-            payload = orjson.dumps(data)
+            payload = self.serialise(data)
         except TypeError as exc:  # orjson's error for unserialisable data (or lone surrogates)
             self._cache = None
             self._loaded = False

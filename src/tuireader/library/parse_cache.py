@@ -43,8 +43,23 @@ def digest(markdown: str) -> str:
     return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+#: Bodies' folder -> the folder their caches live in (per machine, see :func:`place_caches`).
+_PLACES: dict[Path, Path] = {}
+
+
+def place_caches(articles_dir: Path, cache_dir: Path) -> None:
+    """Keep the caches of the bodies in ``articles_dir`` in ``cache_dir`` (the library's
+    per-machine folder: a cache is derived, and must not travel with a synchronised folder)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _PLACES[articles_dir] = cache_dir
+
+
 def cache_path_for(body: Path) -> Path:
-    """Where the cache of the article body ``articles/<id>.md`` lives: ``articles/<id>.doc``."""
+    """Where the cache of the article body ``articles/<id>.md`` lives: ``<id>.doc`` in the
+    folder :func:`place_caches` named for its folder, else beside it (``articles/<id>.doc``)."""
+    folder = _PLACES.get(body.parent)
+    if folder is not None:
+        return folder / f"{body.stem}.doc"
     return body.with_suffix(".doc")
 
 

@@ -25,11 +25,13 @@ from typing import Any
 import orjson
 
 from tuireader.core.document import parse_markdown
-from tuireader.library import filecheck
+from tuireader.library import conflicts, filecheck
 from tuireader.library.articles import TABLE, Articles
-from tuireader.library.durable import DurableStorage, StorageError
+from tuireader.library.durable import StorageError
 from tuireader.library.errors import StoreError
+from tuireader.library.records import RecordFile
 from tuireader.library.shards import SHARD_BACKUPS, ShardSet
+from tuireader.library.tombstones import Tombstones
 
 
 def text_hash(plain_text: str) -> str:
@@ -59,12 +61,20 @@ KINDS: dict[str, tuple[str, str]] = {
     "leftover": ("left over from an interrupted removal", "moved to the trash"),
     "stale": ("older in the restored library.json than in their metadata file",
               "updated from it"),
+    "synced": ("changed by a sync since this machine last looked", "index updated"),
+    "deleted-elsewhere": ("removed on another machine", "moved to the trash here too"),
+    "edited-after-delete": ("edited on one machine after another removed them",
+                            "kept (text and highlights restored from the trash)"),
 }
+
+#: Kinds repaired without a word (a sync tool's ordinary work).
+QUIET = ("synced",)
 
 
 #: The kinds a start repairs by itself (the others only ``tuireader check`` reports: nothing
 #: can be done about them but saying so, and saying it on every start would be noise).
-AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover", "shard-damaged", "stale")
+AT_OPEN = ("unindexed", "no-sidecar", "body-damaged", "leftover", "shard-damaged", "stale",
+           "synced", "deleted-elsewhere", "edited-after-delete")
 
 
 @dataclass
@@ -77,7 +87,7 @@ class Report:
         (``action``: say this instead)."""
         lines = []
         for kind, (what, fix) in KINDS.items():
-            ids = [f.article_id for f in self.findings if f.kind == kind]
+            ids = [f.article_id for f in self.findings if f.kind == kind and kind not in QUIET]
             if not ids:
                 continue
             shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
@@ -95,6 +105,12 @@ class Reconciler:
         self.shard_dir = shard_dir
         self.trash_dir = articles.dir / "trash"
         self._warn = warn
+        #: Ids whose sidecar changed since this machine last looked (None: unknown, compare
+        #: every one); set by the store from its :class:`~.watch.SidecarWatch`.
+        self.changed: set[str] | None = set()
+        self.tombs = Tombstones(articles, shard_dir, self.trash_dir)
+        #: Where the shards' backups are (per machine; None: beside them).
+        self.shard_backups: Path | None = None
 
     # -- looking ------------------------------------------------------------------------------
 
@@ -102,7 +118,8 @@ class Reconciler:
         """The names in ``folder``; those that are not regular files are added to ``odd`` (the
         type comes with the listing: no ``stat`` per file, which a start could not afford)."""
         try:
-            entries = list(os.scandir(folder))
+            # A sync tool's conflict copy is not an article (see :mod:`~.conflicts`).
+            entries = [e for e in os.scandir(folder) if not conflicts.is_copy(e.name)]
             if odd is not None:
                 odd.update(e.name for e in entries if not e.is_file(follow_symlinks=False))
             return [e.name for e in entries]
@@ -122,22 +139,28 @@ class Reconciler:
                   if ".json" in n and not n.startswith(".") and ".corrupt-" not in n}
         indexed = {str(r.get("id")) for r in self.articles.records()}
         trashed = {n.rsplit("-", 1)[-1]: n for n in sorted(self._names(self.trash_dir))}
-        found: list[Finding] = []
-        for aid in sorted((bodies | sidecars | shards) - indexed):
+        pairs, gone = self.tombs.scan(names, sidecars, indexed)
+        found = [Finding(kind, aid) for kind, aid in pairs]
+        for aid in sorted((bodies | sidecars | shards) - indexed - gone):
             if aid in trashed:
                 found.append(Finding("leftover", aid, trashed[aid]))
             elif aid in bodies or aid in sidecars:
                 found.append(Finding("unindexed", aid))
             else:
                 found.append(Finding("orphan-shard", aid))
-        if self.articles.storage.recovered:
-            # The index came from a backup: each sidecar is as new as its article's last save.
+        recovered = self.articles.storage.recovered
+        if recovered or self.changed is None or self.changed:
+            # The index came from a backup, or a sync tool brought sidecars: each sidecar is
+            # as new as its article's last save, on whichever machine.
             records = {str(r.get("id")): r for r in self.articles.records()}
-            for aid in sorted(indexed & sidecars):
+            look = indexed & sidecars - gone
+            if not recovered and self.changed is not None:
+                look &= self.changed
+            for aid in sorted(look):
                 side = self._sidecar_record(aid)
                 if side is not None and side != records[aid]:
-                    found.append(Finding("stale", aid))
-        for aid in sorted(indexed):
+                    found.append(Finding("stale" if recovered else "synced", aid))
+        for aid in sorted(indexed - gone):
             if aid not in bodies:
                 found.append(Finding("no-body", aid))
             elif aid not in sidecars:
@@ -164,9 +187,9 @@ class Reconciler:
                       if ".json" in n and not n.startswith(".") and ".corrupt-" not in n})
         warnings: list[str] = []
         for aid in ids:
-            storage = DurableStorage(shards.path(aid), read_only=shards.read_only,
-                                     backups=SHARD_BACKUPS, root=self.articles.dir,
-                                     on_warning=warnings.append)
+            storage = RecordFile(shards.path(aid), read_only=shards.read_only,
+                                 backup_dir=self.shard_backups, backups=SHARD_BACKUPS,
+                                 root=self.articles.dir, on_warning=warnings.append)
             try:
                 storage.read()
             except StorageError as exc:
@@ -284,7 +307,15 @@ class Reconciler:
                     self.articles.write_sidecar(record.to_record(),
                                                 self._text_hash_of(f.article_id))
                     restored.append(record.to_record())
-                elif f.kind == "stale":
+                elif f.kind in ("stale", "synced"):
+                    side = self._sidecar_record(f.article_id)
+                    if side is not None:
+                        restored.append(side)
+                elif f.kind == "deleted-elsewhere":
+                    self.tombs.bury(f.article_id)
+                    self.articles.storage.remove_records(TABLE, {f.article_id})
+                elif f.kind == "edited-after-delete":
+                    self.tombs.revive(f.article_id)
                     side = self._sidecar_record(f.article_id)
                     if side is not None:
                         restored.append(side)
@@ -311,8 +342,8 @@ class Reconciler:
     def repair_shard(self, path: Path) -> bool:
         """Repair one shard (moved aside, its backup restored); True if that worked."""
         try:
-            DurableStorage(path, backups=SHARD_BACKUPS, root=self.articles.dir,
-                           on_warning=self._warn).read()
+            RecordFile(path, backups=SHARD_BACKUPS, root=self.articles.dir,
+                       backup_dir=self.shard_backups, on_warning=self._warn).read()
         except StorageError:
             return False
         return True
@@ -326,8 +357,9 @@ class Reconciler:
                                  f"{exc.strerror or exc}") from exc
         elif f.kind == "shard-damaged":
             # Reading it writable moves a damaged file aside and restores its backup.
-            DurableStorage(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
-                           root=self.articles.dir, on_warning=self._warn).read()
+            RecordFile(self.shard_dir / f"{f.article_id}.json", backups=SHARD_BACKUPS,
+                       backup_dir=self.shard_backups, root=self.articles.dir,
+                       on_warning=self._warn).read()
         elif f.kind == "leftover":
             self._finish_removal(f.article_id, self.trash_dir / f.detail)
         elif f.kind == "no-sidecar":

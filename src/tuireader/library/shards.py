@@ -14,6 +14,7 @@ and its lock; :meth:`ShardSet.save` is where a highlight goes to disk.
 
 from __future__ import annotations
 
+import datetime
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -21,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.core.model import Highlight, normalise_tag
-from tuireader.library.durable import DurableStorage, Signature, StorageError
+from tuireader.library.device import stamp, this_device
+from tuireader.library.durable import Signature, StorageError
 from tuireader.library.errors import NotFound, StoreError, read_only_error
+from tuireader.library.merge import Outcome, merge_tables
+from tuireader.library.records import TOMBSTONES, RecordFile, by_id
 from tuireader.library.search import HighlightIndex, haystack, record_columns
 
-#: Backups kept per highlight shard (``annotations/<id>.json.bak1`` ...).
+#: Backups kept per highlight shard (``<id>.json.bak1`` ..., in the per-machine folder: see
+#: :mod:`~.machine`).
 SHARD_BACKUPS = 2
 
 #: Library-wide queries trust a shard's in-memory copy for this long before checking the file
@@ -112,8 +117,11 @@ class ShardSet:
     def __init__(self, folder: Path, *, read_only: bool, article_ids: Callable[[], list[str]],
                  exists: Callable[[str], bool], on_warning: Callable[[str], None],
                  root: Path | None = None,
-                 repair: Callable[[Path], bool] | None = None) -> None:
+                 repair: Callable[[Path], bool] | None = None,
+                 backups: Path | None = None) -> None:
         self.folder = folder
+        #: Where the shards' backups go (None: beside them); see :class:`RecordFile`.
+        self.backups = backups
         self.root = root
         self._repair = repair
         self._skipped: set[str] = set()  # shards reported unreadable (said once each)
@@ -121,7 +129,7 @@ class ShardSet:
         self._article_ids = article_ids
         self._exists = exists
         self._warn = on_warning
-        self._storages: dict[str, DurableStorage] = {}
+        self._storages: dict[str, RecordFile] = {}
         self._views: dict[str, ShardView] = {}
         self._locks: dict[str, threading.RLock] = {}
         #: Called with an article's id after its shard is written, holding the shard's lock
@@ -140,14 +148,15 @@ class ShardSet:
             lock = self._locks.setdefault(article_id, threading.RLock())
         return lock
 
-    def _storage(self, article_id: str) -> DurableStorage:
+    def _storage(self, article_id: str) -> RecordFile:
         storage = self._storages.get(article_id)
         if storage is None:
             # setdefault, not assignment: the preload calls this without the shard's lock,
             # and both threads must end up with the same instance.
-            storage = self._storages.setdefault(article_id, DurableStorage(
+            storage = self._storages.setdefault(article_id, RecordFile(
                 self.path(article_id), read_only=self.read_only, on_warning=self._warn,
-                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id)))
+                backups=SHARD_BACKUPS, root=self.root, on_damage=self._on_damage(article_id),
+                backup_dir=self.backups))
         return storage
 
     def _on_damage(self, article_id: str) -> Callable[[], bool] | None:
@@ -306,7 +315,8 @@ class ShardSet:
                 raise NotFound(f"no article with id {article_id!r}")
             for h in highlights:
                 h.tags = list(dict.fromkeys(t for t in map(normalise_tag, h.tags) if t))
-            self._storage(article_id).put_records(TABLE, [h.to_record() for h in highlights])
+            self._storage(article_id).save(TABLE, [h.to_record() for h in highlights],
+                                           when=stamp(), device=this_device().id)
             self.on_change(article_id)
 
     def delete(self, highlight: Highlight) -> None:
@@ -314,8 +324,28 @@ class ShardSet:
         if self.read_only:
             raise read_only_error()
         with self.locked(highlight.article_id):
-            self._storage(highlight.article_id).remove_records(TABLE, {highlight.id})
+            self._storage(highlight.article_id).delete(TABLE, {highlight.id}, when=stamp(),
+                                                       device=this_device().id)
             self.on_change(highlight.article_id)
+
+    def merge_in(self, article_id: str, other: dict[str, Any]) -> Outcome:
+        """Merge another copy of the article's shard (its parsed tables: a sync tool's
+        conflict copy, the other side of a git merge) into it, by :mod:`~.merge`'s rule, in
+        one durable write.  Returns what the merge did."""
+        out = Outcome()
+
+        def change(tables: dict[str, Any]) -> dict[str, Any]:
+            records, tombs, found = merge_tables(
+                by_id(tables.get(TABLE) or {}), tables.get(TOMBSTONES) or {},
+                by_id(other.get(TABLE) or {}), other.get(TOMBSTONES) or {},
+                now=datetime.datetime.now(datetime.timezone.utc))
+            out.extend(found)
+            return {**tables, TABLE: records, TOMBSTONES: tombs}
+
+        with self.locked(article_id):
+            self._storage(article_id).change(change)
+        self.on_change(article_id)
+        return out
 
     def reanchor(self, article_id: str, new_text: str, old_text: str | None = None) -> int:
         """Move the article's highlights onto its new plain text (after a re-import) and save
@@ -337,8 +367,9 @@ class ShardSet:
         file, then its backups) for the caller to move away, holding :meth:`locked`."""
         with self.locked(article_id):
             self._views.pop(article_id, None)
-            storage = self._storages.pop(article_id, None) or DurableStorage(
-                self.path(article_id), read_only=True, backups=SHARD_BACKUPS)
+            storage = self._storages.pop(article_id, None) or RecordFile(
+                self.path(article_id), read_only=True, backups=SHARD_BACKUPS,
+                backup_dir=self.backups)
             storage.close()
             return list(storage.all_files())
 

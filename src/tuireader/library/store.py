@@ -1,15 +1,8 @@
 """The library: articles, their Markdown bodies, and their highlights, in one folder.
 
-Layout of a library folder::
-
-    library.json            TinyDB: article metadata (table "articles") and "_meta" (schema version)
-    library.json.bak1..3    the previous versions of library.json (rotating backups)
-    articles/<id>.md        each article's Markdown body, written once, atomically
-    articles/<id>.json      its metadata (sidecar): library.json can be rebuilt from these
-    articles/<id>.doc       its parsed form (a cache, see :mod:`~tuireader.library.parse_cache`)
-    annotations/<id>.json   TinyDB shard per article: its highlights, notes and tags
-    trash/<time>-<id>/      removed articles: metadata, body and highlights, never silently dropped
-    .lock                   held by the one process allowed to write
+The folder's layout (bodies, sidecars, highlight shards keyed by id, tombstones, trash) and
+the per-machine folder beside it are described in ``docs/architecture.md`` ("The library on
+disk"); the folder can be synchronised between machines (see :mod:`~.merge`).
 
 :class:`Store` is the front door: it opens the folder (the lock, read-only or not, the schema)
 and holds the rooms, each an object with its own state: :class:`~.articles.Articles`
@@ -48,6 +41,7 @@ from tuireader.library.errors import (
     read_only_error,
 )
 from tuireader.library.fulltext import FullText, default_index_path
+from tuireader.library.layout import open_index
 from tuireader.library.lock import LibraryLock
 from tuireader.library.migrations import MIGRATIONS, SCHEMA_VERSION, check_schema
 from tuireader.library.parse_cache import parsed, save_parsed
@@ -56,6 +50,7 @@ from tuireader.library.reconcile import AT_OPEN, Reconciler, Report, text_hash
 from tuireader.library.review import Review
 from tuireader.library.search import HighlightIndex
 from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, ShardSet
+from tuireader.library.sync_state import SyncState
 from tuireader.library.trash import Trash
 
 __all__ = [
@@ -123,10 +118,9 @@ class Store:
                 for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
                     remove_stale_temp_files(sub)
                 self.trash.clean()
-            storage = DurableStorage(
-                self.dir / "library.json", read_only=self.read_only, on_warning=self._warn,
-                root=self.dir,
-            )
+            place = open_index(self.dir, read_only=self.read_only, warn=self._warn)
+            storage = DurableStorage(place.path, read_only=self.read_only,
+                                     on_warning=self._warn, root=place.path.parent)
             newer = check_schema(storage, read_only=self.read_only, warn=self._warn)
             if newer is not None:
                 self._go_read_only(newer)
@@ -138,12 +132,14 @@ class Store:
             raise
         self.articles = Articles(self.dir, storage, self._warn)
         self.reconciler = Reconciler(self.articles, self.dir / "annotations", self._warn)
+        #: Per-machine state and what a sync brought (see :mod:`~.sync_state`).
+        self.sync = SyncState(self, first=place.first)
         if repair:
             self._reconcile(opened)
         self.shards = ShardSet(self.dir / "annotations", read_only=self.read_only, root=self.dir,
                                repair=self._repair_shard if repair else None,
                                article_ids=self.articles.ids, exists=self.articles.exists,
-                               on_warning=self._warn)
+                               on_warning=self._warn, backups=self.sync.shard_backups)
         self.preload = Preload(self.shards, self.articles.ids)
         #: The search index (derived, per machine): told of every write through two hooks.
         self.fulltext = FullText(self, index_path or default_index_path(self.dir),
@@ -151,6 +147,7 @@ class Store:
         self.articles.on_change = self.shards.on_change = self.fulltext.article_changed
         #: The daily review's state (``review/``): see :mod:`~tuireader.library.review`.
         self.review = Review(self, self.dir / "review")
+        self.sync.opened()
         if preload:
             self.start_preload()
 
@@ -216,6 +213,7 @@ class Store:
         """Release the lock and the in-memory copies.  Waits for a running preload to stop."""
         self.preload.stop()
         self.fulltext.close()
+        self.sync.close()
         self.shards.close()
         self.review.close()
         self.articles.close()

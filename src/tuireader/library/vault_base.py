@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from platformdirs import user_state_dir
 
 from tuireader.library import durable
 from tuireader.library.durable import TMP_MARK, atomic_write_bytes, fsync_dir
+from tuireader.library.machine import machine_dir
 
 #: Version of the files' layout (a different one is ignored: the next sync rebuilds).
 VERSION = 1
@@ -41,8 +41,7 @@ def _key(path: Path) -> str:
 
 def machine_state_dir(library_dir: Path) -> Path:
     """This machine's state for the library at ``library_dir`` (outside the library folder)."""
-    root = Path(user_state_dir("tuireader", appauthor=False))
-    return root / "libraries" / _key(library_dir)
+    return machine_dir(library_dir, create=False).state
 
 
 class VaultBases:
