@@ -13,7 +13,7 @@ from vault_support import Lib
 
 @pytest.fixture
 def lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setenv("TUIREADER_MACHINE_DIR", str(tmp_path / "machine"))
     library = Lib(tmp_path)
     yield library
     library.close()

@@ -14,7 +14,7 @@ from vault_support import Lib, look
 
 @pytest.fixture
 def lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Lib:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setenv("TUIREADER_MACHINE_DIR", str(tmp_path / "machine"))
     monkeypatch.setenv("TUIREADER_CONFIG", str(tmp_path / "config.toml"))
     library = Lib(tmp_path)
     library.highlight("Swifts sleep on the wing", note="n", tags=("idea",))
@@ -31,7 +31,7 @@ def test_sync_json_counts_then_nothing_to_do(lib: Lib, capsys: pytest.CaptureFix
     assert _run(lib, str(lib.vault), "--json") == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["created"] == 1 and counts["flavor"] == "obsidian"
-    assert (tmp_path / "xdg-state").is_dir()  # the bases: per machine, outside the library
+    assert any((tmp_path / "machine").rglob("vaults"))  # the bases: per machine, outside the library
     assert not any("vault" in p.name for p in lib.store.dir.iterdir())
     before = look(lib.vault)
     assert _run(lib, str(lib.vault), "--json") == 0
