@@ -31,7 +31,7 @@ def test_sync_json_counts_then_nothing_to_do(lib: Lib, capsys: pytest.CaptureFix
     assert _run(lib, str(lib.vault), "--json") == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["created"] == 1 and counts["flavor"] == "obsidian"
-    assert any((tmp_path / "machine").rglob("vaults"))  # the bases: per machine, outside the library
+    assert any((tmp_path / "machine").rglob("vaults"))  # the bases: per machine
     assert not any("vault" in p.name for p in lib.store.dir.iterdir())
     before = look(lib.vault)
     assert _run(lib, str(lib.vault), "--json") == 0

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tuireader.cli.common import clean
+from tuireader.cli.common import clean, count_between
 from tuireader.core.bridge import ForeignWork
 from tuireader.importers.foreign.fetching import FetchStats, fetch_missing
 
@@ -27,14 +27,6 @@ NO_FETCH = "not fetched (--no-fetch)"
 DRY_RUN = "not fetched (--dry-run)"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 64: {value}")
-    return value
 
 
 def add_fetch_options(parser: argparse.ArgumentParser) -> None:
@@ -48,9 +40,9 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--retry-failed", action="store_true",
                        help="try harder: also retry pages that timed out or could not connect, "
                             "with more attempts (429 and 5xx are always retried)")
-    group.add_argument("--concurrency", type=_positive, default=8, metavar="N",
+    group.add_argument("--concurrency", type=count_between(1, 64), default=8, metavar="N",
                        help="pages fetched at once (default 8)")
-    group.add_argument("--per-host", type=_positive, default=2, metavar="N",
+    group.add_argument("--per-host", type=count_between(1, 64), default=2, metavar="N",
                        help="pages fetched at once from one site (default 2)")
 
 

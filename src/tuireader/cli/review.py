@@ -15,7 +15,15 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tuireader.cli.common import EXIT_OK, CliError, Subcommands, clean, library_dir, open_store
+from tuireader.cli.common import (
+    EXIT_OK,
+    CliError,
+    Subcommands,
+    clean,
+    count_between,
+    library_dir,
+    open_store,
+)
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -24,14 +32,6 @@ if TYPE_CHECKING:
     from tuireader.library.store import Store
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
-    return value
 
 
 def add_parsers(commands: Subcommands) -> None:
@@ -44,7 +44,7 @@ def add_parsers(commands: Subcommands) -> None:
     p.add_argument("--tag", metavar="T", help="only highlights tagged T (or in articles "
                    "tagged T)")
     p.add_argument("--article", metavar="ID", help="only highlights of this article")
-    p.add_argument("--count", metavar="N", type=_positive, default=10,
+    p.add_argument("--count", metavar="N", type=count_between(1, 1000), default=10,
                    help="cards in a session (default 10)")
     p.add_argument("--seed", metavar="S", type=int, default=None,
                    help="seed of the random draw (the same seed, the same session)")

@@ -15,20 +15,20 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from tuireader.cli.common import EXIT_FAILED, EXIT_OK, CliError, Subcommands, clean, open_store
+from tuireader.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    Subcommands,
+    clean,
+    count_between,
+    open_store,
+)
 
 if TYPE_CHECKING:
     from tuireader.library.store import Store
 
 
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
-    return value
 
 
 def add_parsers(commands: Subcommands) -> None:
@@ -38,7 +38,7 @@ def add_parsers(commands: Subcommands) -> None:
                    "a OR b, in:text|highlights|notes|tags, #tag, a:title, author:, site:, "
                    "is:archived")
     p.add_argument("--json", action="store_true", help="print the hits as a JSON list")
-    p.add_argument("--limit", metavar="N", type=_limit, default=20,
+    p.add_argument("--limit", metavar="N", type=count_between(1, 1000), default=20,
                    help="at most N hits (default 20)")
     r = commands.add("reindex", help="bring the search index up to date (resumable)")
     r.add_argument("--from-scratch", action="store_true",
