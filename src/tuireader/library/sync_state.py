@@ -217,6 +217,9 @@ class SyncState:
             return self._merge_body(original, other)
         if folder == "review" and name.endswith(".json"):
             return self._merge_review(original, orjson.loads(other))
+        if folder == "reading" and name.endswith(".json") and "." not in name[:-5]:
+            out = self.store.articles.reading.merge_in(original, other)
+            return _said(out, "reading positions"), self.device_name(name[:-5]), out
         return None
 
     def _who(self, records: object) -> str:
