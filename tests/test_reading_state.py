@@ -84,6 +84,24 @@ def test_removing_an_article_drops_its_reading_record(library: Path) -> None:
     assert set(reading.parse(_own_file(library).read_bytes())) == {other}
 
 
+def test_a_removal_on_another_machine_drops_the_record_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = Machine("a", tmp_path, monkeypatch), Machine("b", tmp_path, monkeypatch)
+    with a.store() as s:
+        aid, other = _add(s), _add(s, "Other", "Another text about harbours.")
+        _read(s, aid, 5)
+        _read(s, other, 3)
+    clone(a.library, b.library)
+    base = files(a.library)
+    with b.store() as s:
+        s.remove_article(aid)
+    engine_sync(a.library, b.library, base, naming="syncthing")
+    with a.store() as s:
+        assert s.get_article(aid) is None
+    with a.on():
+        assert set(reading.parse(_own_file(a.library).read_bytes())) == {other}
+
+
 def test_another_devices_file_is_read_again_when_it_changes(
         library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "RECHECK_SECONDS", 0.0)

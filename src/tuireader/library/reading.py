@@ -270,6 +270,10 @@ class ReadingState:
                 view[article_id] = record
             self._view = view
 
+    def own_ids(self) -> list[str]:
+        """The articles this device's file holds a record of."""
+        return list(self._own)
+
     def forget(self, article_ids: Collection[str]) -> None:
         """The articles left the library: their records leave this device's file."""
         with self._lock:

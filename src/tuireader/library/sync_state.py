@@ -114,6 +114,7 @@ class SyncState:
             return
         self.watch.accept()
         self.watch.save()
+        self._forget_removed()
         device = this_device()
         devices = read_library_file(self.store.dir).get("devices")
         if not isinstance(devices, dict) or devices.get(device.id) != device.name:
@@ -137,6 +138,19 @@ class SyncState:
     def close(self) -> None:
         if not self.store.read_only:
             self.watch.save()
+
+    def _forget_removed(self) -> None:
+        """This device's reading records of articles removed (on any machine) leave its
+        reading file: it holds only articles of the library (see :mod:`~.reading`)."""
+        articles = self.store.articles
+        known = set(articles.ids())
+        gone = [aid for aid in articles.reading.own_ids()
+                if aid not in known and articles.tombstone_path(aid).exists()]
+        if gone:
+            try:
+                articles.reading.forget(gone)
+            except OSError:
+                pass  # kept until the next open: a record of a removed article is never shown
 
     # -- names --------------------------------------------------------------------------------
 
