@@ -70,6 +70,10 @@ def clean(raw: object) -> Record | None:
         return None
     rid, pos, prog = raw.get("id"), raw.get("position", 0), raw.get("progress", 0.0)
     opened, when = raw.get("last_opened", ""), raw.get("updated", "")
+    if len(raw) == 5 and type(rid) is str and type(pos) is int and type(prog) is float \
+            and type(opened) is str and type(when) is str and 0 < len(rid) <= 64 \
+            and pos >= 0 and 0.0 <= prog <= 1.0 and len(opened) <= 64 and len(when) <= 64:
+        return raw  # as this program writes it (every record, read at each start): as it is
     if not isinstance(rid, str) or not rid or len(rid) > 64 \
             or not isinstance(pos, int) or isinstance(pos, bool) \
             or not isinstance(prog, (int, float)) or isinstance(prog, bool) \
