@@ -62,6 +62,23 @@ def test_a_position_save_writes_only_this_devices_reading_file(library: Path) ->
         assert s.most_recent() == aid
 
 
+def test_a_metadata_save_writes_the_reading_state_only_when_it_changed(library: Path) -> None:
+    with Store(library) as s:
+        aid = _add(s)
+        _read(s, aid, 9)
+        before = _own_file(library).read_bytes()
+        article = s.get_article(aid)
+        assert article is not None
+        article.tags = ["rivers"]
+        s.update_article(article)  # the tags only: the reading file is as it was
+        assert _own_file(library).read_bytes() == before
+        article.position = 21  # a position given with the metadata (an import's progress)
+        s.update_article(article)
+        assert reading.parse(_own_file(library).read_bytes())[aid]["position"] == 21
+    with Store(library) as s:
+        assert (s.get_article(aid).position, s.get_article(aid).tags) == (21, ["rivers"])  # type: ignore[union-attr]
+
+
 def test_the_device_file_is_deterministic_one_record_per_line(library: Path) -> None:
     with Store(library) as s:
         ids = [_add(s, f"T{n}", f"Text number {n}, with words enough to read.") for n in range(5)]
