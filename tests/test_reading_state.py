@@ -72,9 +72,12 @@ def test_a_metadata_save_writes_the_reading_state_only_when_it_changed(library: 
         article.tags = ["rivers"]
         s.update_article(article)  # the tags only: the reading file is as it was
         assert _own_file(library).read_bytes() == before
+        sidecar = (library / "articles" / f"{aid}.json").read_bytes()
         article.position = 21  # a position given with the metadata (an import's progress)
         s.update_article(article)
         assert reading.parse(_own_file(library).read_bytes())[aid]["position"] == 21
+        # ... and the metadata, the same, is not written again (a sync tool would see a change)
+        assert (library / "articles" / f"{aid}.json").read_bytes() == sidecar
     with Store(library) as s:
         assert (s.get_article(aid).position, s.get_article(aid).tags) == (21, ["rivers"])  # type: ignore[union-attr]
 

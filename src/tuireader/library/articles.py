@@ -230,11 +230,14 @@ class Articles:
         sidecar has).
         """
         record = {**article.to_record(), **_NO_READING}
-        self.write_sidecar(record, text_hash)
-        self.storage.put_records(TABLE, [record])
+        if self.write_sidecar(record, text_hash) or self._indexed(article.id) != record:
+            self.storage.put_records(TABLE, [record])
+            self.on_change(article.id)
         if self.reading.differs(article):  # a reading state given with the metadata
             self._save_reading(article)
-        self.on_change(article.id)
+
+    def _indexed(self, article_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.records() if r.get("id") == article_id), None)
 
     def save_reading(self, article: Article) -> None:
         """Save ``article``'s reading state (position, progress, last opened) in this
@@ -253,8 +256,10 @@ class Articles:
             raise StoreError(f"could not save the reading position of article {article.id}: "
                              f"{exc.strerror or exc}; nothing was changed") from exc
 
-    def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> None:
-        """Write an article's sidecar durably (StoreError on failure: nothing changed).
+    def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> bool:
+        """Write an article's sidecar durably (StoreError on failure: nothing changed); False
+        when it already held this (nothing written: a file rewritten the same still looks
+        changed to a sync tool).
 
         Each part that changed is stamped with the time and this device (see
         :func:`~.merge.stamp_changes`), and the file is written deterministically (sorted
@@ -271,11 +276,14 @@ class Articles:
             if isinstance(stamped.get("stamps"), dict) and "reading" in stamped["stamps"]:
                 stamped["stamps"] = {k: v for k, v in stamped["stamps"].items()
                                      if k != "reading"}  # the reading state: see above
+            if stamped == old:
+                return False
             payload = orjson.dumps(stamped, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
             atomic_write_bytes(self.sidecar_path(article_id), payload)
             self.on_sidecar(article_id)
             if self._text_hashes is not None and text_hash:
                 self._text_hashes[article_id] = text_hash
+            return True
         except (OSError, TypeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise StoreError(f"could not save the metadata of article {article_id}: "
