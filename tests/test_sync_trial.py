@@ -71,6 +71,10 @@ class Trial:
             h2 = s.get_highlight(self.h2)
             assert h2 is not None
             s.delete_highlight(h2)
+            rivers = s.get_article(self.rivers)  # both machines read Rivers: A first
+            assert rivers is not None
+            rivers.position = 5
+            s.save_reading(rivers)
         with self.b.store() as s:  # machine B, later
             self.deserts = _add(s, "Deserts")
             self.h5 = _mark(s, self.rivers, "banks")
@@ -116,6 +120,9 @@ def test_engine_merge_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     trial = Trial(tmp_path, monkeypatch)
     made = engine_sync(trial.a.library, trial.b.library, trial.base, naming=naming, newer=newer)
     assert any(name.startswith("annotations/") for name in made), made  # a real conflict
+    # Both read Rivers: the newer position wins (checked below) and no file both machines
+    # write was written for it: no conflict copy of its metadata, none of a reading file.
+    assert not [n for n in made if n.startswith(("reading/", f"articles/{trial.rivers}"))], made
     for machine in (trial.a, trial.b):
         warnings = trial.check(machine)
         assert any(w.startswith("merged ") for w in warnings), warnings  # said, not silent

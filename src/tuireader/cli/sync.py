@@ -35,6 +35,7 @@ GITATTRIBUTES = (
     "annotations/*.json merge=tuireader\n"
     "articles/*.json merge=tuireader\n"
     "review/*.json merge=tuireader\n"
+    "reading/*.json merge=tuireader\n"
     "tuireader-library.json merge=tuireader\n"
 )
 

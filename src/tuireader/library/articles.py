@@ -5,7 +5,11 @@ its plain text), written before ``library.json`` on every change.  ``library.jso
 index that can always be rebuilt from the folder (see :mod:`~tuireader.library.reconcile`), and
 a sync tool (issue #21) finds one small file per article.  A sidecar rather than front matter
 in the body: the body is written once and hashed as it is (the "exists" check), while the
-metadata changes with every reading position; the body stays the article's plain Markdown.
+metadata changes; the body stays the article's plain Markdown.
+
+The reading state (position, progress, last opened) is in neither: it is in one file per
+device (see :mod:`~.reading`), and every :class:`Article` made here carries the newest of it.
+A reading-position save (:meth:`Articles.save_reading`) writes only this device's file.
 
 Reads take no lock: they work on the storage's parsed copy, which a save replaces rather than
 changes (see :mod:`tuireader.library.durable`), so a reader sees the table before or after it.
@@ -32,6 +36,11 @@ from tuireader.library.errors import NotFound, StoreError
 from tuireader.library.merge import ARTICLE_GROUPS, stamp_changes, tombstone
 from tuireader.library.migrations import META_KEY, META_TABLE, meta_record
 from tuireader.library.parse_cache import cache_path_for
+from tuireader.library.reading import FIELDS as READING_FIELDS
+from tuireader.library.reading import ReadingState
+
+#: What an index record holds in place of the reading state (kept out of it, see above).
+_NO_READING = {"position": 0, "progress": 0.0, "last_opened": ""}
 
 #: The table of article metadata in ``library.json``.
 TABLE = "articles"
@@ -58,6 +67,8 @@ class Articles:
         self.on_change: Callable[[str], None] = lambda article_id: None
         #: Called with an article's id after its sidecar was written (the store's watch).
         self.on_sidecar: Callable[[str], None] = lambda article_id: None
+        #: The reading state of every device (``reading/``), this device's file written.
+        self.reading = ReadingState(library_dir, this_device().id, on_warning)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -88,12 +99,13 @@ class Articles:
         return [str(r.get("id")) for r in self.records()]
 
     def all(self) -> list[Article]:
-        return [Article.from_record(r) for r in self.records()]
+        view = self.reading.view()
+        return [self.reading.apply(Article.from_record(r), view) for r in self.records()]
 
     def find(self, field: str, value: object) -> Article | None:
         """The first article whose ``field`` equals ``value``."""
         record = next((r for r in self.records() if r.get(field) == value), None)
-        return Article.from_record(record) if record is not None else None
+        return self.reading.apply(Article.from_record(record)) if record is not None else None
 
     def get(self, article_id: str) -> Article | None:
         return self.find("id", article_id)
@@ -107,7 +119,9 @@ class Articles:
 
     def most_recent(self) -> str | None:
         """The id of the article opened last, if any has been opened."""
-        opened = [(str(r.get("last_opened") or ""), str(r.get("id"))) for r in self.records()]
+        view = self.reading.view()  # an index record of before holds it too (read-only)
+        opened = [(str((view.get(str(r.get("id"))) or r).get("last_opened") or ""),
+                   str(r.get("id"))) for r in self.records()]
         when, article_id = max(opened, default=("", ""))
         return article_id if when else None
 
@@ -119,7 +133,7 @@ class Articles:
             return exact
         matches = [r for r in self.records() if ref and str(r.get("id")).startswith(ref)]
         if len(matches) == 1:
-            return Article.from_record(matches[0])
+            return self.reading.apply(Article.from_record(matches[0]))
         if not matches:
             raise NotFound(f"no article with id {ref!r}")
         raise NotFound(f"article id {ref!r} is ambiguous ({len(matches)} articles match)")
@@ -215,13 +229,37 @@ class Articles:
         ``text_hash``: the hash of its plain text, kept in the sidecar (None: keep the one the
         sidecar has).
         """
-        record = article.to_record()
-        self.write_sidecar(record, text_hash)
-        self.storage.put_records(TABLE, [record])
-        self.on_change(article.id)
+        record = {**article.to_record(), **_NO_READING}
+        if self.write_sidecar(record, text_hash) or self._indexed(article.id) != record:
+            self.storage.put_records(TABLE, [record])
+            self.on_change(article.id)
+        if self.reading.differs(article):  # a reading state given with the metadata
+            self._save_reading(article)
 
-    def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> None:
-        """Write an article's sidecar durably (StoreError on failure: nothing changed).
+    def _indexed(self, article_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.records() if r.get("id") == article_id), None)
+
+    def save_reading(self, article: Article) -> None:
+        """Save ``article``'s reading state (position, progress, last opened) in this
+        device's reading file, durably; nothing else is written: no sidecar, no index
+        (NotFound if the article is not in the library, StoreError on failure)."""
+        with self.lock:
+            if not self.exists(article.id):
+                raise NotFound(f"no article with id {article.id!r}")
+            self._save_reading(article)
+
+    def _save_reading(self, article: Article) -> None:
+        try:
+            self.reading.save(article.id, article.position, article.progress,
+                              article.last_opened, stamp())
+        except OSError as exc:
+            raise StoreError(f"could not save the reading position of article {article.id}: "
+                             f"{exc.strerror or exc}; nothing was changed") from exc
+
+    def write_sidecar(self, record: dict[str, Any], text_hash: str | None = None) -> bool:
+        """Write an article's sidecar durably (StoreError on failure: nothing changed); False
+        when it already held this (nothing written: a file rewritten the same still looks
+        changed to a sync tool).
 
         Each part that changed is stamped with the time and this device (see
         :func:`~.merge.stamp_changes`), and the file is written deterministically (sorted
@@ -231,14 +269,21 @@ class Articles:
         old = self.read_sidecar(article_id)
         if text_hash is None:
             text_hash = str((old or {}).get("text_hash") or "")
+        record = {k: v for k, v in record.items() if k not in READING_FIELDS}
         try:
             stamped = stamp_changes(old, {**record, "text_hash": text_hash}, stamp(),
                                     this_device().id, ARTICLE_GROUPS)
+            if isinstance(stamped.get("stamps"), dict) and "reading" in stamped["stamps"]:
+                stamped["stamps"] = {k: v for k, v in stamped["stamps"].items()
+                                     if k != "reading"}  # the reading state: see above
+            if stamped == old:
+                return False
             payload = orjson.dumps(stamped, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
             atomic_write_bytes(self.sidecar_path(article_id), payload)
             self.on_sidecar(article_id)
             if self._text_hashes is not None and text_hash:
                 self._text_hashes[article_id] = text_hash
+            return True
         except (OSError, TypeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise StoreError(f"could not save the metadata of article {article_id}: "
@@ -263,6 +308,10 @@ class Articles:
             tombstone(article_id, stamp(), this_device().id), option=orjson.OPT_SORT_KEYS))
         self.storage.remove_records(TABLE, {article_id})
         self.extra.pop(article_id, None)
+        try:
+            self.reading.forget([article_id])
+        except OSError as exc:  # the removal is done: a stale reading record is harmless
+            self._warn(f"could not drop the reading position of article {article_id}: {exc}")
         if self._text_hashes is not None:
             self._text_hashes.pop(article_id, None)
         self.on_change(article_id)

@@ -26,7 +26,7 @@ _DROPBOX = re.compile(r"^(?P<stem>.+?) \((?P<who>[^()]*?)(?:'s)? ?conflicted cop
 _ONEDRIVE = re.compile(r"^(?P<stem>[0-9a-f]{8})-(?P<who>[A-Za-z0-9_]+)(?P<ext>\..+)$")
 
 #: The folders of a library where copies are looked for (relative to its root).
-FOLDERS = ("", "articles", "annotations", "review")
+FOLDERS = ("", "articles", "annotations", "review", "reading")
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def find(root: Path) -> list[Copy]:
 def with_markers(root: Path) -> list[Path]:
     """The library's files that hold git conflict markers (a merge without the driver)."""
     hits: list[Path] = []
-    for sub in ("articles", "annotations", "review"):
+    for sub in ("articles", "annotations", "review", "reading"):
         try:
             entries = sorted(os.scandir(root / sub), key=lambda e: e.name)
         except OSError:

@@ -3,7 +3,8 @@ a file with git conflict markers.
 
 Each kind of file is merged by :mod:`~.merge`'s rule: highlight shards record by record with
 their tombstones, article sidecars field by field, removal tombstones (the newer), review
-files record by record.  The output is deterministic (see :mod:`~.records`).
+files record by record, device reading files the newest record per article.  The output is
+deterministic (see :mod:`~.records`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from tuireader.library import reading
 from tuireader.library.merge import (
     ARTICLE_GROUPS,
     HIGHLIGHT_GROUPS,
@@ -29,14 +31,17 @@ HIGHLIGHTS = "highlights"
 
 def kind_of(path: str, data: object) -> str:
     """What a library file is, from its path inside the library (``%P``) or, without one,
-    its contents: "shard", "sidecar", "tombstone", "review", or "" (not merged here)."""
+    its contents: "shard", "sidecar", "tombstone", "review", "reading", or "" (not merged
+    here)."""
     p = PurePath(path) if path else None
     if p is not None and p.name == "tuireader-library.json":
         return "library"
     if p is not None and p.suffix == ".json" and p.parent.name in ("annotations", "articles",
-                                                                   "review"):
+                                                                   "review", "reading"):
         if p.parent.name == "annotations":
             return "shard"
+        if p.parent.name == "reading":
+            return "reading"
         if p.parent.name == "review":
             return "review"
         if p.name.endswith(".deleted.json"):
@@ -48,6 +53,8 @@ def kind_of(path: str, data: object) -> str:
         return ""
     if HIGHLIGHTS in data or TOMBSTONES in data:
         return "shard"
+    if reading.TABLE in data:
+        return "reading"
     if "deleted" in data and "id" in data:
         return "tombstone"
     if "id" in data and "title" in data:
@@ -91,6 +98,8 @@ def merge_file(path: str, base: bytes, ours: bytes, theirs: bytes) -> tuple[byte
         return orjson.dumps(merged, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n", out
     if kind == "review":
         return orjson.dumps(merge_review(a, b)), out
+    if kind == "reading":
+        return reading.dumps(reading.merge(reading.parse(ours), reading.parse(theirs), out)), out
     return None
 
 

@@ -1,16 +1,14 @@
 """The library: articles, their Markdown bodies, and their highlights, in one folder.
 
-The folder's layout (bodies, sidecars, highlight shards keyed by id, tombstones, trash) and
-the per-machine folder beside it are described in ``docs/architecture.md`` ("The library on
-disk"); the folder can be synchronised between machines (see :mod:`~.merge`).
+The folder's layout and the per-machine folder beside it: ``docs/architecture.md`` ("The
+library on disk"); it can be synchronised between machines (see :mod:`~.merge`).
 
 :class:`Store` is the front door: it opens the folder (the lock, read-only or not, the schema)
 and holds the rooms, each an object with its own state: :class:`~.articles.Articles`
 (``library.json`` and the bodies), :class:`~.shards.ShardSet` (the highlight shards, their
 copies in memory and their locks), :class:`~.preload.Preload` (reading the shards in the
 background) and :class:`~.trash.Trash`.  Its methods are what the App, the command line and the
-exporters call; the few that span rooms (an import that re-anchors highlights, a removal) are
-written here.
+exporters call; the few that span rooms (an import, a removal) are written here.
 
 Every write goes through :class:`~tuireader.library.durable.DurableStorage` (temp file, fsync,
 atomic rename, fsync of the folder): when a method returns, the change is on disk.
@@ -53,10 +51,9 @@ from tuireader.library.shards import SHARD_BACKUPS, SHARD_RECHECK_SECONDS, Shard
 from tuireader.library.sync_state import SyncState
 from tuireader.library.trash import Trash
 
-__all__ = [
-    "MIGRATIONS", "SCHEMA_VERSION", "SHARD_BACKUPS", "SHARD_RECHECK_SECONDS", "AddResult",
-    "HighlightIndex", "NotFound", "Opening", "ReadOnlyError", "Store", "StoreError", "content_hash",
-]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SHARD_BACKUPS", "SHARD_RECHECK_SECONDS", "AddResult",
+           "HighlightIndex", "NotFound", "Opening", "ReadOnlyError", "Store", "StoreError",
+           "content_hash"]
 
 
 def _merge_tags(current: Iterable[str], extra: Iterable[str]) -> list[str]:
@@ -115,8 +112,8 @@ class Store:
         opened = len(self.warnings)  # what reading the index says is redone by a repair
         try:
             if not self.read_only:
-                for sub in (self.dir, self.dir / "articles", self.dir / "annotations"):
-                    remove_stale_temp_files(sub)
+                for sub in ("", "articles", "annotations", "reading"):
+                    remove_stale_temp_files(self.dir / sub)
                 self.trash.clean()
             place = open_index(self.dir, read_only=self.read_only, warn=self._warn)
             storage = DurableStorage(place.path, read_only=self.read_only,
@@ -395,9 +392,15 @@ class Store:
                 return candidate
 
     def update_article(self, article: Article) -> None:
-        """Save an article's metadata (title, tags, reading position ...)."""
+        """Save an article's metadata (title, tags ...; its reading state too if changed)."""
         self._require_writable()
         self.articles.update(article)
+
+    def save_reading(self, article: Article) -> None:
+        """Save where the reader is (position, progress, last opened): this device's reading
+        file only (see :mod:`~.reading`), the reader's save each time it rests."""
+        self._require_writable()
+        self.articles.save_reading(article)
 
     def remove_article(self, article_id: str) -> Path:
         """Move an article, its text and its highlights to ``trash/``; return that folder."""

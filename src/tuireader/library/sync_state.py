@@ -114,6 +114,7 @@ class SyncState:
             return
         self.watch.accept()
         self.watch.save()
+        self._forget_removed()
         device = this_device()
         devices = read_library_file(self.store.dir).get("devices")
         if not isinstance(devices, dict) or devices.get(device.id) != device.name:
@@ -137,6 +138,19 @@ class SyncState:
     def close(self) -> None:
         if not self.store.read_only:
             self.watch.save()
+
+    def _forget_removed(self) -> None:
+        """This device's reading records of articles removed (on any machine) leave its
+        reading file: it holds only articles of the library (see :mod:`~.reading`)."""
+        articles = self.store.articles
+        known = set(articles.ids())
+        gone = [aid for aid in articles.reading.own_ids()
+                if aid not in known and articles.tombstone_path(aid).exists()]
+        if gone:
+            try:
+                articles.reading.forget(gone)
+            except OSError:
+                pass  # kept until the next open: a record of a removed article is never shown
 
     # -- names --------------------------------------------------------------------------------
 
@@ -217,6 +231,9 @@ class SyncState:
             return self._merge_body(original, other)
         if folder == "review" and name.endswith(".json"):
             return self._merge_review(original, orjson.loads(other))
+        if folder == "reading" and name.endswith(".json") and "." not in name[:-5]:
+            out = self.store.articles.reading.merge_in(original, other)
+            return _said(out, "reading positions"), self.device_name(name[:-5]), out
         return None
 
     def _who(self, records: object) -> str:

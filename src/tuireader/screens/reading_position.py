@@ -1,9 +1,10 @@
 """Saving where the user is in an article, a moment after the reader stops moving.
 
-A reader moves many times a second while scrolling; saving each position would write the library
-file as often.  :class:`ReadingPosition` keeps the latest position and saves it once the reader
-has been still for :data:`SAVE_DELAY` seconds, when another article is opened, or at quit.  The
-save is a job on the app's writer, like every other change, so a failure reaches the user.
+A reader moves many times a second while scrolling; saving each position would write this
+device's reading file (``reading/<device>.json``) as often.  :class:`ReadingPosition` keeps the
+latest position and saves it once the reader has been still for :data:`SAVE_DELAY` seconds,
+when another article is opened, or at quit.  The save is a job on the app's writer, like every
+other change, so a failure reaches the user.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class ReadingPosition:
             self._flushed(article)
 
     def save(self, article: Article) -> None:
-        """Save ``article``'s metadata (position, last opened) through the writer."""
+        """Save ``article``'s reading state (position, progress, last opened) through the
+        writer: this device's reading file only, never the article's shared metadata file."""
         app = cast("TuiReaderApp", self._owner.app)
         if app.store.read_only:
             return  # nothing to tell: reading a read-only library is fine
         store, saved = app.store, dataclasses.replace(article)  # as it is now, not as it will be
-        app.writer.submit(lambda: store.update_article(saved))
+        app.writer.submit(lambda: store.save_reading(saved))
