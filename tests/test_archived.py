@@ -93,3 +93,33 @@ async def test_a_archives_and_is_archived_lists_them(tmp_path: Path) -> None:
         assert again is not None and again.archived is False
     finally:
         reopened.close()
+
+
+async def test_archiving_from_the_list_keeps_a_newer_reading_position(tmp_path: Path) -> None:
+    """The list's copy of an article may hold an older reading position (the reader saved a
+    newer one since): archiving it writes the archived flag, not that old position."""
+    store = make_library(tmp_path / "lib")
+    try:
+        app = make_app(store, make_config())
+        async with app.run_test(size=(160, 40)) as pilot:
+            article_list = app.screen.query_one(ArticleList)
+            await wait_for(pilot, lambda: article_list.current_id is not None,
+                           what="the list loaded")
+            article_list.options.focus()
+            await pilot.pause()
+            article_id = article_list.current_id
+            assert article_id is not None
+            newer = store.get_article(article_id)
+            assert newer is not None
+            newer.position, newer.progress, newer.last_opened = 7, 0.5, "2099-01-01T00:00:00+00:00"
+            store.save_reading(newer)  # another save than the list's copy knows of
+
+            await pilot.press("a")
+            await wait_for(pilot, lambda: article_id not in article_list.shown_ids,
+                           what="the archived article hidden")
+            app.writer.wait_idle(5)
+            saved = store.get_article(article_id)
+            assert saved is not None and saved.archived
+            assert (saved.position, saved.progress) == (7, 0.5)
+    finally:
+        store.close()

@@ -19,6 +19,7 @@ from tuireader.core.model import Article
 from tuireader.core.safety import inert
 from tuireader.export import ExportError, export_to_folder
 from tuireader.library.durable import StorageError
+from tuireader.library.errors import NotFound
 from tuireader.library.review import FREQUENCIES
 from tuireader.screens.dialogs import ChoiceScreen, TagScreen
 from tuireader.widgets.article_list import ArticleList
@@ -26,6 +27,7 @@ from tuireader.widgets.reader import ReaderView
 
 if TYPE_CHECKING:
     from tuireader.app import TuiReaderApp
+    from tuireader.library.store import Store
 
 
 class LibrarySide:
@@ -127,7 +129,7 @@ class LibrarySide:
                                  markup=False)
                 return
             article.tags = tags
-            self._app.writer.submit(lambda: store.update_article(article),
+            self._app.writer.submit(lambda: _patch(store, article.id, tags=tags),
                                     then=lambda _: self._saved_tags(article))
 
         known = article_list.known_tags()  # in memory: no store read on the event loop
@@ -184,7 +186,7 @@ class LibrarySide:
         # The open article's own object too, at once: a reading-position save queued after
         # this one must not write the old state back.
         self._set_open_archived(article.id, archived)
-        self._app.writer.submit(lambda: store.update_article(changed),
+        self._app.writer.submit(lambda: _patch(store, article.id, archived=archived),
                                 then=lambda _: self._saved_archived(changed),
                                 failed=lambda _: self._set_open_archived(article.id,
                                                                          not archived))
@@ -248,3 +250,12 @@ class LibrarySide:
     def _exported(self, message: str) -> None:
         self._app.notify(inert(message), title="Export", markup=False)
         self._status(message)
+
+
+def _patch(store: Store, article_id: str, **fields: Any) -> None:
+    """Change ``fields`` of the article as the store has it now (on the writer): the list's
+    copy may hold an older reading position, which must not be written back as the newest."""
+    current = store.get_article(article_id)
+    if current is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    store.update_article(dataclasses.replace(current, **fields))
