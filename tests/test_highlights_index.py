@@ -1,0 +1,216 @@
+"""The highlights view (H) answered from the search index: the same rows, in the same order,
+as the view's in-memory filter over the library; and an index behind the library is not
+trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from app_support import make_config, wait_for
+from tuireader.app import make_app
+from tuireader.core.model import ImportedArticle, make_highlight
+from tuireader.library.fulltext.highlights import HighlightSource, StaleIndex
+from tuireader.library.search import RowSet, filter_rows
+from tuireader.library.store import Store
+from tuireader.screens import highlights as highlights_screen
+from tuireader.screens.highlights import HighlightsScreen
+from tuireader.widgets.highlight_table import HighlightTable
+
+WORDS = ("quiet", "work", "river", "Natásha", "memory", "craft", "the", "of", "ink", "think",
+         "100%", "snake_case", "ÉCOLE", "paying", "attention")
+TAGS = ("idea", "idiom", "quote", "todo", "Later")
+TITLES = ("Rivers of Memory", "The Quiet Craft", "Ink and Thinking", "École du soir",
+          "A 100% Title")
+
+QUERIES = (
+    "", "q", "qu", "quiet", "quiet work", "ink", "think", "hink", "natásha", "natasha", "école",
+    "ecole", "100%", "snake_", "_", "%", "#id", "#idea", "#idiom", "#later", "#l", "#", "c:green",
+    "c:2", "c:purple", "c:9", "a:river", "a:quiet", "a:100", "is:orphan", "is:fuzzy", "is:ok",
+    "memory #quote c:3", "of the", "river a:craft", "zzz", "a:", "c:", "is:",
+)
+
+
+def build(path: Path, seed: int = 7, highlights: int = 60) -> Store:
+    """A library of five articles and ``highlights`` varied highlights (distinct times)."""
+    rng = random.Random(seed)
+    store = Store(path, index_path=path.parent / "index.sqlite3")
+    ids = []
+    for title in TITLES:
+        body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(12))
+        ids.append(store.add_article(ImportedArticle(title=title, markdown=body)).article.id)
+    for n in range(highlights):
+        aid = rng.choice(ids)
+        text = store.read_markdown(aid)
+        start = rng.randrange(0, len(text) - 60)
+        h = make_highlight(aid, text, start, start + rng.randint(10, 50), kind=rng.randint(1, 5))
+        h.created = f"2026-01-{1 + n % 28:02d}T{n // 28:02d}:00:{n % 60:02d}+00:00"
+        h.tags = rng.sample(TAGS, rng.choice((0, 1, 2)))
+        if rng.random() < 0.4:
+            h.note = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 6)))
+        h.anchor = rng.choice(("ok", "ok", "ok", "fuzzy", "orphan"))
+        store.add_highlight(h)
+    return store
+
+
+def library_answer(store: Store, query: str, order: str) -> list[str]:
+    """The view's answer when it reads the library (the path it always had)."""
+    rows = RowSet.from_index(store.highlight_index(), store.titles())
+    rows = rows.newest_first() if order == "newest" else rows.by_article()
+    return [rows.highlight_id(i) for i in (filter_rows(rows, query) if query
+                                           else range(len(rows)))]
+
+
+def index_answer(store: Store, query: str, order: str, limit: int | None = None) -> list[str]:
+    source = HighlightSource(store.fulltext)
+    found = source.find(query, order, limit)
+    records = source.records(found.ids, store.titles())
+    return [str(records[i]["id"]) for i in found.ids]
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = build(tmp_path / "lib")
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("order", ["newest", "article"])
+def test_the_index_answers_as_the_library_does(store: Store, order: str) -> None:
+    assert store.fulltext.ready()
+    for query in QUERIES:
+        expected = library_answer(store, query, order)
+        assert index_answer(store, query, order) == expected, query
+        # The first rows alone (what a keystroke shows first) are the first of them.
+        assert index_answer(store, query, order, limit=5) == expected[:5], query
+
+
+def test_every_rarity_of_term_is_answered_alike(store: Store,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term in few highlights is looked up by trigram, others walked: both answer alike."""
+    from tuireader.library.fulltext import highlights
+
+    for probe in (0, 3, 10_000):
+        monkeypatch.setattr(highlights, "PROBE", probe)
+        for query in QUERIES:
+            assert index_answer(store, query, "newest") == library_answer(store, query,
+                                                                          "newest"), query
+
+
+def test_edits_reach_the_index_at_once(store: Store) -> None:
+    h = store.all_highlights()[0]
+    h.note = "a brand new pumpernickel"
+    h.tags = ["fresh"]
+    store.save_highlights([h])
+    for query in ("pumpernickel", "#fresh", "brand new"):
+        assert index_answer(store, query, "newest") == [h.id]
+    store.delete_highlight(h)
+    assert index_answer(store, "pumpernickel", "newest") == []
+    article = store.get_article(h.article_id)
+    assert article is not None
+    article.title = "Renamed Pumpernickel"
+    store.update_article(article)
+    assert index_answer(store, "a:pumpernickel", "article") == library_answer(
+        store, "a:pumpernickel", "article")
+
+
+def _edit_outside(store: Store, article_id: str, note: str) -> None:
+    """Another program (a sync tool) changes a note in a highlights file."""
+    shard = store.shards.path(article_id)
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    record = next(iter(next(iter(data.values())).values()))
+    record["note"] = note
+    before = shard.stat().st_mtime_ns
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    os.utime(shard, ns=(before + 10_000_000, before + 10_000_000))
+
+
+def test_a_stale_index_is_not_trusted(store: Store) -> None:
+    assert store.fulltext.ready()
+    h = store.all_highlights()[0]
+    source = HighlightSource(store.fulltext)
+    rowid = source.rowid(h.id)
+    assert rowid is not None
+    _edit_outside(store, h.article_id, "changed elsewhere")
+    # A row of that article leads to what the index holds, not the library: refused.
+    with pytest.raises(StaleIndex):
+        source.records([rowid], store.titles())
+    # And once looked at, the index does not claim to answer for the library until caught up.
+    assert h.article_id in store.fulltext.stale()
+    assert not store.fulltext.ready()
+    store.fulltext.catch_up()
+    assert store.fulltext.ready()
+    assert index_answer(store, "elsewhere", "newest") == library_answer(store, "elsewhere",
+                                                                         "newest")
+
+
+# -- the view -----------------------------------------------------------------------------------
+
+
+async def _open_view(pilot, app) -> HighlightsScreen:
+    await pilot.press("H")
+    await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen
+
+
+async def _type(pilot, app, screen: HighlightsScreen, query: str) -> list[str]:
+    box = screen.query_one("#hv-filter", Input)
+    await pilot.press("slash")
+    box.value = ""
+    for char in query:  # one keystroke at a time, each its own query
+        box.insert_text_at_cursor(char)
+        await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    table = screen.query_one(HighlightTable)
+    return [table.rows[i].highlight_id for i in table.shown]
+
+
+async def test_the_view_from_the_index_shows_what_the_library_holds(store: Store) -> None:
+    from tuireader.library.fulltext.highlights import IndexedRows
+
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.screen is not None)
+        screen = await _open_view(pilot, app)
+        table = screen.query_one(HighlightTable)
+        await wait_for(pilot, lambda: len(table.shown) == 60)
+        assert isinstance(table.rows, IndexedRows)  # answered by the index
+        for query in ("quiet", "#id", "c:2 memory", "a:craft", "is:orphan", "hink", "zzz"):
+            assert await _type(pilot, app, screen, query) == library_answer(
+                store, query, "newest"), query
+        await pilot.press("enter")  # back to the table
+        await pilot.press("s")  # by article
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [table.rows[i].highlight_id for i in table.shown] == library_answer(
+            store, "zzz", "article")
+        shown = await _type(pilot, app, screen, "the")
+        assert shown == library_answer(store, "the", "article")
+        title = str(screen.query_one("#hv-title").render())
+        assert f"{len(shown)}/60" in title and "by article" in title
+
+
+async def test_the_view_reads_the_library_when_the_index_is_behind(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(highlights_screen, "CATCH_UP_HERE", 0)  # never caught up here
+    h = store.all_highlights()[0]
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.screen is not None)
+        await app.workers.wait_for_complete()
+        _edit_outside(store, h.article_id, "edited elsewhere")
+        screen = await _open_view(pilot, app)
+        table = screen.query_one(HighlightTable)
+        await wait_for(pilot, lambda: isinstance(table.rows, RowSet) and len(table.shown) == 60)
+        assert await _type(pilot, app, screen, "elsewhere") == library_answer(
+            store, "elsewhere", "newest")
+        assert len(table.shown) == 1 and table.current is not None
+        assert table.current.note == "edited elsewhere"
