@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,78 @@ async def test_the_view_reads_the_library_when_the_index_is_behind(
             store, "elsewhere", "newest")
         assert len(table.shown) == 1 and table.current is not None
         assert table.current.note == "edited elsewhere"
+
+
+# -- the library list ---------------------------------------------------------------------------
+
+LIST_QUERIES = ("", "r", "river", "the", "#id", "#idea", "#later", "é", "école", "ecole", "100%",
+                "is:archived", "is:archived quiet", "example", "zzz", "#", "a title")
+
+
+def _tag_articles(store: Store) -> None:
+    for n, article in enumerate(store.list_articles()):
+        article.tags = [TAGS[n % len(TAGS)].lower(), TAGS[(n + 2) % len(TAGS)].lower()][: n % 3]
+        article.site = "example.org" if n % 2 else ""
+        article.archived = n == 1
+        store.update_article(article)
+
+
+async def test_the_library_filter_from_the_index_lists_what_the_library_does(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.widgets.article_list import ArticleList, matches, sort_articles
+
+    _tag_articles(store)
+    monkeypatch.setattr(ArticleList, "FIND_FROM", 0)  # the index answers at any size
+    asked: list[str] = []
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        article_list = app.screen.query_one(ArticleList)
+        await wait_for(pilot, lambda: article_list.current_id is not None)
+        await app.workers.wait_for_complete()
+        finder = article_list.finder
+        assert finder is not None
+        article_list.finder = lambda text: (asked.append(text), finder(text))[1]
+        # The highlight counts came from the index: the library's own.
+        assert {a.id: article_list.highlight_count(a.id) for a in store.list_articles()} == \
+            store.highlight_counts()
+        box = article_list.query_one(Input)
+        for query in LIST_QUERIES:
+            box.value = query
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            expected = [a.id for a in sort_articles(store.list_articles(), "recent")
+                        if matches(a, query)]
+            assert article_list.shown_ids == expected, query
+        assert set(asked) >= {q for q in LIST_QUERIES if q.strip()}  # the index answered
+
+
+async def test_the_library_filter_does_not_trust_a_stale_index(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.widgets.article_list import ArticleList
+
+    monkeypatch.setattr(ArticleList, "FIND_FROM", 0)
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        article_list = app.screen.query_one(ArticleList)
+        await wait_for(pilot, lambda: article_list.current_id is not None)
+        await app.workers.wait_for_complete()
+        # The index made wrong behind the store's back: while it is taken as up to date, the
+        # list shows what it says (nothing) ...
+        with sqlite3.connect(store.fulltext.path) as db:
+            db.execute("UPDATE docs SET list_fold = ''")
+        box = article_list.query_one(Input)
+
+        async def listed(text: str) -> list[str]:
+            box.value = text
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return [store.get_article(i).title for i in article_list.shown_ids]
+
+        assert await listed("river") == []
+        # ... and once it is known to be behind (as a highlights page found it), it is not
+        # asked: the list filters itself.
+        store.fulltext.mark_stale()
+        await listed("")
+        assert await listed("river") == ["Rivers of Memory"]

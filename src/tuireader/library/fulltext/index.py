@@ -223,9 +223,10 @@ class IndexFile:
             db.execute("INSERT INTO docs_fts (docs_fts, rowid, title, author, site) "
                        "VALUES ('delete', ?, ?, ?, ?)", row)
         db.execute("UPDATE docs SET title=?, author=?, site=?, tags=?, archived=?, meta_hash=?, "
-                   "title_fold=? WHERE id=?",
+                   "title_fold=?, list_fold=? WHERE id=?",
                    (meta.title, meta.author, meta.site, tag_column(meta.tags),
-                    int(meta.archived), meta_hash, meta.title.casefold(), row[0]))
+                    int(meta.archived), meta_hash, meta.title.casefold(),
+                    " ".join([meta.title, meta.site, meta.author]).casefold(), row[0]))
         db.execute("UPDATE hl SET title_key = ? WHERE article_id = ?",
                    (meta.title.casefold(), article_id))
         if meta.title or meta.author or meta.site:

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS docs (
     tags TEXT NOT NULL DEFAULT '',
     archived INTEGER NOT NULL DEFAULT 0,
     title_fold TEXT NOT NULL DEFAULT '',
+    list_fold TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL DEFAULT '',
     meta_hash TEXT NOT NULL DEFAULT '',
     shard_state TEXT NOT NULL DEFAULT ''
