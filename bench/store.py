@@ -35,10 +35,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tuireader.core.model import Article, Highlight, make_highlight, new_id
+from tuireader.library.fulltext import listing
 from tuireader.library.fulltext.highlights import PAGE, HighlightSource
 from tuireader.library.reconcile import text_hash
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
 from tuireader.screens.highlights import FIRST
+from tuireader.widgets.article_list import matches, sort_articles
 
 TARGETS_MS = {
     "open": 1000.0,
@@ -213,6 +215,12 @@ def _view_query(source: HighlightSource, titles: dict[str, str], query: str,
     return first, (first if found.complete else whole_ms), len(whole.ids)  # type: ignore[attr-defined]
 
 
+def _listed(store: Store, text: str, kept: list[Article]) -> list[Article]:
+    """The list's filter from the index: the ids asked for, the kept sorted list walked."""
+    ids = listing.article_ids(store.fulltext, text) or set()
+    return [a for a in kept if a.id in ids]
+
+
 def run_indexed(root: Path, index_path: Path, today: dict[str, float]) -> bool:
     """The index's figures beside today's (see the module's doc)."""
     with Store(root, index_path=index_path) as store:
@@ -243,7 +251,33 @@ def run_indexed(root: Path, index_path: Path, today: dict[str, float]) -> bool:
                  f"{max(t[1] for t in typed):.0f} ms"))
     first, whole, n = _view_query(source, titles, "", "article")
     rows.append(("view opens (by article)", None, first, f"{n} rows"))
+    # The library list: its filter per keystroke (today: sorted and matched in memory on the
+    # event loop; indexed: the docs table asked in a worker, the sorted list kept), and the
+    # highlight counts it shows (today: every highlights file read, cold).
+    articles = store.list_articles()
+    typed_today, typed_index = [], []
+    for word in ("river", "#idea", "is:archived", "zebra"):
+        for k in range(1, len(word) + 1):
+            text = word[:k]
+            typed_today.append(_ms(lambda t=text: [a for a in sort_articles(articles, "recent")
+                                                   if matches(a, t)])[0])
+            kept = sort_articles(articles, "recent")
+            typed_index.append(_ms(lambda t=text, kept=kept: _listed(store, t, kept))[0])
+    rows.append(("list filter keystroke", max(typed_today), max(typed_index),
+                 f"max over {len(typed_today)} prefixes of river, #idea, is:archived, zebra; "
+                 f"medians {statistics.median(typed_today):.0f} / "
+                 f"{statistics.median(typed_index):.0f} ms"))
     store.close()
+    with Store(root, index_path=index_path) as cold:
+        list_ms, listed = _ms(cold.list_articles)
+        ids = [a.id for a in listed]  # type: ignore[attr-defined]
+        index_ms, _ = _ms(lambda: listing.highlight_counts(cold.fulltext, ids))
+    with Store(root, index_path=index_path) as cold:
+        list_ms2, _ = _ms(cold.list_articles)
+        today_ms, _ = _ms(cold.highlight_counts)
+    rows.append(("list + counts at start", list_ms2 + today_ms, list_ms + index_ms,
+                 f"articles {list_ms:.0f} ms + counts {index_ms:.0f} ms (index, with its "
+                 f"start check) / {today_ms:.0f} ms (every file)"))
     ok = ready
     print(f"start check (index up to date?): {check_ms:.0f} ms, {'yes' if ready else 'NO'} "
           "(the App makes it in the background at start)")

@@ -154,6 +154,12 @@ def test_a_stale_index_is_not_trusted(store: Store) -> None:
 
 
 async def _open_view(pilot, app) -> HighlightsScreen:
+    from tuireader.widgets.article_list import ArticleList
+
+    article_list = app.screen.query_one(ArticleList)
+    await wait_for(pilot, lambda: article_list.current_id is not None, what="the list loaded")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.press("H")
     await wait_for(pilot, lambda: isinstance(app.screen, HighlightsScreen))
     await app.workers.wait_for_complete()
@@ -179,7 +185,6 @@ async def test_the_view_from_the_index_shows_what_the_library_holds(store: Store
 
     app = make_app(store, make_config())
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: app.screen is not None)
         screen = await _open_view(pilot, app)
         table = screen.query_one(HighlightTable)
         await wait_for(pilot, lambda: len(table.shown) == 60)

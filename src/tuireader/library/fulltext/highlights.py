@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tuireader.library.fulltext.index import HAY_SEP
 from tuireader.library.fulltext.query import TAG_SEP
 from tuireader.library.search import KIND_NAMES, Row, term_kind
 
@@ -78,12 +77,35 @@ def conditions(query: str) -> tuple[list[str], list[object]]:
     return sql, params
 
 
-def _like(text: str) -> str | None:
-    """A LIKE pattern finding ``text`` anywhere (None when it holds LIKE's own characters:
-    the trigram index then cannot help)."""
-    if any(c in text for c in "%_\\") or HAY_SEP in text:
+def _quoted(trigram: str) -> str:
+    return '"' + trigram.replace('"', '""') + '"'
+
+
+def _containing(db: sqlite3.Connection, column: str, needle: str,
+                cap: int | None) -> list[int] | None:
+    """Rows whose ``column`` may contain ``needle`` (every one that does, maybe a few more:
+    the caller checks), from the trigram index; None if more than ``cap``."""
+    limit = -1 if cap is None else cap + 1
+    if len(needle) >= 3:
+        if any(c in needle for c in "%_\\"):  # LIKE's own characters: by its first trigram
+            sql, params = "hl_words MATCH ?", [_quoted(needle[:3])]
+        else:
+            sql, params = f"{column} LIKE ?", [f"%{needle}%"]
+    else:
+        # One or two characters: every indexed trigram holding them (the words are between
+        # separators, so each character is in one).
+        vocab = db.execute("SELECT term, doc FROM hl_vocab WHERE instr(term, ?) > 0",
+                           (needle,)).fetchall()
+        if not vocab:
+            return []
+        if cap is not None and sum(doc for _t, doc in vocab) > cap * 4:
+            return None
+        sql, params = "hl_words MATCH ?", [" OR ".join(_quoted(t) for t, _d in vocab)]
+    rows = db.execute(f"SELECT rowid FROM hl_words WHERE {sql} LIMIT ?",
+                      [*params, limit]).fetchall()
+    if cap is not None and len(rows) > cap:
         return None
-    return f"%{text}%"
+    return [r[0] for r in rows]
 
 
 class HighlightSource:
@@ -109,7 +131,7 @@ class HighlightSource:
         where, params = conditions(query)
         order_sql = ORDER_SQL[order]
         with lock:
-            candidates = self._probe(db, query)
+            candidates = self._probe(db, query, PROBE if limit is not None else None)
             if candidates is not None:
                 sql = ("SELECT h.id FROM hl h WHERE h.id IN (SELECT value FROM json_each(?))"
                        + "".join(f" AND {c}" for c in where) + f" ORDER BY {order_sql}"
@@ -123,29 +145,26 @@ class HighlightSource:
             ids = [r[0] for r in db.execute(sql, [*params, *([limit] if limit else [])])]
         return Found(ids, limit is None or len(ids) < limit)
 
-    def _probe(self, db: sqlite3.Connection, query: str) -> list[int] | None:
-        """The candidates of the query's rarest indexable term, if one is in at most
-        :data:`PROBE` highlights (None: walk the rows instead)."""
+    def _probe(self, db: sqlite3.Connection, query: str, cap: int | None) -> list[int] | None:
+        """The candidates of the query's rarest indexable term (a text word in no title, a
+        tag), if one is in at most ``cap`` highlights (None: walk the rows instead)."""
         best: list[int] | None = None
         for term in query.casefold().split():
             kind = term_kind(term)
             if kind == "tag":
-                column, pattern = "tags", _like(TAG_SEP + term[1:])
+                column, needle = "tags", TAG_SEP + term[1:]
             elif kind == "text":
-                column, pattern = "hay", _like(term)
+                column, needle = "hay", term
                 # A word in a title matches every highlight of that article: walk instead.
-                if pattern is not None and db.execute(
-                        "SELECT 1 FROM docs WHERE instr(title_fold, ?) > 0 LIMIT 1",
-                        (term,)).fetchone():
+                if db.execute("SELECT 1 FROM docs WHERE instr(title_fold, ?) > 0 LIMIT 1",
+                              (term,)).fetchone():
                     continue
             else:
                 continue
-            if pattern is None or len(pattern) < 5:  # under three characters: no trigram
-                continue
-            rows = db.execute(f"SELECT rowid FROM hl_words WHERE {column} LIKE ? LIMIT ?",
-                              (pattern, PROBE + 1)).fetchall()
-            if len(rows) <= PROBE and (best is None or len(rows) < len(best)):
-                best = [r[0] for r in rows]
+            found = _containing(db, column, needle, cap)
+            if found is not None and (best is None or len(found) < len(best)):
+                best = found
+                cap = len(found)
         return best
 
     def records(self, ids: list[int], titles: dict[str, str]) -> dict[int, dict[str, Any]]:

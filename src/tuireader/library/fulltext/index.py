@@ -95,13 +95,14 @@ def highlight_row(article_id: str, record: dict[str, Any],
     """The ``hl`` columns of a highlight record (after ``id``): the same folded values as the
     highlights view's in-memory columns (:mod:`tuireader.library.search`)."""
     tags = [str(t) for t in record.get("tags") or ()]
-    hay = HAY_SEP.join([str(record.get("exact", "")), str(record.get("note", "")), *tags])
+    # Between separators, so that every character is in a trigram (a one-letter quote too).
+    hay = HAY_SEP.join(["", str(record.get("exact", "")), str(record.get("note", "")), *tags, ""])
     kind = record.get("kind", 1)
     start = record.get("start", 0)
     return (article_id, str(record.get("id")), str(record.get("created", "")),
             kind if type(kind) is int and 1 <= kind <= 5 else 1,
             str(record.get("anchor", "ok")), start if isinstance(start, int) else 0, title_key,
-            hay.casefold(), tag_column(tags),
+            hay.casefold(), tag_column(tags) + TAG_SEP if tags else "",
             json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
 

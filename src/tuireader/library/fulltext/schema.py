@@ -21,7 +21,7 @@ A file with another :data:`VERSION` is rebuilt from scratch.
 from __future__ import annotations
 
 #: Bump when a table changes: the index is then rebuilt.
-VERSION = 5
+VERSION = 6
 
 #: The kinds of piece, in the order of the word index's columns.
 KINDS = ("text", "highlight", "note", "tag")
@@ -76,14 +76,15 @@ CREATE TABLE IF NOT EXISTS hl (
 );
 CREATE INDEX IF NOT EXISTS hl_article ON hl (article_id);
 CREATE INDEX IF NOT EXISTS hl_ref ON hl (ref);
-CREATE INDEX IF NOT EXISTS hl_created ON hl (created, id);
-CREATE INDEX IF NOT EXISTS hl_title ON hl (title_key, article_id, start, id);
+CREATE INDEX IF NOT EXISTS hl_created ON hl (created, id, kind, anchor, tags);
+CREATE INDEX IF NOT EXISTS hl_title ON hl (title_key, article_id, start, id, kind, anchor, tags);
 CREATE VIRTUAL TABLE IF NOT EXISTS hl_words USING fts5 (
     hay, tags, content='hl', content_rowid='id', tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE IF NOT EXISTS hl_vocab USING fts5vocab (hl_words, 'row');
 """
 
 DROP = """
 DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS cjk; DROP TABLE IF EXISTS docs_fts;
 DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS meta;
-DROP TABLE IF EXISTS hl_words; DROP TABLE IF EXISTS hl;
+DROP TABLE IF EXISTS hl_vocab; DROP TABLE IF EXISTS hl_words; DROP TABLE IF EXISTS hl;
 """
