@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 #: A term in at most this many highlights is looked up in the trigram index.
 PROBE = 4000
+#: How long the first rows of a walk are looked for (seconds).
+WALK_SECONDS = 0.03
 #: The view's orders.
 ORDER_SQL = {"newest": "h.created DESC, h.id DESC",
              "article": "h.title_key, h.article_id, h.start, h.id"}
@@ -81,28 +84,16 @@ def _quoted(trigram: str) -> str:
     return '"' + trigram.replace('"', '""') + '"'
 
 
-def _containing(db: sqlite3.Connection, column: str, needle: str,
-                cap: int | None) -> list[int] | None:
-    """Rows whose ``column`` may contain ``needle`` (every one that does, maybe a few more:
-    the caller checks), from the trigram index; None if more than ``cap``."""
+def _containing(db: sqlite3.Connection, needle: str, cap: int | None) -> list[int] | None:
+    """Rows that hold every trigram of ``needle`` (each row holding it, maybe a few more: the
+    caller checks), from the trigram index's row lists alone; None if more than ``cap``, or
+    if ``needle`` is too short to have a trigram (then the rows are walked)."""
+    if len(needle) < 3:
+        return None
+    grams = sorted({needle[i:i + 3] for i in range(len(needle) - 2)})
     limit = -1 if cap is None else cap + 1
-    if len(needle) >= 3:
-        if any(c in needle for c in "%_\\"):  # LIKE's own characters: by its first trigram
-            sql, params = "hl_words MATCH ?", [_quoted(needle[:3])]
-        else:
-            sql, params = f"{column} LIKE ?", [f"%{needle}%"]
-    else:
-        # One or two characters: every indexed trigram holding them (the words are between
-        # separators, so each character is in one).
-        vocab = db.execute("SELECT term, doc FROM hl_vocab WHERE instr(term, ?) > 0",
-                           (needle,)).fetchall()
-        if not vocab:
-            return []
-        if cap is not None and sum(doc for _t, doc in vocab) > cap * 4:
-            return None
-        sql, params = "hl_words MATCH ?", [" OR ".join(_quoted(t) for t, _d in vocab)]
-    rows = db.execute(f"SELECT rowid FROM hl_words WHERE {sql} LIMIT ?",
-                      [*params, limit]).fetchall()
+    rows = db.execute("SELECT rowid FROM hl_words WHERE hl_words MATCH ? LIMIT ?",
+                      (" AND ".join(_quoted(g) for g in grams), limit)).fetchall()
     if cap is not None and len(rows) > cap:
         return None
     return [r[0] for r in rows]
@@ -142,8 +133,35 @@ class HighlightSource:
                 sql = (f"SELECT h.id FROM hl h INDEXED BY {walk}"
                        + (" WHERE " + " AND ".join(where) if where else "")
                        + f" ORDER BY {order_sql}" + (" LIMIT ?" if limit is not None else ""))
-            ids = [r[0] for r in db.execute(sql, [*params, *([limit] if limit else [])])]
-        return Found(ids, limit is None or len(ids) < limit)
+            if limit is None or candidates is not None:
+                ids = [r[0] for r in db.execute(sql, [*params, *([limit] if limit else [])])]
+                return Found(ids, limit is None or len(ids) < limit)
+            return self._walk(db, sql, [*params, limit], limit)
+
+    def _walk(self, db: sqlite3.Connection, sql: str, params: list[object],
+              limit: int) -> Found:
+        """The first rows of a walk, for at most :data:`WALK_SECONDS` (a rare short word may
+        need the whole table walked: then what was found by then, the rest asked for next)."""
+        deadline = time.monotonic() + WALK_SECONDS
+        late = False
+
+        def check() -> int:
+            nonlocal late
+            late = time.monotonic() > deadline
+            return 1 if late else 0
+
+        ids: list[int] = []
+        db.set_progress_handler(check, 2000)
+        try:
+            for row in db.execute(sql, params):
+                ids.append(row[0])
+        except sqlite3.OperationalError:
+            if not late:
+                raise  # interrupted by a newer query, or failed
+            return Found(ids, False)
+        finally:
+            db.set_progress_handler(None, 0)
+        return Found(ids, len(ids) < limit)
 
     def _probe(self, db: sqlite3.Connection, query: str, cap: int | None) -> list[int] | None:
         """The candidates of the query's rarest indexable term (a text word in no title, a
@@ -152,16 +170,16 @@ class HighlightSource:
         for term in query.casefold().split():
             kind = term_kind(term)
             if kind == "tag":
-                column, needle = "tags", TAG_SEP + term[1:]
+                needle = TAG_SEP + term[1:]
             elif kind == "text":
-                column, needle = "hay", term
+                needle = term
                 # A word in a title matches every highlight of that article: walk instead.
                 if db.execute("SELECT 1 FROM docs WHERE instr(title_fold, ?) > 0 LIMIT 1",
                               (term,)).fetchone():
                     continue
             else:
                 continue
-            found = _containing(db, column, needle, cap)
+            found = _containing(db, needle, cap)
             if found is not None and (best is None or len(found) < len(best)):
                 best = found
                 cap = len(found)

@@ -95,7 +95,7 @@ def highlight_row(article_id: str, record: dict[str, Any],
     """The ``hl`` columns of a highlight record (after ``id``): the same folded values as the
     highlights view's in-memory columns (:mod:`tuireader.library.search`)."""
     tags = [str(t) for t in record.get("tags") or ()]
-    # Between separators, so that every character is in a trigram (a one-letter quote too).
+    # Each part between separators: a filter word (no white space) never spans two.
     hay = HAY_SEP.join(["", str(record.get("exact", "")), str(record.get("note", "")), *tags, ""])
     kind = record.get("kind", 1)
     start = record.get("start", 0)

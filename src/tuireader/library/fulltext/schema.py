@@ -80,11 +80,10 @@ CREATE INDEX IF NOT EXISTS hl_created ON hl (created, id, kind, anchor, tags);
 CREATE INDEX IF NOT EXISTS hl_title ON hl (title_key, article_id, start, id, kind, anchor, tags);
 CREATE VIRTUAL TABLE IF NOT EXISTS hl_words USING fts5 (
     hay, tags, content='hl', content_rowid='id', tokenize='trigram', detail='none');
-CREATE VIRTUAL TABLE IF NOT EXISTS hl_vocab USING fts5vocab (hl_words, 'row');
 """
 
 DROP = """
 DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS cjk; DROP TABLE IF EXISTS docs_fts;
 DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS meta;
-DROP TABLE IF EXISTS hl_vocab; DROP TABLE IF EXISTS hl_words; DROP TABLE IF EXISTS hl;
+DROP TABLE IF EXISTS hl_words; DROP TABLE IF EXISTS hl;
 """
