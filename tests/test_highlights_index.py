@@ -304,3 +304,29 @@ async def test_the_library_filter_does_not_trust_a_stale_index(
         store.fulltext.mark_stale()
         await listed("")
         assert await listed("river") == ["Rivers of Memory"]
+
+
+async def test_an_edit_in_the_view_from_the_index_is_shown_from_the_index(store: Store) -> None:
+    from tuireader.library.fulltext.highlights import IndexedRows
+
+    app = make_app(store, make_config())
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open_view(pilot, app)
+        table = screen.query_one(HighlightTable)
+        await wait_for(pilot, lambda: len(table.shown) == 60)
+        table.focus()
+        await pilot.pause()
+        first = table.current
+        assert first is not None
+        colour = 5 if first.kind != 5 else 4
+        await pilot.press(str(colour))
+        await wait_for(pilot, lambda: table.current is not None
+                       and table.current.kind == colour)
+        app.writer.wait_idle(5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(table.rows, IndexedRows)  # still answered by the index
+        assert table.current is not None and table.current.id == first.id
+        assert await _type(pilot, app, screen, f"c:{colour}") == library_answer(
+            store, f"c:{colour}", "newest")
+        assert first.id in [table.rows[i].highlight_id for i in table.shown]

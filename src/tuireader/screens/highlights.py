@@ -302,7 +302,9 @@ class HighlightsScreen(Screen[OpenAt | None]):
         title = self._titles.get(article_id, "")
         if isinstance(self._rows, IndexedRows):
             # The store's hook has updated the index: its rows are read again (or the
-            # library's, if that update failed).
+            # library's, if that update failed).  Until then the rows shown are the old
+            # ones: a row of theirs no longer in the index is no sign of a stale index.
+            self._rows.on_stale = lambda: None
             self._load()
         else:
             self._show_rows(self._ordered(self._rows.with_article(article_id, highlights,
