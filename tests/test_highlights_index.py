@@ -102,7 +102,7 @@ def test_every_rarity_of_term_is_answered_alike(store: Store,
             assert index_answer(store, query, "newest") == library_answer(store, query,
                                                                           "newest"), query
     # A walk cut short (a rare short word in a huge library) gives the first of the rows.
-    monkeypatch.setattr(highlights, "WALK_SECONDS", 0.0)
+    monkeypatch.setattr(highlights, "WALK_ROWS", 7)
     source = HighlightSource(store.fulltext)
     for query in QUERIES:
         first = source.find(query, "newest", 50)

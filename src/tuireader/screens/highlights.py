@@ -80,6 +80,8 @@ class HighlightsScreen(Screen[OpenAt | None]):
         self._generation = 0
         #: The matches shown are the first of more (an index query still running).
         self._partial = False
+        #: The index was found behind: brought up to date once the library is read.
+        self._catch_up = False
         self.editor = HighlightEditor(self, target=self._edit_target,
                                       changed=self.highlights_changed)
 
@@ -131,13 +133,18 @@ class HighlightsScreen(Screen[OpenAt | None]):
         # screen is being drawn); if another program changed one since, a moment later again.
         for recheck in (False, True):
             if recheck and not store.recheck_shards():
-                return
+                break
             library = self._ordered(RowSet.from_index(store.highlight_index(recheck=False),
                                                       titles))
             library.prepare()  # every filter's column is ready before the first keystroke
             query = self._last_query
             matches = filter_rows(library, query) if query else None
             self.app.call_from_thread(self._loaded, titles, library, matches)
+        if self._catch_up:
+            # The index found behind here is brought up to date now, after the files were
+            # looked at (not beside it: a shard it reads would look unchanged to the recheck).
+            self._catch_up = False
+            store.fulltext.catch_up()
 
     def _loaded(self, titles: dict[str, str], rows: RowSet, matches: list[int] | None) -> None:
         self._titles = titles
@@ -198,10 +205,8 @@ class HighlightsScreen(Screen[OpenAt | None]):
             return
         self._use_index = False
         self._generation += 1
-        fulltext = self.tui.store.fulltext
-        fulltext.mark_stale()
-        self.run_worker(fulltext.catch_up, thread=True, group="search-index",
-                        exit_on_error=False)
+        self.tui.store.fulltext.mark_stale()
+        self._catch_up = True
         self.query_one("#hv-status", Static).update(
             Content("The search index is behind the library: reading the library…"))
         self._load()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,8 +34,9 @@ if TYPE_CHECKING:
 
 #: A term in at most this many highlights is looked up in the trigram index.
 PROBE = 4000
-#: How long the first rows of a walk are looked for (seconds).
-WALK_SECONDS = 0.03
+#: The first rows of a filter no index helps with are looked for among this many rows.
+WALK_ROWS = 40_000
+WALK_COLUMNS = "id, created, title_key, article_id, start, kind, anchor, tags, hay"
 #: The view's orders.
 ORDER_SQL = {"newest": "h.created DESC, h.id DESC",
              "article": "h.title_key, h.article_id, h.start, h.id"}
@@ -92,11 +92,19 @@ def _containing(db: sqlite3.Connection, needle: str, cap: int | None) -> list[in
         return None
     grams = sorted({needle[i:i + 3] for i in range(len(needle) - 2)})
     limit = -1 if cap is None else cap + 1
-    rows = db.execute("SELECT rowid FROM hl_words WHERE hl_words MATCH ? LIMIT ?",
-                      (" AND ".join(_quoted(g) for g in grams), limit)).fetchall()
+    rows = _ids(db, "SELECT rowid AS id FROM hl_words WHERE hl_words MATCH ? LIMIT ?",
+                [" AND ".join(_quoted(g) for g in grams), limit])
     if cap is not None and len(rows) > cap:
         return None
-    return [r[0] for r in rows]
+    return rows
+
+
+def _ids(db: sqlite3.Connection, sql: str, params: list[object]) -> list[int]:
+    """The ``id`` column of ``sql``'s rows, in order, fetched as one row: each row fetched
+    apart waits for the GIL again, which a busy thread (the shards' preload, the UI) holds
+    for milliseconds at a time."""
+    row = db.execute(f"SELECT group_concat(id) FROM ({sql})", params).fetchone()
+    return [int(x) for x in row[0].split(",")] if row and row[0] else []
 
 
 class HighlightSource:
@@ -121,47 +129,35 @@ class HighlightSource:
         lock, db = self._db()
         where, params = conditions(query)
         order_sql = ORDER_SQL[order]
+        tail = " LIMIT ?" if limit is not None else ""
+        more: list[object] = [limit] if limit is not None else []
         with lock:
             candidates = self._probe(db, query, PROBE if limit is not None else None)
             if candidates is not None:
-                sql = ("SELECT h.id FROM hl h WHERE h.id IN (SELECT value FROM json_each(?))"
-                       + "".join(f" AND {c}" for c in where) + f" ORDER BY {order_sql}"
-                       + (" LIMIT ?" if limit is not None else ""))
-                params = [json.dumps(candidates), *params]
-            else:
-                walk = "hl_created" if order == "newest" else "hl_title"
-                sql = (f"SELECT h.id FROM hl h INDEXED BY {walk}"
-                       + (" WHERE " + " AND ".join(where) if where else "")
-                       + f" ORDER BY {order_sql}" + (" LIMIT ?" if limit is not None else ""))
-            if limit is None or candidates is not None:
-                ids = [r[0] for r in db.execute(sql, [*params, *([limit] if limit else [])])]
+                sql = ("SELECT h.id AS id FROM hl h "
+                       "WHERE h.id IN (SELECT value FROM json_each(?))"
+                       + "".join(f" AND {c}" for c in where) + f" ORDER BY {order_sql}{tail}")
+                ids = _ids(db, sql, [",".join(map(str, candidates)).join("[]"), *params, *more])
                 return Found(ids, limit is None or len(ids) < limit)
-            return self._walk(db, sql, [*params, limit], limit)
-
-    def _walk(self, db: sqlite3.Connection, sql: str, params: list[object],
-              limit: int) -> Found:
-        """The first rows of a walk, for at most :data:`WALK_SECONDS` (a rare short word may
-        need the whole table walked: then what was found by then, the rest asked for next)."""
-        deadline = time.monotonic() + WALK_SECONDS
-        late = False
-
-        def check() -> int:
-            nonlocal late
-            late = time.monotonic() > deadline
-            return 1 if late else 0
-
-        ids: list[int] = []
-        db.set_progress_handler(check, 2000)
-        try:
-            for row in db.execute(sql, params):
-                ids.append(row[0])
-        except sqlite3.OperationalError:
-            if not late:
-                raise  # interrupted by a newer query, or failed
-            return Found(ids, False)
-        finally:
-            db.set_progress_handler(None, 0)
-        return Found(ids, len(ids) < limit)
+            walk = "hl_created" if order == "newest" else "hl_title"
+            if limit is None:
+                sql = (f"SELECT h.id AS id FROM hl h INDEXED BY {walk}"
+                       + (" WHERE " + " AND ".join(where) if where else "")
+                       + f" ORDER BY {order_sql}")
+                return Found(_ids(db, sql, params), True)
+            # The first rows: looked for among the first WALK_ROWS in the order only (a rare
+            # short word would otherwise walk the whole table); the rest are asked for next.
+            window = (f"SELECT {WALK_COLUMNS} FROM hl INDEXED BY {walk} "
+                      f"ORDER BY {order_sql.replace('h.', '')} LIMIT ?")
+            sql = (f"SELECT h.id AS id FROM ({window}) h"
+                   + (" WHERE " + " AND ".join(where) if where else "")
+                   + f" ORDER BY {order_sql} LIMIT ?")
+            ids = _ids(db, sql, [WALK_ROWS, *params, limit])
+            if len(ids) >= limit:
+                return Found(ids, False)
+            seen = db.execute("SELECT count(*) FROM (SELECT 1 FROM hl LIMIT ?)",
+                              (WALK_ROWS + 1,)).fetchone()[0]
+            return Found(ids, seen <= WALK_ROWS)
 
     def _probe(self, db: sqlite3.Connection, query: str, cap: int | None) -> list[int] | None:
         """The candidates of the query's rarest indexable term (a text word in no title, a
@@ -191,11 +187,12 @@ class HighlightSource:
         if not ids:
             return {}
         lock, db = self._db()
-        with lock:
-            rows = db.execute(
-                "SELECT h.id, h.article_id, h.record, d.shard_state FROM hl h "
-                "JOIN docs d ON d.article_id = h.article_id "
-                "WHERE h.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()
+        with lock:  # one row back (see _ids)
+            found = db.execute(
+                "SELECT json_group_array(json_array(h.id, h.article_id, json(h.record), "
+                "d.shard_state)) FROM hl h JOIN docs d ON d.article_id = h.article_id "
+                "WHERE h.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchone()
+        rows = json.loads(found[0]) if found and found[0] else []
         if len(rows) != len(set(ids)):
             raise StaleIndex("a highlight is no longer in the index")
         checked: set[str] = set()
@@ -205,7 +202,7 @@ class HighlightSource:
                 if aid not in titles or self.fulltext.shard_state(aid) != shard_state:
                     raise StaleIndex(f"article {aid} changed since it was indexed")
                 checked.add(aid)
-            out[rowid] = json.loads(record)
+            out[rowid] = record
         return out
 
     def rowid(self, highlight_id: str) -> int | None:
@@ -216,8 +213,8 @@ class HighlightSource:
         return int(row[0]) if row else None
 
 
-#: Rows read from the index at a time (a screen or two).
-PAGE = 120
+#: Rows read from the index at a time (a screen and a bit).
+PAGE = 60
 
 
 class IndexedRows:
