@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: A term in at most this many highlights is looked up in the trigram index.
 PROBE = 4000
 #: The first rows of a filter no index helps with are looked for among this many rows.
-WALK_ROWS = 40_000
+WALK_ROWS = 15_000
 WALK_COLUMNS = "id, created, title_key, article_id, start, kind, anchor, tags, hay"
 #: The view's orders.
 ORDER_SQL = {"newest": "h.created DESC, h.id DESC",
@@ -149,9 +149,10 @@ class HighlightSource:
             # short word would otherwise walk the whole table); the rest are asked for next.
             window = (f"SELECT {WALK_COLUMNS} FROM hl INDEXED BY {walk} "
                       f"ORDER BY {order_sql.replace('h.', '')} LIMIT ?")
+            # The window is read in its order and left at the limit-th match (an ORDER BY
+            # here would read it all to sort it again).
             sql = (f"SELECT h.id AS id FROM ({window}) h"
-                   + (" WHERE " + " AND ".join(where) if where else "")
-                   + f" ORDER BY {order_sql} LIMIT ?")
+                   + (" WHERE " + " AND ".join(where) if where else "") + " LIMIT ?")
             ids = _ids(db, sql, [WALK_ROWS, *params, limit])
             if len(ids) >= limit:
                 return Found(ids, False)
