@@ -244,11 +244,14 @@ def run_indexed(root: Path, index_path: Path, today: dict[str, float]) -> bool:
     first, whole, n = _view_query(source, titles, "quiet work")
     rows.append(("query search (repeat)", today.get("query search (repeat)"), first,
                  f"{n} found; whole list {whole:.0f} ms"))
-    typed = [_view_query(source, titles, word[:k]) for word in ("quiet", "#method", "zebra")
-             for k in range(1, len(word) + 1)]
-    rows.append(("each keystroke (max)", None, max(t[0] for t in typed),
-                 f"{len(typed)} prefixes of quiet, #method, zebra; whole lists max "
-                 f"{max(t[1] for t in typed):.0f} ms"))
+    prefixes = [word[:k] for word in ("quiet", "#method", "zebra")
+                for k in range(1, len(word) + 1)]
+    typed = [_view_query(source, titles, prefix) for prefix in prefixes]
+    worst = max(range(len(typed)), key=lambda i: typed[i][0])
+    rows.append(("each keystroke (max)", None, typed[worst][0],
+                 f"{len(typed)} prefixes of quiet, #method, zebra (slowest: "
+                 f"{prefixes[worst]!r}, median {statistics.median(t[0] for t in typed):.1f}); "
+                 f"whole lists max {max(t[1] for t in typed):.0f} ms"))
     first, whole, n = _view_query(source, titles, "", "article")
     rows.append(("view opens (by article)", None, first, f"{n} rows"))
     # The library list: its filter per keystroke (today: sorted and matched in memory on the
@@ -283,10 +286,12 @@ def run_indexed(root: Path, index_path: Path, today: dict[str, float]) -> bool:
           "(the App makes it in the background at start)")
     print(f"{'measure':<24}{'today ms':>10}{'index ms':>10}{'target':>9}  result  note")
     for name, old, new, note in rows:
-        verdict = "PASS" if new < 50 else "FAIL"
-        ok = ok and verdict == "PASS"
+        timed = name != "list + counts at start"  # the rest are filter keystrokes
+        verdict = ("PASS" if new < 50 else "FAIL") if timed else ""
+        ok = ok and verdict != "FAIL"
         old_s = f"{old:.1f}" if old is not None else "-"
-        print(f"{name:<24}{old_s:>10}{new:>10.1f}{'< 50':>9}  {verdict:<6}  {note}")
+        target = "< 50" if timed else ""
+        print(f"{name:<24}{old_s:>10}{new:>10.1f}{target:>9}  {verdict:<6}  {note}")
     return ok
 
 

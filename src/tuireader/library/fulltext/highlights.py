@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: A term in at most this many highlights is looked up in the trigram index.
 PROBE = 4000
 #: The first rows of a filter no index helps with are looked for among this many rows.
-WALK_ROWS = 15_000
+WALK_ROWS = 8_000
 WALK_COLUMNS = "id, created, title_key, article_id, start, kind, anchor, tags, hay"
 #: The view's orders.
 ORDER_SQL = {"newest": "h.created DESC, h.id DESC",
