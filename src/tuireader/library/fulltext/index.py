@@ -228,8 +228,9 @@ class IndexFile:
                    (meta.title, meta.author, meta.site, tag_column(meta.tags),
                     int(meta.archived), meta_hash, meta.title.casefold(),
                     " ".join([meta.title, meta.site, meta.author]).casefold(), row[0]))
-        db.execute("UPDATE hl SET title_key = ? WHERE article_id = ?",
-                   (meta.title.casefold(), article_id))
+        if row[1] != meta.title:
+            db.execute("UPDATE hl SET title_key = ? WHERE article_id = ?",
+                       (meta.title.casefold(), article_id))
         if meta.title or meta.author or meta.site:
             db.execute("INSERT INTO docs_fts (rowid, title, author, site) VALUES (?, ?, ?, ?)",
                        (row[0], meta.title, meta.author, meta.site))
