@@ -330,3 +330,28 @@ async def test_an_edit_in_the_view_from_the_index_is_shown_from_the_index(store:
         assert await _type(pilot, app, screen, f"c:{colour}") == library_answer(
             store, f"c:{colour}", "newest")
         assert first.id in [table.rows[i].highlight_id for i in table.shown]
+
+
+def test_rows_from_the_index_are_read_a_page_at_a_time(store: Store,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.library.fulltext import highlights
+    from tuireader.library.fulltext.highlights import IndexedRows
+
+    monkeypatch.setattr(highlights, "PAGE", 4)
+    source = HighlightSource(store.fulltext)
+    stale: list[bool] = []
+    rows = IndexedRows(source, store.titles(), source.total(), lambda: stale.append(True))
+    found = source.find("", "article")
+    rows.showing(found.ids)
+    expected = library_answer(store, "", "article")
+    assert [rows[i].highlight_id for i in reversed(found.ids)] == expected[::-1]
+    assert rows.position(expected[-1], found.ids) == len(expected) - 1
+    # A page of an article changed behind the index's back is refused, and said once.
+    fresh = IndexedRows(source, store.titles(), source.total(), lambda: stale.append(True))
+    fresh.showing(found.ids)
+    _edit_outside(store, rows[found.ids[0]].article_id, "changed elsewhere")
+    with pytest.raises(StaleIndex):
+        fresh[found.ids[0]]
+    with pytest.raises(StaleIndex):
+        fresh[found.ids[1]]
+    assert stale == [True]

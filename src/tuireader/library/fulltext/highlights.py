@@ -234,7 +234,6 @@ class IndexedRows:
         self.stale = False
         self._records: dict[int, dict[str, Any]] = {}
         self._shown: list[int] = []
-        self._where: dict[int, int] = {}
 
     def __len__(self) -> int:
         return self.total
@@ -242,7 +241,6 @@ class IndexedRows:
     def showing(self, shown: list[int]) -> None:
         """The table shows these rows now (the pages are read in this order)."""
         self._shown = shown
-        self._where = {}
 
     def load(self, ids: list[int]) -> None:
         """Read (and check) these rows now: in a worker, before they are shown."""
@@ -255,9 +253,10 @@ class IndexedRows:
             return record
         if self.stale:
             raise StaleIndex("stale")
-        if not self._where:
-            self._where = {r: n for n, r in enumerate(self._shown)}
-        at = self._where.get(rowid, 0)
+        try:
+            at = self._shown.index(rowid)  # once per page (a dict of 500,000 would cost more)
+        except ValueError:
+            at = 0
         page = self._shown[max(0, at - PAGE // 4): at + PAGE] or [rowid]
         if rowid not in page:
             page.append(rowid)
