@@ -16,6 +16,7 @@ from textual.widgets import Input
 from app_support import make_config, wait_for
 from tuireader.app import make_app
 from tuireader.core.model import ImportedArticle, make_highlight
+from tuireader.library.fulltext import listing
 from tuireader.library.fulltext.highlights import HighlightSource, StaleIndex
 from tuireader.library.search import RowSet, filter_rows
 from tuireader.library.store import Store
@@ -251,6 +252,10 @@ async def test_the_library_filter_from_the_index_lists_what_the_library_does(
 
     _tag_articles(store)
     monkeypatch.setattr(ArticleList, "FIND_FROM", 0)  # the index answers at any size
+    counted: list[bool] = []
+    counts = listing.highlight_counts
+    monkeypatch.setattr(listing, "highlight_counts",
+                        lambda *a: (counted.append(True), counts(*a))[1])
     asked: list[str] = []
     app = make_app(store, make_config())
     async with app.run_test(size=(140, 40)) as pilot:
@@ -261,6 +266,7 @@ async def test_the_library_filter_from_the_index_lists_what_the_library_does(
         assert finder is not None
         article_list.finder = lambda text: (asked.append(text), finder(text))[1]
         # The highlight counts came from the index: the library's own.
+        assert counted
         assert {a.id: article_list.highlight_count(a.id) for a in store.list_articles()} == \
             store.highlight_counts()
         box = article_list.query_one(Input)

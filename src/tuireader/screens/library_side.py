@@ -64,8 +64,11 @@ class LibrarySide:
 
         def read() -> None:
             articles = store.list_articles()
-            # From the search index when it is up to date: no highlights file read.
-            counts = listing.highlight_counts(store.fulltext, [a.id for a in articles])
+            # A large library's counts from the search index when it is up to date (its
+            # check, once, costs less than reading every highlights file); a small one's from
+            # the files, at once.
+            counts = (listing.highlight_counts(store.fulltext, [a.id for a in articles])
+                      if len(articles) >= ArticleList.FIND_FROM else None)
             if counts is None:
                 counts = store.highlight_counts()
             self._app.call_from_thread(self._loaded, articles, counts, first)
