@@ -15,6 +15,13 @@ API, each save durable on disk when it returns:
 * list all articles;
 * query highlights by tag: the first query after opening (cold: shards still being read) and
   the same query repeated.
+
+Then the same uses answered from the search index (``--no-index`` to skip), beside today's: the
+index is built (``FullText.catch_up``, timed), the library opened again as the App opens it,
+and the highlights view's filter timed as the view runs it (first rows of a query and their
+records checked against the library, then the whole list, which the view asks for in the
+background): the first tag filter after start, repeated, a text filter, each keystroke of a
+typed word; and the library list's filter (see the README's "Search" section).
 """
 
 from __future__ import annotations
@@ -31,8 +38,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tuireader.core.model import Article, Highlight, make_highlight, new_id
+from tuireader.library.fulltext import listing
+from tuireader.library.fulltext.highlights import PAGE, HighlightSource
 from tuireader.library.reconcile import text_hash
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
+from tuireader.screens.highlights import FIRST
+from tuireader.widgets.article_list import matches, sort_articles
 
 TARGETS_MS = {
     "open": 1000.0,
@@ -119,9 +130,10 @@ def _ms(func: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - t0) * 1000, result
 
 
-def run(root: Path, n_articles: int, n_highlights: int, saves: int) -> bool:
+def run(root: Path, n_articles: int, n_highlights: int, saves: int, index: bool) -> bool:
     t0 = time.perf_counter()
     ids = build_library(root, n_articles, n_highlights)
+    index_path = root.parent / f"{root.name}.search.sqlite3"
     size = sum(p.stat().st_size for p in (root / "annotations").iterdir())
     print(f"built {n_articles} articles, {n_highlights} highlights "
           f"({size / 1e6:.1f} MB of shards) in {time.perf_counter() - t0:.1f} s at {root}")
@@ -136,7 +148,7 @@ def run(root: Path, n_articles: int, n_highlights: int, saves: int) -> bool:
     figures["next open"], _ = _ms(lambda: Store(root).close())
     notes["next open"] = "once: the files the move rewrote are compared with the index"
     # As the App opens it: the highlight shards are read by a background thread.
-    open_ms, store = _ms(lambda: Store(root, preload=True))
+    open_ms, store = _ms(lambda: Store(root, preload=True, index_path=index_path))
     assert isinstance(store, Store)
     list_ms, articles = _ms(store.list_articles)
     figures["open"] = open_ms + list_ms
@@ -202,7 +214,7 @@ def run(root: Path, n_articles: int, n_highlights: int, saves: int) -> bool:
 
     # Every acknowledged save must be there for a fresh open; and the worst case, a query
     # issued the moment a library is opened without preloading, is shown for information.
-    with Store(root, read_only=True) as check:
+    with Store(root, read_only=True, index_path=index_path) as check:
         ms, bench = _ms(lambda: check.query_highlights(tag="bench"))
         bench_ids = {h.id for h in bench}  # type: ignore[attr-defined]
     figures["cold query, no preload"] = ms
@@ -220,6 +232,100 @@ def run(root: Path, n_articles: int, n_highlights: int, saves: int) -> bool:
         print(f"{name:<24}{value:>10.1f}{target_s:>10}  {verdict:<6}  {notes.get(name, '')}")
     print(f"saved highlights present after reopening: {len(saved) - len(missing)}/{len(saved)}"
           f"  {'PASS' if not missing else 'FAIL'}")
+    if index:
+        ok = run_indexed(root, index_path, figures) and ok
+    return ok
+
+
+def _view_query(source: HighlightSource, titles: dict[str, str], query: str,
+                order: str = "newest") -> tuple[float, float, int]:
+    """As the highlights view runs a filter: the first rows and their records (checked against
+    the library), then the whole list; (first ms, whole ms, how many match)."""
+    t0 = time.perf_counter()
+    found = source.find(query, order, FIRST)
+    source.records(found.ids[:PAGE], titles)
+    first = (time.perf_counter() - t0) * 1000
+    whole_ms, whole = _ms(lambda: source.find(query, order))
+    return first, (first if found.complete else whole_ms), len(whole.ids)  # type: ignore[attr-defined]
+
+
+def _listed(store: Store, text: str, kept: list[Article]) -> list[Article]:
+    """The list's filter from the index: the ids asked for, the kept sorted list walked."""
+    ids = listing.article_ids(store.fulltext, text) or set()
+    return [a for a in kept if a.id in ids]
+
+
+def run_indexed(root: Path, index_path: Path, today: dict[str, float]) -> bool:
+    """The index's figures beside today's (see the module's doc)."""
+    with Store(root, index_path=index_path) as store:
+        t0 = time.perf_counter()
+        done = store.fulltext.catch_up()
+        build_s = time.perf_counter() - t0
+    print(f"\nsearch index built: {done} articles in {build_s:.1f} s, "
+          f"{index_path.stat().st_size / 1e6:.0f} MB")
+    # Opened again as the App opens it; the App's index keeper makes the start check at once.
+    store = Store(root, preload=True, index_path=index_path)
+    check_ms, ready = _ms(store.fulltext.ready)
+    titles = store.titles()
+    source = HighlightSource(store.fulltext)
+    rows: list[tuple[str, float | None, float, str]] = []
+    first, whole, n = _view_query(source, titles, "#idea")
+    rows.append(("query tag (first)", today.get("query tag (first)"), first,
+                 f"{n} found; whole list {whole:.0f} ms (in the background)"))
+    repeat = sorted(_view_query(source, titles, "#idea")[0] for _ in range(5))
+    rows.append(("query tag (repeat)", today.get("query tag (repeat)"), repeat[2],
+                 "median of 5"))
+    first, whole, n = _view_query(source, titles, "quiet work")
+    rows.append(("query search (repeat)", today.get("query search (repeat)"), first,
+                 f"{n} found; whole list {whole:.0f} ms"))
+    prefixes = [word[:k] for word in ("quiet", "#method", "zebra")
+                for k in range(1, len(word) + 1)]
+    typed = [_view_query(source, titles, prefix) for prefix in prefixes]
+    worst = max(range(len(typed)), key=lambda i: typed[i][0])
+    rows.append(("each keystroke (max)", None, typed[worst][0],
+                 f"{len(typed)} prefixes of quiet, #method, zebra (slowest: "
+                 f"{prefixes[worst]!r}, median {statistics.median(t[0] for t in typed):.1f}); "
+                 f"whole lists max {max(t[1] for t in typed):.0f} ms"))
+    first, whole, n = _view_query(source, titles, "", "article")
+    rows.append(("view opens (by article)", None, first, f"{n} rows"))
+    # The library list: its filter per keystroke (today: sorted and matched in memory on the
+    # event loop; indexed: the docs table asked in a worker, the sorted list kept), and the
+    # highlight counts it shows (today: every highlights file read, cold).
+    articles = store.list_articles()
+    typed_today, typed_index = [], []
+    for word in ("river", "#idea", "is:archived", "zebra"):
+        for k in range(1, len(word) + 1):
+            text = word[:k]
+            typed_today.append(_ms(lambda t=text: [a for a in sort_articles(articles, "recent")
+                                                   if matches(a, t)])[0])
+            kept = sort_articles(articles, "recent")
+            typed_index.append(_ms(lambda t=text, kept=kept: _listed(store, t, kept))[0])
+    rows.append(("list filter keystroke", max(typed_today), max(typed_index),
+                 f"max over {len(typed_today)} prefixes of river, #idea, is:archived, zebra; "
+                 f"medians {statistics.median(typed_today):.0f} / "
+                 f"{statistics.median(typed_index):.0f} ms"))
+    store.close()
+    with Store(root, index_path=index_path) as cold:
+        list_ms, listed = _ms(cold.list_articles)
+        ids = [a.id for a in listed]  # type: ignore[attr-defined]
+        index_ms, _ = _ms(lambda: listing.highlight_counts(cold.fulltext, ids))
+    with Store(root, index_path=index_path) as cold:
+        list_ms2, _ = _ms(cold.list_articles)
+        today_ms, _ = _ms(cold.highlight_counts)
+    rows.append(("list + counts at start", list_ms2 + today_ms, list_ms + index_ms,
+                 f"articles {list_ms:.0f} ms + counts {index_ms:.0f} ms (index, with its "
+                 f"start check) / {today_ms:.0f} ms (every file)"))
+    ok = ready
+    print(f"start check (index up to date?): {check_ms:.0f} ms, {'yes' if ready else 'NO'} "
+          "(the App makes it in the background at start)")
+    print(f"{'measure':<24}{'today ms':>10}{'index ms':>10}{'target':>9}  result  note")
+    for name, old, new, note in rows:
+        timed = name != "list + counts at start"  # the rest are filter keystrokes
+        verdict = ("PASS" if new < 50 else "FAIL") if timed else ""
+        ok = ok and verdict != "FAIL"
+        old_s = f"{old:.1f}" if old is not None else "-"
+        target = "< 50" if timed else ""
+        print(f"{name:<24}{old_s:>10}{new:>10.1f}{target:>9}  {verdict:<6}  {note}")
     return ok
 
 
@@ -229,14 +335,17 @@ def main() -> int:
     parser.add_argument("--highlights", type=int, default=50_000)
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="build the library in this (new) folder")
+    parser.add_argument("--no-index", action="store_true",
+                        help="skip the figures answered from the search index")
     args = parser.parse_args()
+    index = not args.no_index
     if args.keep:
-        return 0 if run(args.keep, args.articles, args.highlights, args.saves) else 1
+        return 0 if run(args.keep, args.articles, args.highlights, args.saves, index) else 1
     with tempfile.TemporaryDirectory(prefix="tuireader-bench-") as tmp:
         # The library's per-machine folder (index, backups) goes with it, not into ~/.local.
         os.environ.setdefault("TUIREADER_MACHINE_DIR", str(Path(tmp) / "machine"))
-        return 0 if run(Path(tmp) / "library", args.articles, args.highlights, args.saves) \
-            else 1
+        return 0 if run(Path(tmp) / "library", args.articles, args.highlights, args.saves,
+                        index) else 1
 
 
 if __name__ == "__main__":

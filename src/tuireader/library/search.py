@@ -134,6 +134,15 @@ class RowSet:
     def highlight_id(self, index: int) -> str:
         return str(self.records[index].get("id"))
 
+    def showing(self, shown: list[int]) -> None:
+        """The table shows these rows now (nothing to do: every row is in memory)."""
+
+    def position(self, highlight_id: str, shown: list[int]) -> int | None:
+        """Where highlight ``highlight_id`` is in ``shown`` (None: not there)."""
+        records = self.records
+        return next((n for n, i in enumerate(shown)
+                     if str(records[i].get("id")) == highlight_id), None)
+
     def _record_column(self, name: str) -> list[Any]:
         """One of the columns :func:`record_columns` makes (all three made on first use)."""
         if name not in self._columns:

@@ -20,6 +20,7 @@ from tuireader.core.safety import inert
 from tuireader.export import ExportError, export_to_folder
 from tuireader.library.durable import StorageError
 from tuireader.library.errors import NotFound
+from tuireader.library.fulltext import listing
 from tuireader.library.review import FREQUENCIES
 from tuireader.screens.dialogs import ChoiceScreen, TagScreen
 from tuireader.widgets.article_list import ArticleList
@@ -61,9 +62,17 @@ class LibrarySide:
     def load(self, *, first: bool = False) -> None:
         """Read the articles and their highlight counts in a thread, then list them."""
         store = self._app.store
+        self._list.finder = lambda text: listing.article_ids(store.fulltext, text)
 
         def read() -> None:
-            articles, counts = store.list_articles(), store.highlight_counts()
+            articles = store.list_articles()
+            # A large library's counts from the search index when it is up to date (its
+            # check, once, costs less than reading every highlights file); a small one's from
+            # the files, at once.
+            counts = (listing.highlight_counts(store.fulltext, [a.id for a in articles])
+                      if len(articles) >= ArticleList.FIND_FROM else None)
+            if counts is None:
+                counts = store.highlight_counts()
             self._app.call_from_thread(self._loaded, articles, counts, first)
 
         self._screen.run_worker(read, thread=True, exclusive=True, group="library",

@@ -10,10 +10,11 @@ characters are made inert first.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -128,8 +129,16 @@ class ArticleList(Vertical):
     sort_mode: reactive[str] = reactive("recent")
     filter_text: reactive[str] = reactive("")
 
+    #: From this many articles on, the filter asks :attr:`finder` (off the event loop).
+    FIND_FROM = 5000
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        #: The ids of the articles a filter text shows, from the search index, or None when
+        #: it cannot answer (then the list filters itself).  Called in a thread worker.
+        self.finder: Callable[[str], set[str] | None] | None = None
+        #: The articles in the sort order (sorted again only when they or the order change).
+        self._sorted: list[Article] | None = None
         self._articles: list[Article] = []
         self._counts: dict[str, int] = {}
         self._shown: list[Article] = []
@@ -154,6 +163,7 @@ class ArticleList(Vertical):
     def set_articles(self, articles: list[Article], counts: dict[str, int]) -> None:
         """Replace the articles shown (keeps the cursor on the same article when it can)."""
         self._articles = list(articles)
+        self._sorted = None
         self._counts = dict(counts)
         self._refresh_options()
 
@@ -168,6 +178,7 @@ class ArticleList(Vertical):
         else:
             self._articles.append(article)
             existing = None
+        self._sorted = None
         if count is not None:
             self._counts[article.id] = count
         same_place = (
@@ -246,9 +257,29 @@ class ArticleList(Vertical):
         ]
 
     def _refresh_options(self) -> None:
+        if self._sorted is None:
+            self._sorted = sort_articles(self._articles, self.sort_mode)
+        text = self.filter_text
+        if text.strip() and self.finder is not None and len(self._articles) >= self.FIND_FROM:
+            self._find(text, self.finder)  # shown when answered; the list stays till then
+            return
+        self._show([a for a in self._sorted if matches(a, text)])
+
+    @work(thread=True, exclusive=True, group="list-filter", exit_on_error=False)
+    def _find(self, text: str, finder: Callable[[str], set[str] | None]) -> None:
+        ids = finder(text)
+        self.app.call_from_thread(self._found, text, ids)
+
+    def _found(self, text: str, ids: set[str] | None) -> None:
+        if text != self.filter_text or self._sorted is None:
+            return  # typed on (or the articles changed): a newer answer comes
+        if ids is None:  # the index cannot answer for the library now
+            self._show([a for a in self._sorted if matches(a, text)])
+        else:
+            self._show([a for a in self._sorted if a.id in ids])
+
+    def _show(self, shown: list[Article]) -> None:
         keep = self.current_id
-        shown = sort_articles(self._articles, self.sort_mode)
-        shown = [a for a in shown if matches(a, self.filter_text)]
         self._shown = shown
         ids = [a.id for a in shown]
         self.options.set_row_count(len(shown), ids.index(keep) if keep in ids else 0)
@@ -268,6 +299,7 @@ class ArticleList(Vertical):
         self._show_title()
 
     def watch_sort_mode(self) -> None:
+        self._sorted = None
         if self.is_mounted:
             self._refresh_options()
 

@@ -8,6 +8,7 @@ plain data, filtered with precomputed lower-case haystacks; only the rows on scr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -24,6 +25,17 @@ from tuireader.widgets.row_list import RowList, truncate
 KIND_COLOURS = {1: "#e5c07b", 2: "#98c379", 3: "#61afef", 4: "#e06c75", 5: "#c678dd"}
 
 __all__ = ["KIND_COLOURS", "HighlightTable", "Row", "RowSet", "filter_rows"]
+
+
+class Rows(Protocol):
+    """What the table shows: a :class:`RowSet` (every row in memory) or the search index's
+    :class:`~tuireader.library.fulltext.highlights.IndexedRows` (read a page at a time; a
+    row may then raise LookupError: the index turned out stale, and the screen is told)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Row: ...
+    def showing(self, shown: list[int]) -> None: ...
+    def position(self, highlight_id: str, shown: list[int]) -> int | None: ...
 
 
 class HighlightTable(RowList):
@@ -53,10 +65,10 @@ class HighlightTable(RowList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows = RowSet([], [], [])
+        self.rows: Rows = RowSet([], [], [])
         self.shown: list[int] = []
 
-    def set_rows(self, rows: RowSet, shown: list[int] | None = None) -> None:
+    def set_rows(self, rows: Rows, shown: list[int] | None = None) -> None:
         """New rows (the cursor stays on its highlight if it is still shown)."""
         keep = self.current_row
         self.rows = rows
@@ -67,20 +79,20 @@ class HighlightTable(RowList):
         highlight it was on (or ``keep``'s), if that is among them."""
         keep = keep or self.current_row
         self.shown = shown
+        self.rows.showing(shown)
         index = 0
         if keep is not None:
-            wanted = keep.highlight_id
-            for pos, row_index in enumerate(shown):
-                if self.rows.highlight_id(row_index) == wanted:
-                    index = pos
-                    break
+            index = self.rows.position(keep.highlight_id, shown) or 0
         self.set_row_count(len(shown), index)
 
     @property
     def current_row(self) -> Row | None:
         if not self.shown or not 0 <= self.cursor < len(self.shown):
             return None
-        return self.rows[self.shown[self.cursor]]
+        try:
+            return self.rows[self.shown[self.cursor]]
+        except LookupError:  # the index is stale: the screen reads the library again
+            return None
 
     @property
     def current(self) -> Highlight | None:
@@ -89,14 +101,23 @@ class HighlightTable(RowList):
 
     def on_row_list_row_chosen(self, event: RowList.RowChosen) -> None:
         event.stop()
-        self.post_message(self.Chosen(self.rows[self.shown[event.index]].highlight))
+        row = self.current_row if event.index == self.cursor else None
+        if row is None:
+            try:
+                row = self.rows[self.shown[event.index]]
+            except LookupError:
+                return
+        self.post_message(self.Chosen(row.highlight))
 
     def on_row_list_row_highlighted(self, event: RowList.RowHighlighted) -> None:
         event.stop()
         self.post_message(self.CursorMoved(self.current))
 
     def render_row(self, index: int, width: int, selected: bool) -> list[Strip]:
-        row = self.rows[self.shown[index]]
+        try:
+            row = self.rows[self.shown[index]]
+        except LookupError:  # the index is stale: the screen reads the library again
+            return [Strip.blank(width, self.rich_style)]
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("rows--cursor")

@@ -8,12 +8,14 @@ records what was indexed, and the next open finds the difference (see :mod:`.ser
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tuireader.library.fulltext.query import TAG_SEP, Compiled
 from tuireader.library.fulltext.schema import CHUNK, DROP, KINDS, TABLES, VERSION
@@ -83,6 +85,27 @@ def text_pieces(text: str, size: int = CHUNK) -> list[Piece]:
     return pieces
 
 
+#: Separates a highlight's quote, note and tags in its ``hl.hay`` (a filter word holds no
+#: white space, so it never matches across two of them).
+HAY_SEP = "\n"
+
+
+def highlight_row(article_id: str, record: dict[str, Any],
+                  title_key: str) -> tuple[object, ...]:
+    """The ``hl`` columns of a highlight record (after ``id``): the same folded values as the
+    highlights view's in-memory columns (:mod:`tuireader.library.search`)."""
+    tags = [str(t) for t in record.get("tags") or ()]
+    # Each part between separators: a filter word (no white space) never spans two.
+    hay = HAY_SEP.join(["", str(record.get("exact", "")), str(record.get("note", "")), *tags, ""])
+    kind = record.get("kind", 1)
+    start = record.get("start", 0)
+    return (article_id, str(record.get("id")), str(record.get("created", "")),
+            kind if type(kind) is int and 1 <= kind <= 5 else 1,
+            str(record.get("anchor", "ok")), start if isinstance(start, int) else 0, title_key,
+            hay.casefold(), tag_column(tags) + TAG_SEP if tags else "",
+            json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
 class IndexFile:
     """The index's SQLite file (thread-safe: each connection has its lock)."""
 
@@ -142,6 +165,10 @@ class IndexFile:
         with self._read_lock:
             return self._reader.execute(compiled.sql, compiled.params).fetchall()
 
+    def reader(self) -> tuple[threading.Lock, sqlite3.Connection]:
+        """The reading connection and its lock (hold the lock while using it)."""
+        return self._read_lock, self._reader
+
     def interrupt(self) -> None:
         """Stop the search running now (a newer one replaces it)."""
         self._reader.interrupt()
@@ -174,6 +201,8 @@ class IndexFile:
                         for rowid, kind, body in rows])
         db.executemany("DELETE FROM cjk WHERE rowid = ?", [(rowid,) for rowid, _k, _b in rows])
         db.executemany("DELETE FROM chunks WHERE id = ?", [(rowid,) for rowid, _k, _b in rows])
+        if part in (None, "shard"):
+            self.forget_highlights(article_id)
         if part is None:
             row = db.execute("SELECT id, title, author, site FROM docs WHERE article_id = ?",
                              (article_id,)).fetchone()
@@ -194,9 +223,14 @@ class IndexFile:
         if row[1] or row[2] or row[3]:
             db.execute("INSERT INTO docs_fts (docs_fts, rowid, title, author, site) "
                        "VALUES ('delete', ?, ?, ?, ?)", row)
-        db.execute("UPDATE docs SET title=?, author=?, site=?, tags=?, archived=?, meta_hash=? "
-                   "WHERE id=?", (meta.title, meta.author, meta.site, tag_column(meta.tags),
-                                  int(meta.archived), meta_hash, row[0]))
+        db.execute("UPDATE docs SET title=?, author=?, site=?, tags=?, archived=?, meta_hash=?, "
+                   "title_fold=?, list_fold=? WHERE id=?",
+                   (meta.title, meta.author, meta.site, tag_column(meta.tags),
+                    int(meta.archived), meta_hash, meta.title.casefold(),
+                    " ".join([meta.title, meta.site, meta.author]).casefold(), row[0]))
+        if row[1] != meta.title:
+            db.execute("UPDATE hl SET title_key = ? WHERE article_id = ?",
+                       (meta.title.casefold(), article_id))
         if meta.title or meta.author or meta.site:
             db.execute("INSERT INTO docs_fts (rowid, title, author, site) VALUES (?, ?, ?, ?)",
                        (row[0], meta.title, meta.author, meta.site))
@@ -228,6 +262,31 @@ class IndexFile:
         if runs:
             db.executemany("INSERT INTO cjk (rowid, body) VALUES (?, ?)", runs)
 
+    def forget_highlights(self, article_id: str) -> None:
+        """Remove an article's highlight records (and their trigram words)."""
+        db = self._db
+        db.execute("INSERT INTO hl_words (hl_words, rowid, hay, tags) SELECT 'delete', id, hay, "
+                   "tags FROM hl WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM hl WHERE article_id = ?", (article_id,))
+
+    def add_highlights(self, article_id: str, records: Iterable[dict[str, Any]]) -> None:
+        """Store an article's highlight records whole, with the highlights view's columns
+        (see :func:`highlight_row`)."""
+        db = self._db
+        row = db.execute("SELECT title_fold FROM docs WHERE article_id = ?",
+                         (article_id,)).fetchone()
+        title_key = row[0] if row else ""
+        rows = [highlight_row(article_id, r, title_key) for r in records if r.get("id")]
+        if not rows:
+            return
+        first = int(db.execute("SELECT coalesce(max(id), 0) FROM hl").fetchone()[0]) + 1
+        numbered = [(rowid, *values) for rowid, values in enumerate(rows, first)]
+        db.executemany("INSERT INTO hl (id, article_id, ref, created, kind, anchor, start, "
+                       "title_key, hay, tags, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       numbered)
+        db.executemany("INSERT INTO hl_words (rowid, hay, tags) VALUES (?, ?, ?)",
+                       [(n[0], n[8], n[9]) for n in numbered])
+
     def wipe(self) -> None:
         """Forget everything (a rebuild from scratch)."""
         self._db.executescript(DROP + TABLES)
@@ -244,4 +303,5 @@ class IndexFile:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-__all__ = ["IndexFile", "Meta", "Piece", "State", "fold", "tag_column", "text_pieces"]
+__all__ = ["HAY_SEP", "IndexFile", "Meta", "Piece", "State", "fold", "highlight_row", "tag_column",
+           "text_pieces"]

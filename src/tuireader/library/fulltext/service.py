@@ -127,6 +127,8 @@ class _Change:
     #: The new pieces of its text, of its highlights (None: unchanged).
     text: list[Piece] | None = None
     highlights: list[Piece] | None = None
+    #: The highlights file's records, stored whole for the highlights view (with ``highlights``).
+    records: list[dict[str, Any]] | None = None
 
 
 class FullText:
@@ -153,6 +155,9 @@ class FullText:
         #: True while :meth:`catch_up` runs (a search may then miss what is not indexed yet).
         self.catching_up = False
         self._by_id: tuple[object, dict[str, dict[str, Any]]] | None = None
+        #: True once the whole index was found up to date with the library (and no write to
+        #: it failed since); None: not looked yet.  See :meth:`ready`.
+        self._fresh: bool | None = None
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -180,7 +185,26 @@ class FullText:
                 index.close()
             self._states = None
 
+    def ready(self) -> bool:
+        """True if the index may answer for the whole library (the highlights view, the
+        library filter): it was found up to date (looked once, then kept so by the store's
+        hooks) and no write to it failed since.  False: read the library instead."""
+        if self._fresh is None and not self.catching_up:
+            self.stale()
+        return bool(self._fresh) and not self.catching_up and self._file is not None
+
+    def mark_stale(self) -> None:
+        """Something read from the index was not what the library holds (changed by another
+        program): not :meth:`ready` until it is looked at again (:meth:`stale`)."""
+        self._fresh = False
+
+    def reader_index(self) -> tuple[threading.Lock, sqlite3.Connection] | None:
+        """The index's reading connection and its lock (None if it cannot be opened)."""
+        index = self._index()
+        return index.reader() if index is not None else None
+
     def _failed(self, article_id: str, exc: BaseException) -> None:
+        self._fresh = False
         # A rollback may have undone other articles' uncommitted rows too: read what is
         # really in the file again (the failed article is then stale, caught up later).
         self._states = None
@@ -251,7 +275,8 @@ class FullText:
         if old is None or old.shard_state != shard:
             with self.store.shards.locked(article_id):
                 change.state = State(content, meta_hash, self.shard_state(article_id))
-                change.highlights = shard_pieces(self.store.shards.view(article_id).records)
+                change.records = self.store.shards.view(article_id).records
+                change.highlights = shard_pieces(change.records)
         return change
 
     def _apply(self, index: IndexFile, change: _Change) -> bool:
@@ -278,6 +303,7 @@ class FullText:
             if change.highlights is not None:
                 index.forget(aid, "shard")
                 index.add(aid, change.highlights)
+                index.add_highlights(aid, change.records or [])
                 index.set_state(aid, shard_state=state.shard_state)
             states[aid] = state
         return True
@@ -302,6 +328,8 @@ class FullText:
                 out.append(aid)
         ids = {str(r.get("id")) for r in records}
         out += [aid for aid in states if aid not in ids]
+        if not self.catching_up:
+            self._fresh = not out
         return out
 
     def catch_up(self, ids: list[str] | None = None, *,
@@ -353,6 +381,8 @@ class FullText:
             self.catching_up = False
         with index.write_lock:
             index.commit()
+        if self._fresh is not True and not (stop is not None and stop()):
+            self.stale()  # looked at again, not assumed: an article skipped stays stale
         return done
 
     def rebuild(self) -> None:
@@ -363,6 +393,7 @@ class FullText:
         with index.write_lock:
             index.wipe()
             self._states = {}
+            self._fresh = False
 
     def optimize(self) -> None:
         index = self._index()
