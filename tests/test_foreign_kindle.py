@@ -215,3 +215,14 @@ def test_real_japanese_clipping_limits(shared_corpus: Path) -> None:
     assert len(limited) > 600
     assert all(h.created.startswith("20") for h in highlights)
     assert any(w.title.startswith("NATURE FIX") for w in export.works)
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """``--format kindle`` on a named pipe: one line, never a read that waits forever."""
+    import os
+
+    fifo = tmp_path / "My Clippings.txt"
+    os.mkfifo(fifo)
+    assert not by_name("kindle").sniff(fifo)
+    with pytest.raises(ForeignFormatError, match="not a regular file"):
+        read(fifo)

@@ -84,3 +84,18 @@ def test_older_csv_without_cursor_and_bom(tmp_path: Path) -> None:
     assert detect(path).name == "pocket"
     (work,) = READ(path, None).works
     assert work.tags == ["x"] and work.archived and work.added == ""
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """A named pipe given as a Pocket export: refused in one line without blocking."""
+    import os
+
+    import pytest
+
+    from tuireader.importers.foreign import ForeignFormatError
+    from tuireader.importers.foreign.pocket import read as read_pocket
+
+    fifo = tmp_path / "part_000000.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ForeignFormatError, match="not a regular file"):
+        read_pocket(fifo)

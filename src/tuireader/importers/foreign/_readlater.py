@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from tuireader.core.bridge import Skip
 from tuireader.core.model import ImportedArticle
 from tuireader.importers.base import ImportFailed
-from tuireader.importers.foreign import ForeignFormatError
+from tuireader.importers.foreign import ForeignFormatError, _clip_common
 
 #: One export file (a CSV, a JSON, a metadata file, the zip itself) is never read past this.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -33,29 +33,17 @@ SNIFF_BYTES = 64 * 1024
 
 
 def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of regular file ``path``; ForeignFormatError (one line) when it cannot be."""
+    """The bytes of regular file ``path``; ForeignFormatError (one line) when it cannot be
+    (the highlight readers' bounded read: a FIFO or device is refused without blocking)."""
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise ForeignFormatError(f"{path}: not a regular file")
-        if st.st_size > limit:
-            raise ForeignFormatError(f"{path}: too large ({st.st_size:,} bytes; the limit is "
-                                     f"{limit:,})")
-        with open(path, "rb") as fh:
-            return fh.read(limit + 1)[:limit]
-    except OSError as exc:
-        raise ForeignFormatError(f"{path}: {exc.strerror or exc}") from exc
+        return _clip_common.read_bounded(path, limit)
+    except _clip_common.ReadRefused as exc:
+        raise ForeignFormatError(f"{path}: {exc}") from exc
 
 
 def head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """The first ``size`` bytes of a regular file (b"" for anything else): for sniffers."""
-    try:
-        if not path.is_file():
-            return b""
-        with open(path, "rb") as fh:
-            return fh.read(size)
-    except OSError:
-        return b""
+    return _clip_common.head(path, size)
 
 
 def decode(data: bytes) -> str:

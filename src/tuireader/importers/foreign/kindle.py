@@ -27,6 +27,7 @@ from pathlib import Path
 from tuireader.core.bridge import ForeignExport, ForeignHighlight, ForeignWork, Position, Skip
 from tuireader.importers.foreign import ForeignFormatError, Progress
 from tuireader.importers.foreign import _kindle_lang as lang
+from tuireader.importers.foreign._clip_common import ReadRefused, head, read_bounded
 
 SEPARATOR = "=========="
 #: A clippings file larger than this is refused (the largest real ones are a few MB).
@@ -42,14 +43,7 @@ _SPLIT = re.compile(r"^=========={0,4}[ \t]*$\n?", re.MULTILINE)
 def sniff(path: Path) -> bool:
     """A text file whose first records look like Kindle's (a separator line and a metadata
     line starting with "- ")."""
-    if not path.is_file():
-        return False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
-    except OSError:
-        return False
-    text = head.decode("utf-8", errors="replace").lstrip(_BOM)
+    text = head(path, 8192).decode("utf-8", errors="replace").lstrip(_BOM)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return (SEPARATOR in lines and len(lines) > 2
             and lines[1].lstrip(_BOM).startswith("- ")) if lines else False
@@ -258,13 +252,10 @@ def build(records: list[_Record], export: ForeignExport) -> None:
 def read(path: Path, progress: Progress | None = None) -> ForeignExport:
     """Read a ``My Clippings.txt`` (ForeignFormatError if it cannot be read at all)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ForeignFormatError(f"{path}: {size // 2**20} MB is more than a clippings file "
-                                     f"holds (the limit is {MAX_BYTES // 2**20} MB)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ForeignFormatError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raw = read_bounded(path, MAX_BYTES)  # a FIFO or device refused without blocking
+    except ReadRefused as exc:
+        raise ForeignFormatError(f"{path}: cannot read: {exc}") from exc
+    size = len(raw)
     text = raw.decode("utf-8", errors="replace")
     export = ForeignExport(format="kindle")
     records = parse_records(text, export)
