@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from tuireader.core.document import BLOCK_SEP, Block, Document, parse_markdown
 from tuireader.core.model import Article, ImportedArticle, make_highlight, new_id
+from tuireader.library.machine import MACHINE_ENV
 from tuireader.library.parse_cache import save_parsed
 from tuireader.library.reconcile import text_hash
 from tuireader.library.store import SCHEMA_VERSION, Store, content_hash
@@ -67,12 +69,15 @@ def paragraphs(words: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-def build(root: Path, n: int, words_each: int, rng: random.Random) -> tuple[list[str], int]:
-    """The library on disk; returns the ids and the bytes of plain text."""
+def build(root: Path, n: int, words_each: int,
+          rng: random.Random) -> tuple[list[str], int, list[tuple[Path, str, Document]]]:
+    """The library on disk; returns the ids, the bytes of plain text, and each body with its
+    parse (cached by :func:`cache_parses` once the store has placed its caches)."""
     words = corpus_words()
     (root / "articles").mkdir(parents=True)
     (root / "annotations").mkdir()
     ids, records, text_bytes = [], {}, 0
+    parses: list[tuple[Path, str, Document]] = []
     for k in range(n):
         aid = new_id()
         while aid in records:
@@ -98,7 +103,7 @@ def build(root: Path, n: int, words_each: int, rng: random.Random) -> tuple[list
                           archived=rng.random() < 0.1)
         body_path = root / "articles" / f"{aid}.md"
         body_path.write_text(body, encoding="utf-8")
-        save_parsed(body_path, body, document)
+        parses.append((body_path, body, document))
         (root / "articles" / f"{aid}.json").write_text(
             json.dumps({**article.to_record(), "text_hash": text_hash(plain)}), encoding="utf-8")
         shard = {}
@@ -115,7 +120,14 @@ def build(root: Path, n: int, words_each: int, rng: random.Random) -> tuple[list
     (root / "library.json").write_text(json.dumps(
         {"articles": records, "_meta": {"1": {"schema_version": SCHEMA_VERSION}}}),
         encoding="utf-8")
-    return ids, text_bytes
+    return ids, text_bytes, parses
+
+
+def cache_parses(parses: list[tuple[Path, str, Document]]) -> None:
+    """Each body's parse cache, where the store reads it (its per-machine folder, placed when
+    the store opened), as ``tuireader add`` leaves it."""
+    for body_path, body, document in parses:
+        save_parsed(body_path, body, document)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -133,10 +145,13 @@ def grep(folder: Path, word: str) -> tuple[float, int]:
 def run(root: Path, n: int, words_each: int) -> bool:
     rng = random.Random(1)
     t0 = time.perf_counter()
-    ids, text_bytes = build(root / "lib", n, words_each, rng)
+    os.environ[MACHINE_ENV] = str(root / "machine")  # the store's caches: not in $HOME
+    ids, text_bytes, parses = build(root / "lib", n, words_each, rng)
+    store = Store(root / "lib", index_path=root / "index.sqlite3")
+    cache_parses(parses)
+    del parses
     print(f"built {n:,} articles of {words_each:,} words ({text_bytes / 1e6:.0f} MB of text) "
           f"in {time.perf_counter() - t0:.0f} s at {root}")
-    store = Store(root / "lib", index_path=root / "index.sqlite3")
     fig: dict[str, float] = {}
 
     t0 = time.perf_counter()

@@ -46,6 +46,26 @@ _NO_READING = {"position": 0, "progress": 0.0, "last_opened": ""}
 TABLE = "articles"
 
 
+
+def read_body(path: Path, root: Path, article_id: str) -> tuple[str, bool]:
+    """An article body's text read leniently, and False when bytes that are not UTF-8 became
+    U+FFFD (a stray byte-order mark, an editor's other encoding).  StoreError when the body is
+    missing, not a regular file of the library under ``root``, or unreadable."""
+    damage = filecheck.problem(path, root)
+    if damage is not None:
+        raise StoreError(f"the text of article {article_id} cannot be read: {path} is {damage}")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise StoreError(f"the text of article {article_id} is missing from the library") from exc
+    except OSError as exc:
+        raise StoreError(f"the text of article {article_id} cannot be read: "
+                         f"{exc.strerror or exc}") from exc
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), False
+
 class Articles:
     """``library.json`` (table "articles", and the library's ``_meta`` record) plus
     ``articles/<id>.md``, each article's body, written once, atomically."""
@@ -199,26 +219,18 @@ class Articles:
         mark, an editor's other encoding) become U+FFFD, with one warning, so the article
         still opens and exports; only a body that is missing or not a file is an error."""
         path = self.body_path(article_id)
-        damage = filecheck.problem(path, self.dir)
-        if damage is not None:
-            raise StoreError(f"the text of article {article_id} cannot be read: {path} is {damage}")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise StoreError(
-                f"the text of article {article_id} is missing from the library"
-            ) from exc
-        except OSError as exc:
-            raise StoreError(f"the text of article {article_id} cannot be read: "
-                             f"{exc.strerror or exc}") from exc
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            if article_id not in self._lenient:
-                self._lenient.add(article_id)
-                self._warn(f"the text of article {article_id} is not valid UTF-8 ({path}); "
-                           "those bytes are shown as replacement characters")
-            return raw.decode("utf-8", "replace")
+        text, exact = read_body(path, self.dir, article_id)
+        if not exact:
+            self.warn_not_utf8(article_id)
+        return text
+
+    def warn_not_utf8(self, article_id: str) -> None:
+        """Say (once per article) that its body was read with replacement characters."""
+        if article_id not in self._lenient:
+            self._lenient.add(article_id)
+            self._warn(f"the text of article {article_id} is not valid UTF-8 "
+                       f"({self.body_path(article_id)}); those bytes are shown as replacement "
+                       "characters")
 
     # -- writing ------------------------------------------------------------------------------
 

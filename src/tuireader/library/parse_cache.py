@@ -116,7 +116,13 @@ def save_parsed(body: Path, markdown: str, document: Document) -> None:
 def parsed(body: Path, markdown: str) -> Document:
     """The Document of ``markdown`` (the text of the article body ``body``): from its cache
     when that is valid, else parsed."""
-    cached = load(cache_path_for(body), digest(markdown))
+    return parsed_at(cache_path_for(body), markdown)
+
+
+def parsed_at(cache: Path, markdown: str) -> Document:
+    """The Document of ``markdown``: from the cache file ``cache`` when that is valid, else
+    parsed (for another process, which does not know where the caches are placed)."""
+    cached = load(cache, digest(markdown))
     return cached.document if cached is not None else parse_markdown(markdown)
 
 

@@ -15,21 +15,29 @@ returned; one that is not is dropped and its article re-indexed.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuireader.library.durable import StorageError
 from tuireader.library.errors import StoreError
-from tuireader.library.fulltext.index import IndexFile, Meta, Piece, State, text_pieces
+from tuireader.library.fulltext.index import IndexFile, State
 from tuireader.library.fulltext.match import Matcher, Span
+from tuireader.library.fulltext.pieces import (
+    Meta,
+    Packed,
+    Piece,
+    meta_of,
+    pack,
+    shard_pieces,
+    text_pieces,
+)
+from tuireader.library.fulltext.prepare import PROCESS_FROM, TextJob, TextReader, processes_here
 from tuireader.library.fulltext.query import Query, QueryError, compile_query, parse
 from tuireader.library.parse_cache import parsed
 
@@ -85,35 +93,6 @@ class Results:
         return Matcher(self.parsed.terms) if self.parsed is not None else None
 
 
-def meta_of(record: dict[str, Any]) -> tuple[Meta, str, str]:
-    """An article record's filter columns, its own note, and a hash of both."""
-    tags = tuple(str(t) for t in record.get("tags") or ())
-    meta = Meta(str(record.get("title") or ""), str(record.get("author") or ""),
-                str(record.get("site") or ""), tags, bool(record.get("archived")))
-    note = str(record.get("note") or "")
-    digest = hashlib.blake2b(repr((meta, note)).encode("utf-8", "surrogatepass"),
-                             digest_size=12).hexdigest()
-    return meta, note, digest
-
-
-def shard_pieces(records: Iterable[dict[str, Any]]) -> list[Piece]:
-    """Each highlight's quote, note and tags as pieces (at the highlight's range)."""
-    pieces: list[Piece] = []
-    for r in records:
-        ref = str(r.get("id") or "")
-        start, end = r.get("start", 0), r.get("end", 0)
-        start = start if isinstance(start, int) else 0
-        end = end if isinstance(end, int) else start
-        tags = tuple(str(t) for t in r.get("tags") or ())
-        if not ref:
-            continue
-        for kind, body in (("highlight", str(r.get("exact") or "")),
-                           ("note", str(r.get("note") or "")), ("tag", " ".join(tags))):
-            if body.strip():
-                pieces.append(Piece(kind, body, start, end, ref, tags))
-    return pieces
-
-
 @dataclass
 class _Change:
     """One article's update of the index (see :meth:`FullText._read`)."""
@@ -125,10 +104,16 @@ class _Change:
     meta: Meta | None = None
     note: str = ""
     #: The new pieces of its text, of its highlights (None: unchanged).
-    text: list[Piece] | None = None
+    text: list[Packed] | None = None
     highlights: list[Piece] | None = None
     #: The highlights file's records, stored whole for the highlights view (with ``highlights``).
     records: list[dict[str, Any]] | None = None
+
+
+def _text_changed(old: State | None, record: dict[str, Any] | None) -> bool:
+    """Whether an article's text must be (re-)indexed: it is there, and new or changed."""
+    return record is not None and (
+        old is None or old.content_hash != str(record.get("content_hash") or ""))
 
 
 class FullText:
@@ -203,11 +188,12 @@ class FullText:
         index = self._index()
         return index.reader() if index is not None else None
 
-    def _failed(self, article_id: str, exc: BaseException) -> None:
+    def _failed(self, article_id: str, exc: BaseException, *, rolled_back: bool = True) -> None:
         self._fresh = False
-        # A rollback may have undone other articles' uncommitted rows too: read what is
-        # really in the file again (the failed article is then stale, caught up later).
-        self._states = None
+        if rolled_back:
+            # The rollback may have undone other articles' uncommitted rows too: read what is
+            # really in the file again (the failed article is then stale, caught up later).
+            self._states = None
         if not self._warned:
             self._warned = True
             self._warn(f"the search index could not be updated ({exc}); it will be brought "
@@ -252,12 +238,17 @@ class FullText:
         change = self._read(index, article_id, record)
         return change is not None and self._apply(index, change)
 
-    def _read(self, index: IndexFile, article_id: str,
-              record: dict[str, Any] | None) -> _Change | None:
-        """What must change in the index for one article (None: nothing), with the text and
-        highlights it needs read.  Takes no index lock: a hook holds a shard's lock and then
-        takes the index's, so the other way round would deadlock; and a catch-up reads the
-        next article while the last one is written."""
+    def _text(self, article_id: str) -> list[Packed]:
+        """The article's text as pieces ready to store (read here)."""
+        markdown = self.store.read_markdown(article_id)
+        return pack(text_pieces(parsed(self.store.body_path(article_id), markdown).plain_text))
+
+    def _read(self, index: IndexFile, article_id: str, record: dict[str, Any] | None,
+              text: Callable[[str], list[Packed]] | None = None) -> _Change | None:
+        """What must change in the index for one article (None: nothing), with the text
+        (from ``text``, else read here) and highlights it needs read.  Takes no index lock: a
+        hook holds a shard's lock and then takes the index's, so the other way round would
+        deadlock."""
         old = self._states_now(index).get(article_id)
         if record is None:
             return _Change(article_id, old, None) if old is not None else None
@@ -268,10 +259,8 @@ class FullText:
         if old == state:
             return None
         change = _Change(article_id, old, state, meta, note)
-        if old is None or old.content_hash != content:
-            markdown = self.store.read_markdown(article_id)
-            change.text = text_pieces(parsed(self.store.body_path(article_id), markdown)
-                                      .plain_text)
+        if _text_changed(old, record):
+            change.text = (text or self._text)(article_id)
         if old is None or old.shard_state != shard:
             with self.store.shards.locked(article_id):
                 change.state = State(content, meta_hash, self.shard_state(article_id))
@@ -334,42 +323,52 @@ class FullText:
 
     def catch_up(self, ids: list[str] | None = None, *,
                  progress: Callable[[int, int], None] | None = None,
-                 stop: Callable[[], bool] | None = None) -> int:
+                 stop: Callable[[], bool] | None = None,
+                 processes: int | None = None) -> int:
         """Re-index ``ids`` (default: :meth:`stale`), committing every two seconds so an
         interruption keeps what was done; returns how many were re-indexed.  An article that
-        cannot be read is said once and skipped (it stays stale)."""
+        cannot be read is said once and skipped (it stays stale).  From
+        :data:`~.prepare.PROCESS_FROM` texts to read, other processes read them (``processes``
+        says how many; 0: none) and the word index takes its large-build settings."""
         index = self._index()
         if index is None or not self.writable:
             return 0
         todo = self.stale() if ids is None else ids
         records = {str(r.get("id")): r for r in self.store.articles.records()}
+        states = self._states_now(index)
+        jobs = [self._text_job(aid) for aid in todo
+                if _text_changed(states.get(aid), records.get(aid))]
+        if processes is None:
+            processes = processes_here() if len(jobs) >= PROCESS_FROM else 0
+        bulk = len(jobs) >= PROCESS_FROM
+        reader = TextReader(jobs, processes)
         done = 0
         last = time.monotonic()
         self.catching_up = True
         try:
-            # The next article is read (its text, its highlights) in a second thread while
-            # this one is written: SQLite and zlib let go of the GIL as they work.
-            with ThreadPoolExecutor(1, thread_name_prefix="tuireader-index-read") as reader:
-                ahead = None
-                for n, aid in enumerate(todo, 1):
-                    if (stop is not None and stop()) or self._file is not index:
-                        break  # asked to stop, or the store is closing
-                    current = ahead or reader.submit(self._read, index, aid, records.get(aid))
-                    ahead = (reader.submit(self._read, index, todo[n], records.get(todo[n]))
-                             if n < len(todo) else None)
-                    try:
-                        change = current.result()
-                        done += change is not None and self._apply(index, change)
-                    except FAILURES as exc:
-                        with index.write_lock:
-                            index.rollback()
-                        self._failed(aid, exc)
-                    if time.monotonic() - last > COMMIT_EVERY:
-                        with index.write_lock:
-                            index.commit()  # whole articles only: between two of them
-                        last = time.monotonic()
-                    if progress is not None:
-                        progress(n, len(todo))
+            if bulk:
+                index.bulk(True)
+            for n, aid in enumerate(todo, 1):
+                if (stop is not None and stop()) or self._file is not index:
+                    break  # asked to stop, or the store is closing
+                try:
+                    change = self._read(index, aid, records.get(aid),
+                                        lambda article_id: self._got(reader, article_id))
+                except FAILURES as exc:  # nothing written: the others' work stays
+                    self._failed(aid, exc, rolled_back=False)
+                    change = None
+                try:
+                    done += change is not None and self._apply(index, change)
+                except FAILURES as exc:
+                    with index.write_lock:
+                        index.rollback()
+                    self._failed(aid, exc)
+                if time.monotonic() - last > COMMIT_EVERY:
+                    with index.write_lock:
+                        index.commit()  # whole articles only: between two of them
+                    last = time.monotonic()
+                if progress is not None:
+                    progress(n, len(todo))
         except BaseException:
             # Interrupted (Ctrl+C) maybe inside an article: what was committed stays, the
             # rest is stale and done by the next run.
@@ -379,11 +378,28 @@ class FullText:
             raise
         finally:
             self.catching_up = False
+            reader.close()
+            if bulk and self._file is index:
+                index.bulk(False)
         with index.write_lock:
             index.commit()
         if self._fresh is not True and not (stop is not None and stop()):
             self.stale()  # looked at again, not assumed: an article skipped stays stale
         return done
+
+    def _text_job(self, article_id: str) -> TextJob:
+        articles = self.store.articles
+        return TextJob(article_id, articles.body_path(article_id),
+                       articles.parse_cache_path(article_id), articles.dir)
+
+    def _got(self, reader: TextReader, article_id: str) -> list[Packed]:
+        """An article's text from ``reader`` (what went wrong reading it raised here)."""
+        result = reader.get(article_id)
+        if result.packed is None:
+            raise StoreError(result.error)
+        if not result.exact:
+            self.store.articles.warn_not_utf8(article_id)
+        return result.packed
 
     def rebuild(self) -> None:
         """Forget the whole index (then :meth:`catch_up` builds it again, resumably)."""
