@@ -340,7 +340,9 @@ def main() -> int:
     args = parser.parse_args()
     index = not args.no_index
     if args.keep:
-        return 0 if run(args.keep, args.articles, args.highlights, args.saves, index) else 1
+        os.environ.setdefault("TUIREADER_MACHINE_DIR", str(args.keep / "machine"))
+        return 0 if run(args.keep / "library", args.articles, args.highlights, args.saves,
+                        index) else 1
     with tempfile.TemporaryDirectory(prefix="tuireader-bench-") as tmp:
         # The library's per-machine folder (index, backups) goes with it, not into ~/.local.
         os.environ.setdefault("TUIREADER_MACHINE_DIR", str(Path(tmp) / "machine"))

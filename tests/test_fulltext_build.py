@@ -125,3 +125,18 @@ def test_a_re_index_of_changed_articles_replaces_their_words(tmp_path: Path,
         assert store.fulltext.search("natasha").hits == []
         for k, aid in enumerate(ids):
             assert [h.article_id for h in store.fulltext.search(f"replaced{k}").hits] == [aid]
+
+
+def test_the_start_check_runs_before_the_preload_and_survives_a_damaged_index(
+        tmp_path: Path) -> None:
+    with Store(tmp_path / "lib", index_path=tmp_path / "index.sqlite3") as store:
+        ids = fill(store, 3)
+    with Store(tmp_path / "lib", preload=True, index_path=tmp_path / "index.sqlite3") as store:
+        assert store.wait_preload(timeout=30)
+        assert store.fulltext.ready()  # found up to date by the start check
+        assert store.highlights(ids[0]) == []
+    (tmp_path / "index.sqlite3").write_bytes(b"not a database" * 100)
+    with Store(tmp_path / "lib", preload=True, index_path=tmp_path / "index.sqlite3") as store:
+        assert store.wait_preload(timeout=30)  # the check failed quietly, the preload ran
+        assert store.get_article(ids[0]) is not None
+        assert not store.fulltext.ready() or store.fulltext.stale() == []

@@ -28,12 +28,16 @@ class Preload:
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._lock = threading.Lock()
+        self._first: Callable[[], object] | None = None
 
-    def start(self) -> None:
-        """Start reading (once; never after :meth:`stop`)."""
+    def start(self, first: Callable[[], object] | None = None) -> None:
+        """Start reading (once; never after :meth:`stop`), after ``first`` (run in the same
+        thread: the search index's start check, which would otherwise wait on the GIL at each
+        of its ``stat`` calls while this thread reads)."""
         with self._lock:
             if self._thread is not None or self._stopped:
                 return
+            self._first = first
             self._thread = threading.Thread(target=self._run, name="tuireader-preload",
                                             daemon=True)
         self._thread.start()
@@ -57,6 +61,8 @@ class Preload:
         self.join()
 
     def _run(self) -> None:
+        if self._first is not None:
+            self._first()
         ids = self._article_ids()
         for article_id in ids:
             if self._stopped:

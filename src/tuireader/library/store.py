@@ -217,8 +217,9 @@ class Store:
         self._release_lock()
 
     def start_preload(self) -> None:
-        """Read every highlight shard in a background thread (see :class:`~.preload.Preload`)."""
-        self.preload.start()
+        """Read every highlight shard in a background thread (see :class:`~.preload.Preload`),
+        after the search index's start check."""
+        self.preload.start(first=self.fulltext.check)
 
     @property
     def preloading(self) -> bool:

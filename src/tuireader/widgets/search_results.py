@@ -2,13 +2,16 @@
 
 Each article is a header row (its title, how many hits); under it, one row per hit: where it is
 (text, highlight, note, tag; how far into the article) and its snippet, the words that matched
-in bold reverse.  All user text goes in as :class:`~textual.content.Content`, never markup.
+in bold reverse.  All user text goes in as :class:`~textual.content.Content` or Rich
+:class:`~rich.text.Text`, never markup.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
+from rich.text import Text
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -22,15 +25,24 @@ from tuireader.widgets.option_list import KeyedOptionList
 WHERE = {"text": "text", "highlight": "highlight", "note": "note", "tag": "tag"}
 
 
-def hit_prompt(hit: Hit) -> Content:
-    """One hit's row: ``  text 34%  …the snippet with the words marked…``."""
+#: The width of a hit's place column (the snippet wraps in the column beside it).
+PLACE_WIDTH = 16
+
+
+def hit_prompt(hit: Hit) -> Table:
+    """One hit's row: ``  text 34%  …the snippet with the words marked…``, the snippet's
+    wrapped lines under its first (a grid of two columns)."""
     place = WHERE.get(hit.where, hit.where)
     if hit.where != "tag" and hit.fraction is not None:
         place += f" {hit.fraction:.0%}"
-    snippet = Content(hit.snippet)
+    snippet = Text(hit.snippet)  # plain text: never markup
     for start, end in hit.marks:
-        snippet = snippet.stylize("bold reverse", start, end)
-    return Content.assemble("  ", Content(f"{place:<14}").stylize("$text-muted"), snippet)
+        snippet.stylize("bold reverse", start, end)
+    grid = Table.grid(expand=True)
+    grid.add_column(width=PLACE_WIDTH, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text("  " + place, style="dim"), snippet)
+    return grid
 
 
 def grouped(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:

@@ -7,10 +7,11 @@ this machine (:mod:`.location`), updated by the store's write paths, caught up a
 
 from __future__ import annotations
 
+from tuireader.library.fulltext.hits import Hit, Results
 from tuireader.library.fulltext.location import default_index_path
 from tuireader.library.fulltext.match import Matcher
 from tuireader.library.fulltext.query import Query, QueryError, parse
-from tuireader.library.fulltext.service import FullText, Hit, Results
+from tuireader.library.fulltext.service import FullText
 
 __all__ = ["FullText", "Hit", "Matcher", "Query", "QueryError", "Results", "default_index_path",
            "parse"]

@@ -21,6 +21,7 @@ is stale and :class:`StaleIndex` says so (the view then goes back to reading the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +37,21 @@ if TYPE_CHECKING:
 PROBE = 4000
 #: The first rows of a filter no index helps with are looked for among this many rows.
 WALK_ROWS = 8_000
-WALK_COLUMNS = "id, created, title_key, article_id, start, kind, anchor, tags, hay"
 #: The view's orders.
 ORDER_SQL = {"newest": "h.created DESC, h.id DESC",
              "article": "h.title_key, h.article_id, h.start, h.id"}
+#: The columns of each order's index (``hl_created``, ``hl_title``: see the schema): a walk
+#: whose filter needs no other column reads the index alone, never a row.
+ORDER_COLUMNS = {"newest": ("created", "id", "kind", "anchor", "tags"),
+                 "article": ("title_key", "article_id", "start", "id", "kind", "anchor", "tags")}
+_COLUMN = re.compile(r"\bh\.(\w+)")
+
+
+def walk_columns(order: str, where: list[str]) -> str:
+    """The columns a walk in ``order`` reads: its index's, and those the filter needs."""
+    columns = list(ORDER_COLUMNS[order])
+    columns += sorted({c for sql in where for c in _COLUMN.findall(sql)} - set(columns))
+    return ", ".join(columns)
 
 
 class StaleIndex(LookupError):
@@ -147,7 +159,7 @@ class HighlightSource:
                 return Found(_ids(db, sql, params), True)
             # The first rows: looked for among the first WALK_ROWS in the order only (a rare
             # short word would otherwise walk the whole table); the rest are asked for next.
-            window = (f"SELECT {WALK_COLUMNS} FROM hl INDEXED BY {walk} "
+            window = (f"SELECT {walk_columns(order, where)} FROM hl INDEXED BY {walk} "
                       f"ORDER BY {order_sql.replace('h.', '')} LIMIT ?")
             # The window is read in its order and left at the limit-th match (an ORDER BY
             # here would read it all to sort it again).

@@ -79,10 +79,17 @@ def meta_of(record: dict[str, Any]) -> tuple[Meta, str, str]:
     tags = tuple(str(t) for t in record.get("tags") or ())
     meta = Meta(str(record.get("title") or ""), str(record.get("author") or ""),
                 str(record.get("site") or ""), tags, bool(record.get("archived")))
-    note = str(record.get("note") or "")
-    digest = hashlib.blake2b(repr((meta, note)).encode("utf-8", "surrogatepass"),
-                             digest_size=12).hexdigest()
-    return meta, note, digest
+    return meta, str(record.get("note") or ""), meta_hash(record)
+
+
+def meta_hash(record: dict[str, Any]) -> str:
+    """A hash of an article record's filter columns and note (what :func:`meta_of` reads): the
+    start check makes one per article, so it is made from the fields, no object built."""
+    tags = "\x1e".join(str(t) for t in record.get("tags") or ())
+    key = "\x1f".join((str(record.get("title") or ""), str(record.get("author") or ""),
+                       str(record.get("site") or ""), tags,
+                       "1" if record.get("archived") else "0", str(record.get("note") or "")))
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def shard_pieces(records: Iterable[dict[str, Any]]) -> list[Piece]:

@@ -9,10 +9,11 @@ took 55 s, against 36 s doing everything in one thread.  In another *process* th
 truly overlap (see ``bench/search.py``).  A few articles are read here, as they are asked for:
 starting a process costs more than it saves below :data:`PROCESS_FROM` articles.
 
-The other process is started fresh ("spawn": safe beside the App's threads), ignores Ctrl+C
-(the writer stops, then lets it go), and reads only the library's own files: each job names
-the body, its parse cache and the library folder a body must be in.  If it dies, the rest is
-read here.
+The other process is started fresh ("spawn": safe beside the App's threads; like any spawned
+process it imports the program's main module again, which ``tuireader`` and ``python -m
+tuireader`` allow), ignores Ctrl+C (the writer stops, then lets it go), writes nothing to the
+terminal, and reads only the library's own files: each job names the body, its parse cache
+and the library folder a body must be in.  If it cannot start or dies, the rest is read here.
 """
 
 from __future__ import annotations
@@ -80,9 +81,15 @@ def read_texts(jobs: list[TextJob]) -> list[TextResult]:
     return [read_text(job) for job in jobs]
 
 
-def _ignore_interrupt() -> None:
-    """In the reading process: Ctrl+C is for the writer to handle (it then lets this go)."""
+def _start_quietly() -> None:
+    """In the reading process: Ctrl+C is for the writer to handle (it then lets this go), and
+    nothing may reach the terminal (the App draws on it): a failure here is the writer's to
+    see, when it reads the rest itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def processes_here() -> int:
@@ -104,7 +111,7 @@ class TextReader:
         if processes > 0 and jobs:
             self._pool = ProcessPoolExecutor(processes,
                                              mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_ignore_interrupt)
+                                             initializer=_start_quietly)
             self._ahead = processes * AHEAD
             self._fill()
 

@@ -22,7 +22,7 @@ A file with another :data:`VERSION` is rebuilt from scratch.
 from __future__ import annotations
 
 #: Bump when a table changes: the index is then rebuilt.
-VERSION = 7
+VERSION = 8
 
 #: The kinds of piece, in the order of the word index's columns.
 KINDS = ("text", "highlight", "note", "tag")

@@ -15,30 +15,33 @@ returned; one that is not is dropped and its article re-indexed.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuireader.library.durable import StorageError
 from tuireader.library.errors import StoreError
+from tuireader.library.fulltext.hits import Hits, Results
 from tuireader.library.fulltext.index import IndexFile, State
-from tuireader.library.fulltext.match import Matcher, Span
+from tuireader.library.fulltext.match import Matcher
 from tuireader.library.fulltext.pieces import (
     Meta,
     Packed,
     Piece,
+    meta_hash,
     meta_of,
     pack,
     shard_pieces,
     text_pieces,
 )
 from tuireader.library.fulltext.prepare import PROCESS_FROM, TextJob, TextReader, processes_here
-from tuireader.library.fulltext.query import Query, QueryError, compile_query, parse
+from tuireader.library.fulltext.query import QueryError, compile_query, parse
 from tuireader.library.parse_cache import parsed
 
 if TYPE_CHECKING:
@@ -51,46 +54,6 @@ FAILURES = (sqlite3.Error, OSError, StoreError, StorageError, UnicodeError, zlib
 #: A catch-up commits this often (seconds): a Ctrl+C keeps what was done before (larger
 #: transactions build the word index faster).
 COMMIT_EVERY = 2.0
-
-
-@dataclass
-class Hit:
-    """One search result."""
-
-    article_id: str
-    title: str
-    #: "text", "highlight", "note" or "tag".
-    where: str
-    #: The match (or the highlight) as offsets in the article's plain text.
-    start: int
-    end: int
-    #: A line of text around the match, and the matched words in it (offsets in the snippet).
-    snippet: str
-    marks: list[Span] = field(default_factory=list)
-    #: The highlight the hit is in ("" for the article's own text, tags or note).
-    highlight_id: str = ""
-    score: float = 0.0
-    #: How far into the article (0-1), when its length is known.
-    fraction: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"article_id": self.article_id, "title": self.title, "where": self.where,
-                "start": self.start, "end": self.end, "snippet": self.snippet,
-                "highlight_id": self.highlight_id or None}
-
-
-@dataclass
-class Results:
-    """A search's hits (best first), or the message saying why there are none."""
-
-    query: str
-    hits: list[Hit]
-    message: str = ""
-    #: The parsed query (None when it could not be read): the reader marks its words.
-    parsed: Query | None = None
-
-    def matcher(self) -> Matcher | None:
-        return Matcher(self.parsed.terms) if self.parsed is not None else None
 
 
 @dataclass
@@ -139,10 +102,14 @@ class FullText:
         self._warned = False
         #: True while :meth:`catch_up` runs (a search may then miss what is not indexed yet).
         self.catching_up = False
-        self._by_id: tuple[object, dict[str, dict[str, Any]]] | None = None
+        self._hits = Hits(store)
         #: True once the whole index was found up to date with the library (and no write to
         #: it failed since); None: not looked yet.  See :meth:`ready`.
         self._fresh: bool | None = None
+        #: :meth:`stale`'s turns: the checks begun, the last one's answer.
+        self._check_lock = threading.Lock()
+        self._checks_begun = 0
+        self._last_stale: list[str] | None = None
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -301,24 +268,60 @@ class FullText:
 
     def stale(self) -> list[str]:
         """The articles whose index is behind the library (new, changed, removed), cheaply:
-        hashes from the library's records and one ``stat`` per highlights file."""
+        hashes from the library's records and one listing of the highlights folder.  One
+        check at a time: a caller arriving during one waits for the next to begin and end."""
+        asked = self._checks_begun
+        with self._check_lock:
+            if self._checks_begun > asked and self._last_stale is not None:
+                return list(self._last_stale)  # one begun since it was asked: its answer
+            self._checks_begun += 1
+            self._last_stale = self._stale()
+            return list(self._last_stale)
+
+    def check(self) -> None:
+        """The start check (:meth:`stale`), made where nothing waits for it (the store's
+        preload thread); an index that cannot be read is said by :attr:`error`."""
+        try:
+            self.stale()
+        except (sqlite3.Error, OSError) as exc:
+            self._failed("", exc, rolled_back=False)
+
+    def _stale(self) -> list[str]:
         index = self._index()
         if index is None:
             return []
         states = self._states_now(index)
         records = self.store.articles.records()
+        shards = self._shard_states()
         out: list[str] = []
         for record in records:
             aid = str(record.get("id"))
             old = states.get(aid)
             if (old is None or old.content_hash != str(record.get("content_hash") or "")
-                    or old.meta_hash != meta_of(record)[2]
-                    or old.shard_state != self.shard_state(aid)):
+                    or old.meta_hash != meta_hash(record)
+                    or old.shard_state != shards.get(aid, "-")):
                 out.append(aid)
         ids = {str(r.get("id")) for r in records}
         out += [aid for aid in states if aid not in ids]
         if not self.catching_up:
             self._fresh = not out
+        return out
+
+    def _shard_states(self) -> dict[str, str]:
+        """Each highlights file's identity, as :meth:`shard_state` gives it, from one listing
+        of the folder (no path made per article)."""
+        out: dict[str, str] = {}
+        try:
+            with os.scandir(self.store.shards.folder) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".json"):
+                        try:
+                            st = entry.stat()
+                        except OSError:
+                            continue
+                        out[entry.name[:-5]] = f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            pass  # no folder: no highlights files ("-" each)
         return out
 
     def catch_up(self, ids: list[str] | None = None, *,
@@ -445,56 +448,7 @@ class FullText:
         except sqlite3.OperationalError as exc:
             message = "search interrupted" if "interrupt" in str(exc) else f"search failed: {exc}"
             return Results(text, [], message, query)
-        hits, dropped = self._hits(rows, Matcher(query.terms), limit)
+        hits, dropped = self._hits.make(rows, Matcher(query.terms), limit)
         if dropped and self.writable:
             self.catch_up(sorted(dropped))
         return Results(text, hits, "", query)
-
-    def _records_by_id(self) -> dict[str, dict[str, Any]]:
-        """Article id -> its record, made again only when the library's table changed (a save
-        replaces the table, never changes it: see :mod:`~tuireader.library.articles`)."""
-        articles = self.store.articles
-        table = (articles.storage.read() or {}).get("articles")
-        cached = self._by_id
-        if cached is not None and cached[0] is table and table is not None and not articles.extra:
-            return cached[1]
-        by_id = {str(r.get("id")): r for r in articles.records()}
-        self._by_id = (table, by_id)
-        return by_id
-
-    def _hits(self, rows: list[tuple[Any, ...]], matcher: Matcher,
-              limit: int) -> tuple[list[Hit], set[str]]:
-        records = self._records_by_id()
-        highlight_ids: dict[str, set[str]] = {}
-        hits: list[Hit] = []
-        dropped: set[str] = set()
-        for _rowid, aid, kind, ref, start, end, body, title, indexed_hash, score in rows:
-            record = records.get(aid)
-            if record is None or (kind == "text"
-                                  and str(record.get("content_hash") or "") != indexed_hash):
-                dropped.add(aid)
-                continue
-            if ref:
-                ids = highlight_ids.get(aid)
-                if ids is None:
-                    try:
-                        view = self.store.shards.view(aid, fresh_within=1.0)
-                    except (StorageError, StoreError):
-                        view = None
-                    ids = highlight_ids[aid] = (
-                        {str(r.get("id")) for r in view.records} if view is not None else set())
-                if ref not in ids:
-                    dropped.add(aid)
-                    continue
-            piece = zlib.decompress(body).decode("utf-8")
-            snippet, marks, first = matcher.snippet(piece)
-            if kind == "text" and first is not None:
-                start, end = start + first[0], start + first[1]
-            length = record.get("char_count")
-            fraction = (min(1.0, start / length) if isinstance(length, int) and length > 0
-                        else None)
-            hits.append(Hit(aid, str(record.get("title") or title), kind, start, end, snippet,
-                            marks, ref, float(score), fraction))
-            if len(hits) >= limit:
-                break
-        return hits, dropped
