@@ -2,16 +2,13 @@
 
 Each article is a header row (its title, how many hits); under it, one row per hit: where it is
 (text, highlight, note, tag; how far into the article) and its snippet, the words that matched
-in bold reverse.  All user text goes in as :class:`~textual.content.Content` or Rich
-:class:`~rich.text.Text`, never markup.
+in bold reverse.  All user text goes in as :class:`~textual.content.Content`, never markup.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
-from rich.text import Text
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -25,24 +22,27 @@ from tuireader.widgets.option_list import KeyedOptionList
 WHERE = {"text": "text", "highlight": "highlight", "note": "note", "tag": "tag"}
 
 
-#: The width of a hit's place column (the snippet wraps in the column beside it).
+#: The width of a hit's place column (the snippet's lines are wrapped beside it).
 PLACE_WIDTH = 16
 
 
-def hit_prompt(hit: Hit) -> Table:
-    """One hit's row: ``  text 34%  …the snippet with the words marked…``, the snippet's
-    wrapped lines under its first (a grid of two columns)."""
+def hit_prompt(hit: Hit, width: int = 0) -> Content:
+    """One hit's row: ``  text 34%  …the snippet with the words marked…``, the snippet wrapped
+    to ``width`` with its lines under its first (unwrapped when the width is not known)."""
     place = WHERE.get(hit.where, hit.where)
     if hit.where != "tag" and hit.fraction is not None:
         place += f" {hit.fraction:.0%}"
-    snippet = Text(hit.snippet)  # plain text: never markup
+    snippet = Content(hit.snippet)
     for start, end in hit.marks:
-        snippet.stylize("bold reverse", start, end)
-    grid = Table.grid(expand=True)
-    grid.add_column(width=PLACE_WIDTH, no_wrap=True)
-    grid.add_column(ratio=1)
-    grid.add_row(Text("  " + place, style="dim"), snippet)
-    return grid
+        snippet = snippet.stylize("bold reverse", start, end)
+    head = Content.assemble("  ", Content(f"{place:<{PLACE_WIDTH - 2}}").stylize("$text-muted"))
+    room = width - PLACE_WIDTH
+    if room < 20:
+        return Content.assemble(head, snippet)
+    lines = snippet.wrap(room)
+    indent = Content(" " * PLACE_WIDTH)
+    return Content("\n").join([Content.assemble(head, lines[0]),
+                               *(Content.assemble(indent, line) for line in lines[1:])])
 
 
 def grouped(hits: list[Hit]) -> list[tuple[str, str, list[Hit]]]:
@@ -67,26 +67,32 @@ class SearchResults(KeyedOptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._hits: list[Hit] = []
+        self._width = 0
 
     @property
     def hits(self) -> list[Hit]:
         """The hits shown, in the order they are listed."""
         return self._hits
 
-    def show(self, hits: list[Hit]) -> None:
+    def show(self, hits: list[Hit], *, cursor: int = 1) -> None:
         """List ``hits`` (best first) grouped by article; the cursor on the first hit."""
         options: list[Option] = []
         self._hits = []
+        self._width = width = self.scrollable_content_region.width
         for _aid, title, found in grouped(hits):
             count = f"  ({len(found)})" if len(found) > 1 else ""
             header = Content.assemble(Content(inert(title) or "Untitled").stylize("bold"), count)
             options.append(Option(header, disabled=True))
             for hit in found:
-                options.append(Option(hit_prompt(hit), id=str(len(self._hits))))
+                options.append(Option(hit_prompt(hit, width), id=str(len(self._hits))))
                 self._hits.append(hit)
         self.set_options(options)
         if self._hits:
-            self.highlighted = 1
+            self.highlighted = min(cursor, len(options) - 1)
+
+    def on_resize(self) -> None:
+        if self._hits and self.scrollable_content_region.width != self._width:
+            self.show(list(self._hits), cursor=self.highlighted or 1)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
