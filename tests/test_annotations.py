@@ -108,6 +108,10 @@ def test_highlights_view_filter_terms(setup) -> None:
     assert filter_rows(rows, "a:bread") == [0]
     assert filter_rows(rows, "sentence a:other") == [1]
     assert filter_rows(rows, "nothing-like-this") == []
+    # An operator alone is a term still being typed: it filters nothing yet.
+    for bare in ("#", "c:", "a:", "is:"):
+        assert filter_rows(rows, bare) == [0, 1], bare
+        assert filter_rows(rows, f"pumpernickel {bare}") == [1], bare
 
 
 def test_incremental_filter_matches_full_filter(setup) -> None:

@@ -243,7 +243,7 @@ def filter_rows(rows: RowSet, query: str, within: Sequence[int] | None = None) -
 
     ``within``: only consider these indices (the matches of a query this one extends).
     """
-    terms = query.casefold().split()
+    terms = query_terms(query)
     candidates: list[int] = list(range(len(rows)) if within is None else within)
     for term in terms:
         kind = term_kind(term)
@@ -270,6 +270,17 @@ def filter_rows(rows: RowSet, query: str, within: Sequence[int] | None = None) -
     return candidates
 
 
+#: A filter's operators alone: the start of a term being typed (``#`` before ``#idea``), which
+#: filters nothing yet (a search for the character itself would empty the list at each ``#``).
+BARE_OPERATORS = frozenset({"#", "c:", "a:", "is:"})
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a filter, folded; an operator alone is no term (see
+    :data:`BARE_OPERATORS`)."""
+    return [t for t in query.casefold().split() if t not in BARE_OPERATORS]
+
+
 def term_kind(term: str) -> str:
     """What a query term searches: "tag", "colour", "title", "state" or "text"."""
     if term.startswith("#") and len(term) > 1:
@@ -288,9 +299,9 @@ def extends(previous: str, query: str) -> bool:
 
     Earlier terms must be unchanged; the last old term may have grown if it searches the same
     thing by substring (text, tag, title): ``th`` → ``the``, ``#id`` → ``#idea``.  Not when it
-    changes kind (``#`` is a text term, ``#d`` a tag term) or compares exactly (colour, state).
+    changes kind or compares exactly (colour, state).
     """
-    old, new = previous.casefold().split(), query.casefold().split()
+    old, new = query_terms(previous), query_terms(query)
     if not old or len(new) < len(old) or old[:-1] != new[: len(old) - 1]:
         return False
     last_old, last_new = old[-1], new[len(old) - 1]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuireader.library.fulltext.query import TAG_SEP
-from tuireader.library.search import KIND_NAMES, Row, term_kind
+from tuireader.library.search import KIND_NAMES, Row, query_terms, term_kind
 
 if TYPE_CHECKING:
     from tuireader.library.fulltext.service import FullText
@@ -71,7 +71,7 @@ def conditions(query: str) -> tuple[list[str], list[object]]:
     """SQL conditions on ``hl h`` for every term of ``query`` (the view's language)."""
     sql: list[str] = []
     params: list[object] = []
-    for term in query.casefold().split():
+    for term in query_terms(query):
         kind = term_kind(term)
         if kind == "tag":
             sql.append("instr(h.tags, ?) > 0")
@@ -176,7 +176,7 @@ class HighlightSource:
         """The candidates of the query's rarest indexable term (a text word in no title, a
         tag), if one is in at most ``cap`` highlights (None: walk the rows instead)."""
         best: list[int] | None = None
-        for term in query.casefold().split():
+        for term in query_terms(query):
             kind = term_kind(term)
             if kind == "tag":
                 needle = TAG_SEP + term[1:]
