@@ -6,7 +6,7 @@ Because it reads the bindings (and the user's keymap) at the time it opens, a ke
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -57,8 +57,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content(), id="help-text")
 
     def _content(self) -> Content:
-        # The keymap as applied (config.toml's [keys]): Textual 8.2 has no public getter.
-        keymap = getattr(self.app, "_keymap", {})
+        # The keymap the App applied (config.toml's [keys]; Textual has no public getter).
+        config = getattr(self.app, "config", None)
+        keymap: Mapping[str, str] = getattr(config, "keys", None) or {}
         parts: list[Content | str] = [Content("tuireader keys").stylize("bold"), "\n"]
         for title, bindings in binding_groups(self.app.BINDINGS):
             parts.extend(["\n", Content(title).stylize("bold underline"), "\n"])
