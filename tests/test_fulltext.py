@@ -147,6 +147,15 @@ def test_filters(store: Store) -> None:
     assert {a for a, _ in ids(store, "war #garden")} == {notes}
     assert {a for a, _ in ids(store, "war -#garden")} == {war}
     assert ids(store, "in:tags garden*") == [(notes, "tag")]
+    # Filters alone list what they name once: the tagged pieces, each article's opening.
+    assert ids(store, "#garden") == [(notes, "tag")]
+    assert ids(store, "is:archived") == [(notes, "text")]
+    assert ids(store, "-is:archived") == [(war, "text")]
+    assert ids(store, "a:peace") == [(war, "text")]
+    h = highlight(store, war, "Moscow burned")
+    h.tags = ["gardens"]
+    store.save_highlights([h])
+    assert sorted(ids(store, "#garden")) == sorted([(notes, "tag"), (war, "tag")])
 
 
 def test_highlights_notes_and_tags_are_found_where_they_are(store: Store) -> None:

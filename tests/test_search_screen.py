@@ -118,3 +118,17 @@ async def test_escape_closes_and_help_lists_the_key(store: Store) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
         assert "Search library" in text and "Library search (S)" in text
+
+
+def test_snippets_wrap_by_cells_between_words_and_inside_long_words() -> None:
+    from tuireader.widgets.search_results import line_breaks
+
+    text = "…on compiling to the Web and other JavaScript environments like Node.js…"
+    breaks = line_breaks(text, 30)
+    lines = [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+    assert "".join(lines) == text
+    assert all(len(line.rstrip()) <= 30 for line in lines)
+    assert all(not line.startswith(" ") for line in lines)
+    cjk = "東京は日本の首都です。京都は古い都です。"  # two cells a character, no spaces
+    cut = line_breaks(cjk, 10)
+    assert cut == [5, 10, 15]

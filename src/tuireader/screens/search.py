@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from tuireader.widgets.reader import ReaderView
     from tuireader.widgets.reader.finder import Spans
 
-#: Hits asked for per query (the screen groups them by article).
-LIMIT = 100
+#: Hits asked for per query (the screen groups them by article; a second screenful and more
+#: is enough to choose from, and listing each costs time at every keystroke).
+LIMIT = 50
 
 #: A catch-up of more articles than this says so on the status line (fewer take a moment).
 QUIET_CATCH_UP = 20

@@ -267,6 +267,11 @@ def compile_query(query: Query, limit: int) -> Compiled:
     if query.archived is not None:
         conditions.append("d.archived = ?")
         params.append(1 if query.archived else 0)
+    if not query.groups and not query.excluded and not query.where:
+        # Filters alone: what they name, once each -- the pieces tagged so (an article's own
+        # tags, a highlight's) for a tag, else each article's opening -- not every piece of
+        # every article they hold.
+        conditions.append("c.kind = 'tag'" if query.tags else "c.kind = 'text' AND c.start = 0")
     where = "".join(f" AND {c}" for c in conditions)
     if match and not conditions:
         # Ranked in the word index alone, then only the best looked up.

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     tags TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, kind);
+CREATE INDEX IF NOT EXISTS chunks_kind ON chunks (kind, start);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
     text, highlight, note, tag, content='', tokenize='unicode61 remove_diacritics 2');
