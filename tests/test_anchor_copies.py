@@ -140,3 +140,21 @@ def test_similar_phrase_nearby_does_not_win_over_the_edited_words_in_their_conte
     assert status == "orphan" or got_start != wrong
     reanchor(h, new, text)
     assert not _placed_on(new, h, wrong)
+
+
+def test_copy_moved_in_next_to_the_readers_is_not_taken_for_it() -> None:
+    """Two embedded posts end with the same credit line; the second post's line was moved up
+    to just before the reader's.  The landmarks before it point at the moved-in copy, but the
+    reader's copy, one line further, still has the reader's context on both sides."""
+    credit = "— The Nigerian Senate (@NGRSenate) October 9, 2018"
+    first = ("We pray for the families and for the repose of the departed souls.\n\n" + credit
+             + "\n\nSenate Leader, Ahmad Lawan raises a motion on the attack in the state.")
+    middle = "\n\n".join(f"Debate item {n}: the senators spoke about the budget, item {n}."
+                         for n in range(6))
+    old = "\n\n".join([first, middle, "Members observed a minute of silence.", credit])
+    new = old[: -len(credit) - 2].replace(credit, credit + "\n\n" + credit, 1)
+    quote = "(@NGRSenate) October 9, 2018"
+    start = _at(old, quote)
+    h = make_highlight("a", old, start, start + len(quote))
+    reanchor(h, new, old)
+    assert (h.start, h.anchor) == (_at(new, quote, 1), "ok")

@@ -369,6 +369,16 @@ def _best_fuzzy(text: str, h: Highlight) -> _Candidate | None:
     return best
 
 
+def _better_copy_near(text: str, h: Highlight, here: float, tolerance: int) -> bool:
+    """Whether another exact copy of the quote, within ``tolerance`` of the carried position,
+    has a clearly better context than the one at the position (a copy moved in next to it)."""
+    lo, hi = max(0, h.start - tolerance), h.start + tolerance + len(h.exact)
+    for pos in _find_all(text, h.exact, MAX_PROBE_HITS, lo, hi)[:MAX_PROBE_HITS]:
+        if pos != h.start and sum(_context(text, pos, pos + len(h.exact), h)) / 2 >= here + 0.1:
+            return True
+    return False
+
+
 def _far(c: _Candidate, h: Highlight, tolerance: int) -> bool:
     """Whether a candidate is away from the highlight's carried position."""
     return abs(c.start - h.start) > 100 + len(h.exact) + tolerance
@@ -409,7 +419,10 @@ def locate(text: str, h: Highlight, *, tolerance: int = -1) -> tuple[int, int, s
         return h.start, h.end, "orphan"
     if text[h.start : h.end] == exact:
         before, after = _context(text, h.start, h.end, h)
-        if (before + after) / 2 >= MIN_CONTEXT or _distinctive(exact, len(exact) >= 16):
+        here = (before + after) / 2
+        if (here >= MIN_CONTEXT or _distinctive(exact, len(exact) >= 16)) and not (
+            tolerance > 0 and _better_copy_near(text, h, here, tolerance)
+        ):
             return h.start, h.end, "ok"
     best, _count = _best_exact(text, h)
     if best is not None:
