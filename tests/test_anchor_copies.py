@@ -158,3 +158,17 @@ def test_copy_moved_in_next_to_the_readers_is_not_taken_for_it() -> None:
     h = make_highlight("a", old, start, start + len(quote))
     reanchor(h, new, old)
     assert (h.start, h.anchor) == (_at(new, quote, 1), "ok")
+
+
+def test_a_very_common_word_in_its_own_context_is_still_found() -> None:
+    """The copy check looks at the copies nearest to the place, however common the words: a
+    word found thousands of times, its context intact, stays where the reader put it."""
+    old = "\n\n".join(f"In the year {n} the town of the river held the fair number {n * 7}."
+                      for n in range(3_000))
+    start = _at(old, "In the year 1500 the town") + len("In the year 1500 ")
+    h = make_highlight("a", old, start, start + 3)
+    assert h.exact == "the" and old.count("the") > 10_000
+    preface = "A preface of a few words.\n\n"
+    new = preface + old.replace("year 2999", "year two thousand")
+    reanchor(h, new, old)
+    assert (h.start, h.anchor) == (start + len(preface), "ok")

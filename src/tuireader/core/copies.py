@@ -29,11 +29,11 @@ CONTEXT_MARGIN = 0.05
 #: Another copy's context this much better fits the placement (0..1) explains it wherever
 #: that copy was: a paragraph moved, and the reader's copy is gone or edited.
 CLEARLY_BETTER = 0.2
-#: Old copies compared with the reader's, the nearest to the placement first, of the first
-#: :data:`MAX_COPIES_SEEN` in the old text.
+#: Old copies compared with the reader's, the nearest to the placement (carried back) first.
 MAX_RIVAL_COPIES = 24
-MAX_COPIES_SEEN = 2_000
-#: How far from the placement (carried back) old copies are looked for, in characters.
+#: How far from the placement (carried back) old copies are looked for, in characters: in an
+#: article all of them, in a book those of the nearby chapters (a paragraph moves within its
+#: chapter).
 COPIES_REACH = 50_000
 
 
@@ -55,6 +55,24 @@ def _fit(new_text: str, start: int, end: int, old_text: str, at: int, length: in
     return (before + after) / 2
 
 
+def _nearest(text: str, quote: str, around: int, far: int) -> list[int]:
+    """The :data:`MAX_RIVAL_COPIES` + 1 occurrences of ``quote`` nearest to ``around`` (within
+    ``far``), nearest first: a few ``str.find`` calls each way, however common the quote."""
+    lo, hi = max(0, around - far), min(len(text), around + far + len(quote))
+    found: list[int] = []
+    at = text.find(quote, max(lo, around), hi)
+    while at != -1 and len(found) <= MAX_RIVAL_COPIES:
+        found.append(at)
+        at = text.find(quote, at + 1, hi)
+    end = min(hi, around + len(quote) - 1)  # occurrences starting before ``around``
+    at = text.rfind(quote, lo, end)
+    while at != -1 and len(found) <= 2 * MAX_RIVAL_COPIES + 1:
+        found.append(at)
+        at = text.rfind(quote, lo, at + len(quote) - 1)
+    found.sort(key=lambda p: abs(p - around))
+    return found[: MAX_RIVAL_COPIES + 1]
+
+
 def claimed_by_another_copy(old_text: str, old_start: int, quote: str, new_text: str,
                             start: int, end: int, back: int, tolerance: int) -> bool:
     """Whether the placement ``new_text[start:end]`` of the quote that was at ``old_start`` in
@@ -64,27 +82,17 @@ def claimed_by_another_copy(old_text: str, old_start: int, quote: str, new_text:
     landmarks measured, or scaled by the texts' lengths without them); ``tolerance``: how far
     that may be off.  Another copy explains the placement as well when its context fits the
     placement about as well as the reader's copy's does and it is not clearly farther from
-    ``back`` (within ``tolerance``).
+    ``back`` (no farther than the reader's copy, or within ``tolerance``), or when its context
+    fits far better, wherever it was (its paragraph moved).
     """
     n = len(quote)
     # A copy is a likely origin of the placement when it is within the tolerance of ``back``,
     # or no farther from it than the reader's copy is.
     reach = max(abs(back - old_start), tolerance)
-    # Copies are looked for around ``back``: in an article, all of them; in a book, those of
-    # the nearby chapters (a paragraph moves within its chapter).
-    far = max(reach, COPIES_REACH)
-    lo, hi = max(0, back - far), min(len(old_text), back + far + n)
-    copies: list[int] = []
-    at = old_text.find(quote, lo, hi)
-    while at != -1 and len(copies) < MAX_COPIES_SEEN:
-        if at != old_start:
-            copies.append(at)
-        at = old_text.find(quote, at + 1, hi)
-    if not copies:
-        return False
-    copies.sort(key=lambda p: abs(p - back))
+    copies = [at for at in _nearest(old_text, quote, back, max(reach, COPIES_REACH))
+              if at != old_start]
     ours = _fit(new_text, start, end, old_text, old_start, n)
-    for at in copies[:MAX_RIVAL_COPIES]:
+    for at in copies:
         fit = _fit(new_text, start, end, old_text, at, n)
         if fit >= ours + CLEARLY_BETTER:
             return True  # its context fits far better: that copy, wherever it moved to
