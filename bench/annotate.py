@@ -53,6 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _edits import Doc, edit, precision_recall, repeated_phrases, sentences, tokenize, truth
+from tuireader.core.align import similarity
 from tuireader.core.anchoring import reanchor
 from tuireader.core.model import make_highlight
 
@@ -172,11 +173,20 @@ def score_one(tally: Tally, old: Doc, first: int, last: int, new: Doc, new_text:
     start = old_starts[first]
     end = old_starts[last] + len(old.tokens[last].word)
     h = make_highlight("bench", old_text, start, end)
+    h0_context = (h.prefix, h.suffix)
     t0 = time.perf_counter()
     reanchor(h, new_text, old_text)
     tally.times.append(time.perf_counter() - t0)
     tally.status[h.anchor] += 1
     gt = truth(old, first, last, new, new_starts)
+
+    def fit(a: int, b: int) -> str:
+        """How alike the context at ``a:b`` is to the highlight's, before | after (0..1)."""
+        before = similarity(new_text[max(0, a - len(prefix)) : a], prefix) if prefix else 1.0
+        after = similarity(new_text[b : b + len(suffix)], suffix) if suffix else 1.0
+        return f"[context {before:.2f} | {after:.2f}]"
+
+    prefix, suffix = h0_context
     if h.anchor == "orphan":
         if gt.survived < 0.5:
             tally.right += 1
@@ -190,11 +200,13 @@ def score_one(tally: Tally, old: Doc, first: int, last: int, new: Doc, new_text:
         return
     tally.wrong += 1
     if len(tally.wrong_examples) < 8:
-        truth_text = " | ".join(new_text[a:b][:80] for a, b in gt.spans) or "<gone>"
+        truth_text = " | ".join(f"{a}:{b} {fit(a, b)} {new_text[a:b][:80]!r}" for a, b in gt.spans)
         tally.wrong_examples.append(
-            f"{label} {h.anchor}: quote {h.exact[:80]!r}"
-            f"\n      got   {new_text[h.start:h.end][:80]!r}"
-            f"\n      truth {truth_text!r} (survived {gt.survived:.0%})"
+            f"{label} {h.anchor}: quote {h.exact[:80]!r} was at {start}:{end}, "
+            f"{old_text.count(h.exact)}x in the old text, {new_text.count(h.exact)}x in the new"
+            f"\n      got   {h.start}:{h.end} {fit(h.start, h.end)} "
+            f"{new_text[h.start:h.end][:80]!r}"
+            f"\n      truth {truth_text or '<gone>'} (survived {gt.survived:.0%})"
         )
 
 

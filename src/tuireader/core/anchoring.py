@@ -16,7 +16,11 @@ characters of ``prefix`` and ``suffix``).  When an article is re-imported with c
    around each place the quote is aligned with a bit-parallel edit distance (Myers' algorithm,
    :func:`tuireader.core.align.best_substring`), and the best alignment is scored on the
    quote's similarity, the context (:func:`tuireader.core.align.similarity`), and the distance;
-4. otherwise the highlight is kept, marked "orphan", never dropped.
+4. otherwise the highlight is kept, marked "orphan", never dropped;
+5. with the old text at hand, a quote it held more than once is placed only if the reader's
+   copy explains the placement better than every other old copy does, by context or, contexts
+   alike, by position (:mod:`tuireader.core.copies`): when the reader's copy was edited, the
+   intact copy found is another's.
 
 The guiding rule: a *wrong* anchor is far worse than an orphan.  A wrong anchor silently moves a
 reader's note onto other words; an orphan stays in the panel and can be re-attached by hand.  So
@@ -45,6 +49,7 @@ import re
 from dataclasses import dataclass
 
 from tuireader.core import align
+from tuireader.core.copies import claimed_by_another_copy
 from tuireader.core.landmarks import map_position
 from tuireader.core.model import CONTEXT_CHARS, Highlight, now_iso, quote_selector
 
@@ -356,7 +361,22 @@ def _best_fuzzy(text: str, h: Highlight) -> _Candidate | None:
         overlaps = other.start < best.end and best.start < other.end
         if not overlaps and other.score >= best.score - 0.1:
             return None  # two different places fit about as well: do not guess
+        if not overlaps and other.context >= best.context + 0.2:
+            # The best is more like the quote, the other sits in the reader's context: two
+            # kinds of evidence pointing to two places (a similar phrase nearby, and the
+            # reader's words edited).  Do not guess.
+            return None
     return best
+
+
+def _better_copy_near(text: str, h: Highlight, here: float, tolerance: int) -> bool:
+    """Whether another exact copy of the quote, within ``tolerance`` of the carried position,
+    has a clearly better context than the one at the position (a copy moved in next to it)."""
+    lo, hi = max(0, h.start - tolerance), h.start + tolerance + len(h.exact)
+    for pos in _find_all(text, h.exact, MAX_PROBE_HITS, lo, hi)[:MAX_PROBE_HITS]:
+        if pos != h.start and sum(_context(text, pos, pos + len(h.exact), h)) / 2 >= here + 0.1:
+            return True
+    return False
 
 
 def _far(c: _Candidate, h: Highlight, tolerance: int) -> bool:
@@ -399,7 +419,10 @@ def locate(text: str, h: Highlight, *, tolerance: int = -1) -> tuple[int, int, s
         return h.start, h.end, "orphan"
     if text[h.start : h.end] == exact:
         before, after = _context(text, h.start, h.end, h)
-        if (before + after) / 2 >= MIN_CONTEXT or _distinctive(exact, len(exact) >= 16):
+        here = (before + after) / 2
+        if (here >= MIN_CONTEXT or _distinctive(exact, len(exact) >= 16)) and not (
+            tolerance > 0 and _better_copy_near(text, h, here, tolerance)
+        ):
             return h.start, h.end, "ok"
     best, _count = _best_exact(text, h)
     if best is not None:
@@ -433,17 +456,29 @@ def reanchor(h: Highlight, text: str, old_text: str | None = None) -> bool:
     fuzzy match; prefix and suffix follow the new text; an orphan keeps its old offsets (clamped)
     and its old context, so a later version of the text can still bring it back.
     """
-    target, tolerance = h, -1
+    target, tolerance, copies = h, -1, 1
     if old_text is not None and old_text[h.start : h.end] == h.exact:
+        copies = old_text.count(h.exact)
         mapped = map_position(old_text, text, h.start)
         if mapped is not None:
             position, tolerance = mapped
             target = dataclasses.replace(h, start=position, end=position + (h.end - h.start))
-            if old_text.count(h.exact) == 1:
+            if copies == 1:
                 # The words were unique: wherever they are now (a moved paragraph), they are
                 # the reader's.  Position only has to decide between copies.
                 tolerance = -1
     start, end, status = locate(text, target, tolerance=tolerance)
+    if old_text is not None and copies > 1 and status != "orphan":
+        # The words were there more than once: are these the reader's copy?  The placement
+        # carried back into the old text by the landmarks' shift (or, none survived, by the
+        # texts' lengths) is compared with every old copy's place and context.
+        if target is h:
+            back = start * len(old_text) // max(1, len(text))
+        else:
+            back = start - (target.start - h.start)
+        if claimed_by_another_copy(old_text, h.start, h.exact, text, start, end, back,
+                                   max(0, tolerance)):
+            status = "orphan"  # the words found are as likely another copy's
     before = (h.start, h.end, h.prefix, h.suffix, h.anchor)
     if status == "orphan":
         h.start = min(h.start, len(text))

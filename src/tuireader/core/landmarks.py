@@ -43,6 +43,7 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     par_end = len(old_text) if par_end == -1 else par_end
     inside: list[tuple[int, int]] = []  # (offset, shift)
     outside: list[tuple[int, int]] = []
+    sides: dict[bool, int] = {}  # the nearest outside landmark's shift, before / after pos
     for offset in LANDMARK_OFFSETS:
         for start in (pos - offset - LANDMARK_CHARS, pos + offset):
             if start < 0 or start + LANDMARK_CHARS > len(old_text):
@@ -59,6 +60,8 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
                 continue
             own = par_start <= start and start + LANDMARK_CHARS <= par_end
             (inside if own else outside).append((offset, at - start))
+            if not own:
+                sides.setdefault(start < pos, at - start)
         if len(inside) >= LANDMARKS_USED:
             break
     found = inside or outside
@@ -72,4 +75,9 @@ def map_position(old_text: str, new_text: str, pos: int) -> tuple[int, int] | No
     agreeing = sum(1 for shift in used if abs(shift - median) <= tolerance)
     if agreeing < 2 and len(used) > 1:  # they disagree (edits between them): a wide bound
         tolerance += used[-1] - used[0]
+    if not inside and len(sides) == 2 and abs(sides[True] - sides[False]) > tolerance:
+        # Only the neighbours' landmarks, and the two sides moved apart (a paragraph moved
+        # away, or in, at one of its edges): the paragraph may have gone with either side, and
+        # more landmarks on one side do not make that side likelier.  A bound covering both.
+        tolerance += abs(sides[True] - sides[False])
     return max(0, min(len(new_text), pos + median)), tolerance
