@@ -261,22 +261,25 @@ class ArticleList(Vertical):
             self._sorted = sort_articles(self._articles, self.sort_mode)
         text = self.filter_text
         if text.strip() and self.finder is not None and len(self._articles) >= self.FIND_FROM:
-            self._find(text, self.finder)  # shown when answered; the list stays till then
+            # Asked and matched off the event loop; shown when answered (the list stays).
+            self._find(text, self.finder, self._sorted)
             return
         self._show([a for a in self._sorted if matches(a, text)])
 
     @work(thread=True, exclusive=True, group="list-filter", exit_on_error=False)
-    def _find(self, text: str, finder: Callable[[str], set[str] | None]) -> None:
+    def _find(self, text: str, finder: Callable[[str], set[str] | None],
+              ordered: list[Article]) -> None:
         ids = finder(text)
-        self.app.call_from_thread(self._found, text, ids)
-
-    def _found(self, text: str, ids: set[str] | None) -> None:
-        if text != self.filter_text or self._sorted is None:
-            return  # typed on (or the articles changed): a newer answer comes
         if ids is None:  # the index cannot answer for the library now
-            self._show([a for a in self._sorted if matches(a, text)])
+            shown = [a for a in ordered if matches(a, text)]
         else:
-            self._show([a for a in self._sorted if a.id in ids])
+            shown = [a for a in ordered if a.id in ids]
+        self.app.call_from_thread(self._found, text, ordered, shown)
+
+    def _found(self, text: str, ordered: list[Article], shown: list[Article]) -> None:
+        if text != self.filter_text or self._sorted is not ordered:
+            return  # typed on (or the articles changed): a newer answer comes
+        self._show(shown)
 
     def _show(self, shown: list[Article]) -> None:
         keep = self.current_id
