@@ -140,3 +140,18 @@ def test_the_start_check_runs_before_the_preload_and_survives_a_damaged_index(
         assert store.wait_preload(timeout=30)  # the check failed quietly, the preload ran
         assert store.get_article(ids[0]) is not None
         assert not store.fulltext.ready() or store.fulltext.stale() == []
+
+
+def test_the_index_lives_as_search_sqlite3_and_an_earlier_name_is_removed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.library.fulltext import default_index_path
+
+    monkeypatch.setenv("TUIREADER_MACHINE_DIR", str(tmp_path / "machine"))
+    with Store(tmp_path / "lib") as store:
+        fill(store, 1)
+        path = store.fulltext.path
+        assert path.name == "search.sqlite3" and path.exists()
+    earlier = path.with_name("search.search.sqlite3")
+    earlier.write_bytes(b"an index of an older schema")
+    assert default_index_path(tmp_path / "lib") == path
+    assert not earlier.exists()

@@ -12,11 +12,20 @@ from pathlib import Path
 
 from tuireader.library.machine import machine_dir
 
-#: The file name's suffix; the schema version is inside (see :mod:`.schema`).
-SUFFIX = ".search.sqlite3"
+#: The index's file name; the schema version is inside (see :mod:`.schema`).
+NAME = "search.sqlite3"
+#: The name an earlier version gave it (an index of an older schema: rebuilt anyway).
+_EARLIER = "search.search.sqlite3"
 
 
 def default_index_path(library_dir: Path) -> Path:
     """``search.sqlite3`` in the library's per-machine cache folder (the one place every
-    per-machine thing of a library is decided: :func:`~tuireader.library.machine.machine_dir`)."""
-    return machine_dir(library_dir, create=False).cache / f"search{SUFFIX}"
+    per-machine thing of a library is decided: :func:`~tuireader.library.machine.machine_dir`);
+    an index left under its earlier name is removed (derived data of an older schema)."""
+    cache = machine_dir(library_dir, create=False).cache
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            (cache / f"{_EARLIER}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            pass  # in use or not ours to remove: it only takes room
+    return cache / NAME
