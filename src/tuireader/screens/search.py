@@ -252,6 +252,8 @@ class IndexKeeper:
             app.call_from_thread(self._say, f"search index: updating {len(stale):,} articles")
         try:
             fulltext.catch_up(stale, progress=progress, stop=lambda: worker.is_cancelled)
+            if loud:
+                fulltext.tidy(stop=lambda: worker.is_cancelled)
         finally:
             if loud and not worker.is_cancelled:
                 app.call_from_thread(self._say, "")

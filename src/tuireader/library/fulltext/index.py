@@ -288,6 +288,18 @@ class IndexFile:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(VERSION),))
         self._db.commit()
 
+    def merge_step(self, pages: int = 2000) -> bool:
+        """Merge some of the word index's segments (about ``pages`` pages of work), holding
+        only the write lock (searches go on); False once there was nothing left to merge."""
+        with self._write_lock:
+            if self.closed:
+                return False
+            before = self._db.total_changes
+            # Negative: merge down to one segment, like 'optimize' (positive stops at four).
+            self._db.execute("INSERT INTO fts (fts, rank) VALUES ('merge', ?)", (-pages,))
+            self._db.commit()
+            return self._db.total_changes - before >= 2
+
     def optimize(self, *, vacuum: bool = True) -> None:
         """After a large build: merge the word index's segments into one (faster queries),
         give back the pages that freed when more than a tenth of the file is free (VACUUM

@@ -419,6 +419,18 @@ class FullText:
         if index is not None and self.writable:
             index.optimize()
 
+    def tidy(self, stop: Callable[[], bool] | None = None) -> None:
+        """After a large catch-up in the background: merge the word index's segments a step at
+        a time (what :meth:`optimize` does at once, searches waiting meanwhile)."""
+        index = self._index()
+        if index is None or not self.writable:
+            return
+        try:
+            while not (stop is not None and stop()) and index.merge_step():
+                time.sleep(0.01)  # let a search or a save in between
+        except sqlite3.Error:
+            pass  # merged later (a next catch-up, `tuireader reindex`): only slower till then
+
     def size(self) -> int:
         index = self._index()
         return index.size() if index is not None else 0
