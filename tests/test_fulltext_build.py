@@ -72,7 +72,8 @@ def test_the_reader_gives_texts_in_order_and_reads_here_when_a_process_fails(
         tmp_path: Path) -> None:
     body = tmp_path / "a.md"
     body.write_text("# A\n\nAlpha words.", encoding="utf-8")
-    jobs = [TextJob(f"id{k}", body, tmp_path / "none.doc", tmp_path) for k in range(40)]
+    jobs = [TextJob(f"id{k}", str(body), str(tmp_path / "none.doc"), str(tmp_path))
+            for k in range(40)]
     reader = TextReader(jobs, 1)
     assert reader.in_processes
     try:
@@ -81,7 +82,8 @@ def test_the_reader_gives_texts_in_order_and_reads_here_when_a_process_fails(
         reader.close()
     assert [r.article_id for r in got] == [j.article_id for j in jobs]
     assert all(r.packed and r.packed[0].piece.body == "A\n\nAlpha words." for r in got)
-    outside = TextJob("x", tmp_path / ".." / "elsewhere.md", tmp_path / "x.doc", tmp_path)
+    outside = TextJob("x", str(tmp_path / ".." / "elsewhere.md"), str(tmp_path / "x.doc"),
+                      str(tmp_path))
     assert read_text(outside).packed is None and "missing" in read_text(outside).error
 
 

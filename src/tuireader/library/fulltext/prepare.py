@@ -48,9 +48,10 @@ class TextJob:
     """Where an article's text is: its body, the body's parse cache, the library folder."""
 
     article_id: str
-    body: Path
-    cache: Path
-    root: Path
+    #: Paths as strings: a job crosses to the other process, where a Path costs more to send.
+    body: str
+    cache: str
+    root: str
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class TextResult:
 def read_text(job: TextJob) -> TextResult:
     """Read, parse (from the cache when it is valid) and pack one article's text."""
     try:
-        markdown, exact = read_body(job.body, job.root, job.article_id)
-        plain = parsed_at(job.cache, markdown).plain_text
+        markdown, exact = read_body(Path(job.body), Path(job.root), job.article_id)
+        plain = parsed_at(Path(job.cache), markdown).plain_text
     except StoreError as exc:
         return TextResult(job.article_id, None, str(exc))
     except (OSError, UnicodeError, ValueError) as exc:

@@ -392,8 +392,8 @@ class FullText:
 
     def _text_job(self, article_id: str) -> TextJob:
         articles = self.store.articles
-        return TextJob(article_id, articles.body_path(article_id),
-                       articles.parse_cache_path(article_id), articles.dir)
+        return TextJob(article_id, str(articles.body_path(article_id)),
+                       str(articles.parse_cache_path(article_id)), str(articles.dir))
 
     def _got(self, reader: TextReader, article_id: str) -> list[Packed]:
         """An article's text from ``reader`` (what went wrong reading it raised here)."""
