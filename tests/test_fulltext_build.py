@@ -174,3 +174,19 @@ def test_tidying_merges_the_word_index_a_step_at_a_time(tmp_path: Path) -> None:
         store.fulltext.tidy()
         assert before > 1 and segments() == 1
         assert answers(store) == here
+
+
+def test_no_process_to_be_had_reads_the_texts_here(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuireader.library.fulltext import prepare
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(prepare, "ProcessPoolExecutor", refused)
+    with Store(tmp_path / "lib", index_path=tmp_path / "index.sqlite3") as store:
+        fill(store, 8)
+        store.fulltext.rebuild()
+        assert store.fulltext.catch_up(processes=1) == 8
+        assert store.fulltext.stale() == []
+        assert [h.article_id for h in store.fulltext.search("marker3").hits]

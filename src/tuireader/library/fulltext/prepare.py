@@ -109,12 +109,15 @@ class TextReader:
         self._queued: deque[tuple[list[TextJob], Future[list[TextResult]]]] = deque()
         self._ready: dict[str, TextResult] = {}
         self._pool: ProcessPoolExecutor | None = None
+        self._ahead = processes * AHEAD
         if processes > 0 and jobs:
-            self._pool = ProcessPoolExecutor(processes,
-                                             mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_quietly)
-            self._ahead = processes * AHEAD
-            self._fill()
+            try:
+                self._pool = ProcessPoolExecutor(processes,
+                                                 mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_start_quietly)
+                self._fill()
+            except (OSError, RuntimeError, ValueError):
+                self._give_up()  # no process to be had (limits, no semaphores): read here
 
     @property
     def in_processes(self) -> bool:
