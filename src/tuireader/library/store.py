@@ -309,7 +309,7 @@ class Store:
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
-        document = parse_markdown(markdown)
+        document = imported.parsed() or parse_markdown(markdown)  # an EPUB's: parsed once
         plain = document.plain_text
         same_text = text_hash(plain)
         with self.articles.lock:
