@@ -47,6 +47,8 @@ class ForeignHighlight:
     created: str = ""
     #: The source's own words for where it is ("Loc. 145-146", "page 12", an xpointer).
     location: str = ""
+    #: The chapter's title, when the source names it (KOReader does).
+    chapter: str = ""
     position: Position = field(default_factory=Position)
     #: A warning to keep with it (Kindle's clipping-limit placeholder: an orphan on purpose).
     warning: str = ""

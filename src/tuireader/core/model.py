@@ -183,6 +183,10 @@ class Highlight(_Record):
     origin: str = ""
     #: The source's own words for where it was ("Loc. 145-146", "page 12", an xpointer).
     origin_location: str = ""
+    #: The chapter the source said it was in (KOReader's), "" when it said none.  A field of
+    #: its own, not joined to ``origin_location``: that one is how a re-import recognises a
+    #: highlight it brought before, so it must read as it always did.
+    origin_chapter: str = ""
     #: The device (see ``library/device.py``) that made the last change ("" before sync).
     device: str = ""
     #: When each part last changed, for merging two machines' copies field by field: keys
