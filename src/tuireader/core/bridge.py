@@ -49,6 +49,9 @@ class ForeignHighlight:
     location: str = ""
     #: The chapter's title, when the source names it (KOReader does).
     chapter: str = ""
+    #: The tool it was first made in when the file says so and it is not the format's own
+    #: (a tuireader W3C export's ``tuireader:origin``); "" = the format's.
+    origin: str = ""
     position: Position = field(default_factory=Position)
     #: A warning to keep with it (Kindle's clipping-limit placeholder: an orphan on purpose).
     warning: str = ""

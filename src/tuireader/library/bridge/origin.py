@@ -7,7 +7,7 @@ from tuireader.core.model import Highlight
 #: What each source is called.
 LABELS = {"kindle": "Kindle", "koreader": "KOReader", "readwise": "Readwise",
           "hypothesis": "Hypothesis", "omnivore": "Omnivore", "pocket": "Pocket",
-          "instapaper": "Instapaper", "wallabag": "wallabag"}
+          "instapaper": "Instapaper", "wallabag": "wallabag", "w3c": "W3C annotations"}
 
 
 def origin_words(highlight: Highlight) -> str:
