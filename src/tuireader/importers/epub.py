@@ -130,8 +130,14 @@ def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem], Document 
 #: HTML block of the kinds that run past blank lines (``<pre>``, ``<!--`` ...), whose start is
 #: a line's first ``<``, after any list or quote markers.  Found anywhere, the parts' parse is
 #: not used (the store parses the whole: correct, one parse slower).
-_CROSSES_BLANK_LINES = re.compile(r"\]:|^[ \t>*+\-\d.)]*<", re.MULTILINE)
+_HTML_BLOCK_START = re.compile(r"^[ \t>*+\-\d.)]*<", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^[ \t>*+\-\d.)]*(?:```|~~~)", re.MULTILINE)
+
+
+def _crosses_blank_lines(whole: str) -> bool:
+    """A reference definition's ``]:`` or an HTML block's start anywhere (the substring
+    searches first: most books have neither, and those take a millisecond)."""
+    return "]:" in whole or ("<" in whole and _HTML_BLOCK_START.search(whole) is not None)
 
 
 def parses_as_joined(parts: list[str], whole: str) -> bool:
@@ -142,11 +148,11 @@ def parses_as_joined(parts: list[str], whole: str) -> bool:
     :func:`~tuireader.core.document.split_chunks` finds a blank line that parses the same
     alone as together (outside a code fence, followed by an unindented line).  So the parts'
     parse is the same when every join between two parts is such a cut, and nothing in the
-    text carries across a blank line (``_CROSSES_BLANK_LINES``).  Cheap next to a parse: two
+    text carries across a blank line (:func:`_crosses_blank_lines`).  Cheap next to a parse: two
     regular-expression scans, and the cuts only when the book has a code fence.
     """
-    if sanitize(whole) is not whole or _CROSSES_BLANK_LINES.search(whole):
-        return False  # sanitising would move offsets; see _CROSSES_BLANK_LINES
+    if sanitize(whole) is not whole or _crosses_blank_lines(whole):
+        return False  # sanitising would move offsets; see _crosses_blank_lines
     joins: list[int] = []
     offset = 0
     for previous, part in pairwise(parts):
@@ -155,7 +161,8 @@ def parses_as_joined(parts: list[str], whole: str) -> bool:
         if start >= len(whole) or whole[start] in " \t":
             return False  # an indented start continues the part before it
         joins.append(start)
-    if not joins or _FENCE_LINE.search(whole) is None:
+    if not joins or ("```" not in whole and "~~~" not in whole) or \
+            _FENCE_LINE.search(whole) is None:
         return True
     cuts: set[int] = set()
     position = 0
