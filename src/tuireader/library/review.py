@@ -346,7 +346,7 @@ class Review:
 
     def _exists(self, record: ReviewRecord, articles: set[str]) -> bool:
         """Is the record's highlight still in the library (``articles``: its article ids)?
-        (A removed article's review file stays behind, as its highlights do in the trash.)"""
+        (A removed article's review file goes to the trash with it; a sync may bring one.)"""
         if record.article_id not in articles:
             return False
         view = self._store.shards.view(record.article_id, fresh_within=1.0)

@@ -185,6 +185,21 @@ class ReviewFiles:
     def remove(self, article_id: str, highlight_id: str) -> None:
         self._remove(article_id, "highlights", [highlight_id])
 
+    def detach(self, article_id: str) -> list[tuple[Path, str]]:
+        """Let go of a removed article's review file (closed, its copies in memory dropped)
+        and say where it goes in the article's trash folder: ``(file, name)`` for the file
+        and its backups (``review.json``, ``review.json.bak1`` ...), for the store to move."""
+        with self._lock:
+            storage = self._storages.pop(article_id, None)
+            if storage is not None:
+                storage.close()
+            self._parsed.pop(article_id, None)
+            self._names = None
+            name = f"{article_id}.json"
+            return [(path, "review.json" + path.name.removeprefix(name))
+                    for path in sorted(self.folder.glob(f"{name}*"))
+                    if path.name == name or path.name.startswith(f"{name}.bak")]
+
     # -- frequencies --------------------------------------------------------------------------
 
     def article_frequency(self, article_id: str, *, fresh_within: float = 0.0) -> str:

@@ -31,6 +31,7 @@ class Tombstones:
         self.articles = articles
         self.shard_dir = shard_dir
         self.trash = Trash(trash_dir)
+        self.review_dir = articles.dir / "review"  # the daily review's files (see review_state)
 
     def read(self, article_id: str) -> dict[str, Any] | None:
         try:
@@ -57,6 +58,7 @@ class Tombstones:
                     gone.add(aid)
                 else:
                     found.append(("edited-after-delete", aid))
+                    gone.add(aid)  # decided here: not also a removal's leftover to finish
             else:
                 gone.add(aid)
                 if aid in indexed or filecheck.exists(self.articles.body_path(aid)) or \
@@ -90,14 +92,15 @@ class Tombstones:
         self.articles.parse_cache_path(article_id).unlink(missing_ok=True)
 
     def revive(self, article_id: str) -> None:
-        """An edit after the removal wins: the tombstone goes, and the text and highlights
-        come back from the newest trash folder of the article if they are missing."""
+        """An edit after the removal wins: the tombstone goes, and the text, highlights and
+        review state come back from the newest trash folder of the article if missing."""
         folders = sorted(p for p in self.trash.folder.glob(f"*-{article_id}") if p.is_dir())
         if folders:
             source = folders[-1]
             for name, target in (("article.md", self.articles.body_path(article_id)),
                                  ("article.spine.json", self.articles.spine_path(article_id)),
-                                 ("annotations.json", self.shard_dir / f"{article_id}.json")):
+                                 ("annotations.json", self.shard_dir / f"{article_id}.json"),
+                                 ("review.json", self.review_dir / f"{article_id}.json")):
                 if (source / name).is_file() and not filecheck.exists(target):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(source / name, target)
