@@ -19,7 +19,7 @@ BODY = ("The first sentence is long enough to be reviewed every day. The second 
         "something else entirely, and is kept too.\n")
 
 
-def _reviewed(store: Store, title: str) -> tuple[str, str]:
+def _reviewed(store: Store, title: str, when: dt.datetime = NOW) -> tuple[str, str]:
     """An article with one highlight, mastered (an FSRS card) and shown twice; (ids)."""
     body = f"{BODY}\nThis one is called {title}.\n"
     article = store.add_article(ImportedArticle(title=title, markdown=body,
@@ -27,7 +27,7 @@ def _reviewed(store: Store, title: str) -> tuple[str, str]:
     text = parse_markdown(body).plain_text
     h = make_highlight(article.id, text, 0, text.index(".") + 1)
     store.add_highlight(h)
-    store.review.clock = lambda: NOW
+    store.review.clock = lambda: when
     store.review.keep(h)
     store.review.master(h)  # a second save: the file gets a backup too
     return article.id, h.id
@@ -39,6 +39,7 @@ def test_removal_takes_the_review_state_to_the_trash(tmp_path: Path) -> None:
         gone, gone_h = _reviewed(store, "gone")
         kept, _ = _reviewed(store, "kept")
         assert store.review.stats().cards == 2
+        streak = store.review.stats().streak
         folder = store.remove_article(gone)
         assert sorted(p.name for p in (library / "review").iterdir()
                       if p.name.startswith(gone)) == []  # the file and its backups went
@@ -46,6 +47,7 @@ def test_removal_takes_the_review_state_to_the_trash(tmp_path: Path) -> None:
         saved = json.loads((folder / "review.json").read_text("utf-8"))
         assert gone_h in json.dumps(saved)
         assert store.review.stats().cards == 1  # the other article's card is still there
+        assert store.review.stats().streak == streak == 1  # the removed one's days count still
         assert kept in [r.article_id for r in store.review.files.all_records()]
         assert all(r.article_id != gone for r in store.review.files.all_records())
     with Store(library) as store:  # and it stays gone after a restart
@@ -92,3 +94,15 @@ def test_the_review_state_moves_with_adopted_highlights(tmp_path: Path) -> None:
         record = store.review.files.get(real.id, h.id)
         assert record is not None and record.card is not None and record.article_id == real.id
         assert store.review.stats().cards == 1
+
+
+def test_removing_an_article_keeps_the_streak(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib") as store:
+        yesterday, _ = _reviewed(store, "yesterday", NOW - dt.timedelta(days=1))
+        _reviewed(store, "today")
+        assert store.review.stats().streak == 2
+        store.remove_article(yesterday)
+        assert store.review.stats().streak == 2  # the day it alone was reviewed counts still
+    with Store(tmp_path / "lib") as store:
+        store.review.clock = lambda: NOW
+        assert store.review.stats().streak == 2

@@ -382,7 +382,7 @@ class Review:
     def stats(self) -> Stats:
         now = self.clock()
         today = now.date().isoformat()
-        days: set[str] = set()
+        days: set[str] = set(self.files.removed_days())  # a removal keeps the streak
         reviewed = due = cards = 0
         articles = set(self._store.articles.ids())
         for record in self.files.all_records():
