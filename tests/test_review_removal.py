@@ -106,3 +106,18 @@ def test_removing_an_article_keeps_the_streak(tmp_path: Path) -> None:
     with Store(tmp_path / "lib") as store:
         store.review.clock = lambda: NOW
         assert store.review.stats().streak == 2
+
+
+def test_a_removal_made_elsewhere_takes_this_machines_review_file_too(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    with Store(library) as store:
+        aid, _ = _reviewed(store, "elsewhere")
+    # Another machine removed it after every change made here: its tombstone comes by sync.
+    tomb = {"deleted": "2999-01-01T00:00:00+00:00", "device": "0ther0device", "id": aid}
+    (library / "articles" / f"{aid}.deleted.json").write_text(json.dumps(tomb), "utf-8")
+    with Store(library) as store:
+        assert store.get_article(aid) is None
+        assert not any(p.name.startswith(aid) for p in (library / "review").iterdir())
+        [folder] = [p for p in (library / "trash").iterdir() if p.name.endswith(aid)]
+        assert (folder / "review.json").is_file() and (folder / "annotations.json").is_file()
+        assert store.review.stats().cards == 0

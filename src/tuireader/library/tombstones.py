@@ -67,8 +67,8 @@ class Tombstones:
         return found, gone
 
     def bury(self, article_id: str) -> None:
-        """Finish here a removal made elsewhere: what is left of the article goes to a trash
-        folder of its own (with a record of its metadata and highlights)."""
+        """Finish here a removal made elsewhere: what is left of the article (its review file
+        too) goes to a trash folder of its own (with a record of its metadata and highlights)."""
         side = self.articles.read_sidecar(article_id)
         shard = self.shard_dir / f"{article_id}.json"
         highlights: list[Any] = []
@@ -77,8 +77,9 @@ class Tombstones:
             highlights = list((data.get("highlights") or {}).values())
         except (OSError, orjson.JSONDecodeError, AttributeError):
             pass
+        review = self.review_dir / f"{article_id}.json"
         leftovers = [self.articles.body_path(article_id), self.articles.sidecar_path(article_id),
-                     self.articles.spine_path(article_id), shard]
+                     self.articles.spine_path(article_id), shard, review]
         if not any(filecheck.exists(p) for p in leftovers):
             return
         folder = self.trash.keep_record(article_id, {"article": side or {"id": article_id},
@@ -88,6 +89,8 @@ class Tombstones:
                  (leftovers[2], "article.spine.json")]
         moves += [(p, "annotations.json" + p.name.removeprefix(shard.name))
                   for p in self.shard_dir.glob(f"{article_id}.json*")]
+        moves += [(p, "review.json" + p.name.removeprefix(review.name))
+                  for p in self.review_dir.glob(f"{article_id}.json*")]
         self.trash.move_in(folder, moves)
         self.articles.parse_cache_path(article_id).unlink(missing_ok=True)
 
