@@ -107,6 +107,12 @@ def build_library(root: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
 
     ids = itertools.chain(["3fa2b1c0", "0badc0de", "5eed1234"], (f"{n:08x}" for n in range(99)))
     monkeypatch.setattr("tuireader.library.store.new_id", lambda: next(ids))
+    from tuireader.library.device import DEVICE_FILE
+    from tuireader.library.machine import base_dirs
+
+    state = base_dirs()[0]  # a fixed device id: the JSON export says which device saved
+    state.mkdir(parents=True, exist_ok=True)
+    (state / DEVICE_FILE).write_text('{"id": "0dev1ce0f1xd", "name": "golden"}', "utf-8")
     lib = Library(root)
     with Store(root) as store:
         specs = [

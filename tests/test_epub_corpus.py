@@ -30,7 +30,10 @@ def test_real_book_text_and_spine_map(name: str) -> None:
     book = import_epub(path)
     truth = spine_texts(path)
     assert score(markdown_visible_text(book.markdown), " ".join(truth)).f1 >= 0.99
-    plain = parse_markdown(book.markdown).plain_text
+    whole = parse_markdown(book.markdown)
+    plain = whole.plain_text
+    kept = book.parsed()  # the parse the store uses instead of its own: exactly the same
+    assert kept is not None and kept.blocks == whole.blocks and kept.plain_text == plain
     assert [s.index for s in book.spine] == list(range(1, len(truth) + 1))
     previous_end = 0
     for item, text in zip(book.spine, truth, strict=True):

@@ -164,6 +164,8 @@ return {
             ["datetime"] = "2023-01-23 06:19:09",
             ["highlighted"] = true,
             ["notes"] = "first quote",
+            ["chapter"] = "Chapter\
+ Five",
             ["page"] = "/body/DocFragment[5]/body/div/p[1]/text().0",
             ["pos0"] = "/body/DocFragment[5]/body/div/p[1]/text().0",
             ["pos1"] = "/body/DocFragment[5]/body/div/p[1]/text().11",
@@ -191,12 +193,13 @@ return {
                     ["pos0"] = "/body/DocFragment[5]/body/div/p[1]/text().0",
                     ["pos1"] = "/body/DocFragment[5]/body/div/p[1]/text().11" },
             [2] = { ["datetime"] = "2023-01-24 04:36:02", ["drawer"] = "lighten",
-                    ["text"] = "second quote",
+                    ["text"] = "second quote", ["chapter"] = "From the \27[31mhighlight",
                     ["pos0"] = "/body/DocFragment[5]/body/div/p[2]/text().0",
                     ["pos1"] = "/body/DocFragment[5]/body/div/p[2]/text().12" },
         },
         [9] = {
             [1] = { ["datetime"] = "2020-05-05 05:05:05", ["drawer"] = "lighten",
+                    ["chapter"] = "  Nine  ",
                     ["text"] = "a highlight from before 2014, with no bookmark",
                     ["pos0"] = "/body/DocFragment[9]/body/p[1]/text().0",
                     ["pos1"] = "/body/DocFragment[9]/body/p[1]/text().40" },
@@ -232,6 +235,7 @@ def test_current_annotations(tmp_path: Path) -> None:
     assert first.created == "2024-03-01T10:20:30+00:00"
     assert first.location == "/body/DocFragment[12]/body/div/p[3]/text().15"
     assert first.position.spine_index == 12 and first.position.fraction == pytest.approx(0.495)
+    assert first.chapter == "Loomings" and second.chapter == ""  # KOReader named no chapter
     assert second.kind == 5 and second.position.spine_index == 20
     assert (red.kind, blue.kind, orange.kind) == (4, 3, 1)
     assert red.created == "" and red.location == "" and red.position.spine_index is None
@@ -257,6 +261,11 @@ def test_legacy_bookmarks_and_highlights(tmp_path: Path) -> None:
     assert by_quote["second quote"].position.spine_index == 5
     assert by_quote["a highlight from before 2014, with no bookmark"].position.spine_index == 9
     assert export.ignored == {"bookmarks": 1} and export.skipped == []
+    # The bookmark's chapter, else its paired highlight's; on one line, without controls.
+    assert by_quote["first quote"].chapter == "Chapter Five"
+    assert by_quote["second quote"].chapter == "From the [31mhighlight"  # no ESC left
+    assert by_quote["a highlight from before 2014, with no bookmark"].chapter == "Nine"
+    assert by_quote["third quote"].chapter == ""
 
 
 def test_pdf_sidecar_positions_are_pages(tmp_path: Path) -> None:
@@ -355,6 +364,7 @@ def test_exporter_json_one_book_and_many(tmp_path: Path) -> None:
                               pos0_xp="/body/DocFragment[3]/body/p[2]/text().4"),
                        _entry(sort="bookmark", text="p. 11"),
                        _entry(text=""), "junk"]}
+    one["entries"][0]["chapter"] = "The Litany"  # type: ignore[index]
     path = tmp_path / "Dune.json"
     path.write_text(json.dumps(one), encoding="utf-8")
     assert sniff(path) and detect(path).name == "koreader"
@@ -366,6 +376,7 @@ def test_exporter_json_one_book_and_many(tmp_path: Path) -> None:
     assert hl.created == "2023-11-14T22:13:20+00:00"
     assert hl.location == "/body/DocFragment[3]/body/p[2]/text().4"
     assert hl.position.spine_index == 3 and hl.position.fraction == pytest.approx(0.095)
+    assert hl.chapter == "The Litany"
     assert export.ignored == {"bookmarks": 1} and len(export.skipped) == 2
 
     many = {"created_on": 1, "version": "v", "documents": [
@@ -405,6 +416,9 @@ def test_real_sidecars(shared_corpus: Path) -> None:
     assert "isbn:9798855408300" in eighty.identifiers
     assert all(h.position.spine_index == 11 for h in eighty.highlights)
     assert eighty.highlights[1].note == "yay"
+    assert {h.chapter for h in eighty.highlights} == {"Chapter 1: I Utter the Name"}
+    assert all(h.chapter == "" for w in (works["Kerenyi"], works["Between Parent and Child"])
+               for h in w.highlights)  # their sidecars name no chapter ("")
     parent = works["Between Parent and Child"]
     assert parent.identifiers == ["md5:9ff924f34f97bbf011b6067214538ef5"]
     notes = {h.quote: h.note for h in parent.highlights}
@@ -416,6 +430,21 @@ def test_real_sidecars(shared_corpus: Path) -> None:
                for h in kerenyi.highlights)
     for path in folder.iterdir():
         assert sniff(path) and detect(path).name == "koreader"
+
+
+def test_real_sidecar_chapters_reach_the_library(shared_corpus: Path, tmp_path: Path) -> None:
+    from tuireader.library.bridge.apply import apply_plan, plan_import
+    from tuireader.library.bridge.origin import origin_words
+    from tuireader.library.store import Store
+
+    sidecar = shared_corpus / "bridges" / "koreader" / "eighty-six-v13.metadata.epub.lua"
+    with Store(tmp_path / "lib") as store:
+        apply_plan(store, plan_import(store, read(sidecar)))
+        stored = store.all_highlights()
+        assert len(stored) == 4
+        assert {h.origin_chapter for h in stored} == {"Chapter 1: I Utter the Name"}
+        assert all(origin_words(h).startswith("KOReader, “Chapter 1: I Utter the Name”, /body/")
+                   for h in stored)
 
 
 

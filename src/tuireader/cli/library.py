@@ -202,6 +202,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if args.json:
             data = dict(vars(imported))
             data["spine"] = [item.to_record() for item in imported.spine]
+            data.pop("parse", None)  # the importer's parse, kept for the store: not data
             _dump(data, sys.stdout)
         else:
             sys.stdout.write(_safe_block(imported.markdown))

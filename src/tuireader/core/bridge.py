@@ -47,6 +47,11 @@ class ForeignHighlight:
     created: str = ""
     #: The source's own words for where it is ("Loc. 145-146", "page 12", an xpointer).
     location: str = ""
+    #: The chapter's title, when the source names it (KOReader does).
+    chapter: str = ""
+    #: The tool it was first made in when the file says so and it is not the format's own
+    #: (a tuireader W3C export's ``tuireader:origin``); "" = the format's.
+    origin: str = ""
     position: Position = field(default_factory=Position)
     #: A warning to keep with it (Kindle's clipping-limit placeholder: an orphan on purpose).
     warning: str = ""

@@ -12,7 +12,10 @@ import dataclasses
 import datetime as _dt
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from tuireader.core.document import Document
 
 AnchorStatus = Literal["ok", "fuzzy", "orphan"]
 ANCHOR_STATUSES: tuple[str, ...] = ("ok", "fuzzy", "orphan")
@@ -180,6 +183,10 @@ class Highlight(_Record):
     origin: str = ""
     #: The source's own words for where it was ("Loc. 145-146", "page 12", an xpointer).
     origin_location: str = ""
+    #: The chapter the source said it was in (KOReader's), "" when it said none.  A field of
+    #: its own, not joined to ``origin_location``: that one is how a re-import recognises a
+    #: highlight it brought before, so it must read as it always did.
+    origin_chapter: str = ""
     #: The device (see ``library/device.py``) that made the last change ("" before sync).
     device: str = ""
     #: When each part last changed, for merging two machines' copies field by field: keys
@@ -250,6 +257,25 @@ class ImportedArticle:
     series: str = ""
     #: A book's spine: where each spine document's text lies in the article's plain text.
     spine: list[SpineItem] = field(default_factory=list)
+    #: The importer's own parse of ``markdown`` (an EPUB's, made for its spine map) with the
+    #: Markdown it was made from, so that the store does not parse the text again.  Set with
+    #: :meth:`keep_parse`, read with :meth:`parsed`: a parse of any other text is never used.
+    parse: tuple[str, Document] | None = field(default=None, repr=False, compare=False)
+
+    def keep_parse(self, document: Document) -> None:
+        """Keep ``document``, the parse of the current ``markdown``, for the store."""
+        self.parse = (self.markdown, document)
+
+    def parsed(self) -> Document | None:
+        """The kept parse if it was made from exactly the current ``markdown``, else None.
+
+        Cheap: the same string object (the usual case) compares at once, an equal copy by one
+        memory comparison; a ``markdown`` changed after the parse (``dataclasses.replace``,
+        an edit) no longer matches, and the caller parses."""
+        if self.parse is None:
+            return None
+        source, document = self.parse
+        return document if source == self.markdown and document.complete else None
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,13 @@ One ``Annotation`` per highlight, gathered in an ``AnnotationCollection`` whose 
 * every Annotation carries its own ``@context``, so one taken out of the collection is a valid
   Annotation on its own (the W3C test suite's MUST assertions, run in
   ``tests/test_export_w3c.py``);
-* tuireader's own fields under ``tuireader:highlight`` (kind, colour, anchor status, article id)
-  and, on the collection, ``tuireader:articles`` (each article's metadata).  JSON-LD consumers
-  drop unknown keys; nothing standard depends on them.
+* tuireader's own fields under ``tuireader:highlight`` (kind, colour, anchor status, article id,
+  and the device that last changed it when known), ``tuireader:origin`` on a highlight
+  imported from another tool (``tool``: "kindle", "koreader" ...; ``location``: the tool's own
+  words for where it was; ``chapter`` when it named one) and, on the collection,
+  ``tuireader:articles`` (each article's metadata).  JSON-LD consumers drop unknown keys;
+  nothing standard depends on them.  The Hypothesis reader (``tuireader import``) reads this
+  file back, ``tuireader:origin`` included.
 
 The schema of this output is ``tuireader/schemas/web-annotation.schema.json``.
 """
@@ -86,13 +90,26 @@ def annotation(
             {"type": "TextPositionSelector", "start": highlight.start, "end": highlight.end},
         ],
     }
-    data["tuireader:highlight"] = {"id": highlight.id, "article": article.id,
-                                   "kind": highlight.kind, "colour": highlight.kind_name,
-                                   "anchor": highlight.anchor}
+    own: dict[str, Any] = {"id": highlight.id, "article": article.id, "kind": highlight.kind,
+                           "colour": highlight.kind_name, "anchor": highlight.anchor}
+    if highlight.device:
+        own["device"] = highlight.device
+    data["tuireader:highlight"] = own
+    if highlight.origin:
+        data["tuireader:origin"] = origin_record(highlight)
     state = review(highlight) if review is not None else None
     if state:
         data["tuireader:review"] = state
     return data
+
+
+def origin_record(highlight: Highlight) -> dict[str, str]:
+    """``tuireader:origin``: the tool an imported highlight was made in, its words for where,
+    and the chapter when it named one."""
+    record = {"tool": highlight.origin, "location": highlight.origin_location}
+    if highlight.origin_chapter:
+        record["chapter"] = highlight.origin_chapter
+    return record
 
 
 def _article_record(article: Article, count: int) -> dict[str, Any]:

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from lxml import etree
 
-from tuireader.core.document import parse_parts
+from tuireader.core.document import Document, parse_parts, sanitize, split_chunks
 from tuireader.core.model import SpineItem
 from tuireader.importers import _markdown, _tree
 from tuireader.importers._epub_book import BookPackage, SpineDoc, TocEntry, read_package
@@ -56,11 +57,11 @@ def import_epub(path: Path) -> ImportedArticle:
     data_hash = _file_md5(path)
     with BookZip(path) as book_zip:
         package = read_package(book_zip)
-    markdown, spine = convert_spine(package)
+    markdown, spine, document = convert_spine(package)
     if not _WORD.search(markdown):
         raise ImportFailed("the EPUB holds no text (images only, or empty chapters)")
     identifiers = [*package.identifiers, f"md5:{data_hash}"]
-    return clean_metadata(ImportedArticle(
+    article = ImportedArticle(
         title=package.title or path.stem,
         markdown=markdown,
         author=", ".join(package.authors),
@@ -72,7 +73,10 @@ def import_epub(path: Path) -> ImportedArticle:
         publisher=package.publisher,
         series=package.series,
         spine=spine,
-    ))
+    )
+    if document is not None:
+        article.keep_parse(document)  # the store's parse, made once (see convert_spine)
+    return clean_metadata(article)
 
 
 def _file_md5(path: Path) -> str:
@@ -86,13 +90,16 @@ def _file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem]]:
-    """The book's Markdown (spine documents joined by blank lines) and its spine map.
+def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem], Document | None]:
+    """The book's Markdown (spine documents joined by blank lines), its spine map and, when
+    it is that Markdown's parse, the Document the parts' blocks make.
 
     Each document is converted, then parsed on its own (one parser for all:
     :func:`~tuireader.core.document.parse_parts`), its blocks' offsets continuing as in the
     whole book's plain text, where blocks are joined by
     :data:`~tuireader.core.document.BLOCK_SEP`: so each document's text is found exactly.
+    Those blocks are kept as the book's Document (the store's parse, not made twice) only when
+    :func:`parses_as_joined` says they are what ``parse_markdown`` of the whole would give.
     """
     by_file: dict[str, list[TocEntry]] = {}
     for entry in package.toc:
@@ -100,6 +107,7 @@ def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem]]:
     markdowns = [convert_document(doc, by_file.get(doc.href, [])) for doc in package.spine]
     spine: list[SpineItem] = []
     kept: list[str] = []  # the documents with blocks (even one without text: a rule)
+    document = Document()
     offset = 0
     for index, (doc, markdown, blocks) in enumerate(
             zip(package.spine, markdowns, parse_parts(markdowns), strict=True), start=1):
@@ -107,11 +115,61 @@ def convert_spine(package: BookPackage) -> tuple[str, list[SpineItem]]:
         offset = end
         if blocks:
             kept.append(markdown.rstrip("\n"))
+            document.extend(blocks)
         entries = by_file.get(doc.href, [])
         title = entries[0].title if entries else next(
             (b.text for b in blocks if b.kind == "heading"), "")
         spine.append(SpineItem(index, doc.href, start, end, title))
-    return ("\n\n".join(kept) + "\n") if kept else "", spine
+    whole = ("\n\n".join(kept) + "\n") if kept else ""
+    return whole, spine, document if parses_as_joined(kept, whole) else None
+
+
+#: What can carry meaning across a blank line in CommonMark, which the whole book's parse
+#: (cut only at ``split_chunks``'s cuts) and the parts' parse (cut at every part too) may read
+#: differently: a link reference definition (``[label]: url``, used anywhere after it) and an
+#: HTML block of the kinds that run past blank lines (``<pre>``, ``<!--`` ...), whose start is
+#: a line's first ``<``, after any list or quote markers.  Found anywhere, the parts' parse is
+#: not used (the store parses the whole: correct, one parse slower).
+_HTML_BLOCK_START = re.compile(r"^[ \t>*+\-\d.)]*<", re.MULTILINE)
+_FENCE_LINE = re.compile(r"^[ \t>*+\-\d.)]*(?:```|~~~)", re.MULTILINE)
+
+
+def _crosses_blank_lines(whole: str) -> bool:
+    """A reference definition's ``]:`` or an HTML block's start anywhere (the substring
+    searches first: most books have neither, and those take a millisecond)."""
+    return "]:" in whole or ("<" in whole and _HTML_BLOCK_START.search(whole) is not None)
+
+
+def parses_as_joined(parts: list[str], whole: str) -> bool:
+    """Whether the blocks of ``parts`` parsed one by one (:func:`parse_parts`) are the blocks
+    of ``whole`` (the parts joined by blank lines) as ``parse_markdown`` parses it.
+
+    ``parse_markdown`` itself parses in chunks, cut where
+    :func:`~tuireader.core.document.split_chunks` finds a blank line that parses the same
+    alone as together (outside a code fence, followed by an unindented line).  So the parts'
+    parse is the same when every join between two parts is such a cut, and nothing in the
+    text carries across a blank line (:func:`_crosses_blank_lines`).  Cheap next to a parse: two
+    regular-expression scans, and the cuts only when the book has a code fence.
+    """
+    if sanitize(whole) is not whole or _crosses_blank_lines(whole):
+        return False  # sanitising would move offsets; see _crosses_blank_lines
+    joins: list[int] = []
+    offset = 0
+    for previous, part in pairwise(parts):
+        offset += len(previous) + 2
+        start = offset + len(part) - len(part.lstrip("\n"))
+        if start >= len(whole) or whole[start] in " \t":
+            return False  # an indented start continues the part before it
+        joins.append(start)
+    if not joins or ("```" not in whole and "~~~" not in whole) or \
+            _FENCE_LINE.search(whole) is None:
+        return True
+    cuts: set[int] = set()
+    position = 0
+    for chunk in split_chunks(whole, 1):  # every cut it would make
+        position += len(chunk)
+        cuts.add(position)
+    return all(join in cuts for join in joins)
 
 
 def convert_document(doc: SpineDoc, entries: list[TocEntry]) -> str:

@@ -193,6 +193,12 @@ class Articles:
         import), so it is never part of the metadata writes a reading position makes."""
         return self.dir / "articles" / f"{article_id}.spine.json"
 
+    def trash_moves(self, article_id: str) -> list[tuple[Path, str]]:
+        """An article's files and their names in its trash folder (see :mod:`~.trash`)."""
+        return [(self.body_path(article_id), "article.md"),
+                (self.sidecar_path(article_id), "article.meta.json"),
+                (self.spine_path(article_id), "article.spine.json")]
+
     def read_spine(self, article_id: str) -> list[SpineItem]:
         """The book's spine map ([] for an article that is not a book, or an unreadable map:
         it only sharpens where imported positions land, nothing depends on it)."""

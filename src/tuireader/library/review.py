@@ -346,7 +346,7 @@ class Review:
 
     def _exists(self, record: ReviewRecord, articles: set[str]) -> bool:
         """Is the record's highlight still in the library (``articles``: its article ids)?
-        (A removed article's review file stays behind, as its highlights do in the trash.)"""
+        (A removed article's review file goes to the trash with it; a sync may bring one.)"""
         if record.article_id not in articles:
             return False
         view = self._store.shards.view(record.article_id, fresh_within=1.0)
@@ -382,7 +382,7 @@ class Review:
     def stats(self) -> Stats:
         now = self.clock()
         today = now.date().isoformat()
-        days: set[str] = set()
+        days: set[str] = set(self.files.removed_days())  # a removal keeps the streak
         reviewed = due = cards = 0
         articles = set(self._store.articles.ids())
         for record in self.files.all_records():

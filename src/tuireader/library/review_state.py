@@ -5,6 +5,8 @@ Layout (inside the library folder)::
     review/<article_id>.json   TinyDB: table "highlights" (one record per reviewed highlight,
                                keyed by the highlight's id) and table "article" (its frequency)
     review/tags.json           TinyDB: table "tags" (one record per tag whose frequency was set)
+                               and table "days" (the review days of removed articles' records,
+                               one record per day, so a removal does not break the streak)
 
 Why per article, next to ``annotations/<article_id>.json``: a rating rewrites one small file,
 never a library-wide one, and when the library folder is synchronised between machines
@@ -184,6 +186,29 @@ class ReviewFiles:
 
     def remove(self, article_id: str, highlight_id: str) -> None:
         self._remove(article_id, "highlights", [highlight_id])
+
+    def detach(self, article_id: str) -> list[tuple[Path, str]]:
+        """Let go of a removed article's review file (closed, its copies in memory dropped)
+        and say where it goes in the article's trash folder: ``(file, name)`` for the file
+        and its backups (``review.json``, ``review.json.bak1`` ...), for the store to move."""
+        with self._lock:
+            days = sorted({day for r in self.records(article_id).values() for day in r.days})
+            if days:  # the streak counts them still
+                self._put("tags", "days", [{"id": day} for day in days])
+            storage = self._storages.pop(article_id, None)
+            if storage is not None:
+                storage.close()
+            self._parsed.pop(article_id, None)
+            self._names = None
+            name = f"{article_id}.json"
+            return [(path, "review.json" + path.name.removeprefix(name))
+                    for path in sorted(self.folder.glob(f"{name}*"))
+                    if path.name == name or path.name.startswith(f"{name}.bak")]
+
+    def removed_days(self) -> list[str]:
+        """The days removed articles' records were reviewed on (see :meth:`detach`)."""
+        return [str(doc.get("id")) for doc in self._table("tags", "days").values()
+                if isinstance(doc, dict) and doc.get("id")]
 
     # -- frequencies --------------------------------------------------------------------------
 

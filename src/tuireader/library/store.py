@@ -310,7 +310,7 @@ class Store:
         markdown = imported.markdown
         digest = content_hash(markdown)
         clean_tags = _merge_tags([], tags)
-        document = parse_markdown(markdown)
+        document = imported.parsed() or parse_markdown(markdown)  # an EPUB's: parsed once
         plain = document.plain_text
         same_text = text_hash(plain)
         with self.articles.lock:
@@ -404,7 +404,8 @@ class Store:
         self.articles.save_reading(article)
 
     def remove_article(self, article_id: str) -> Path:
-        """Move an article, its text and its highlights to ``trash/``; return that folder."""
+        """Move an article, its text, highlights and review state to ``trash/``; return that
+        folder."""
         self._require_writable()
         with self.articles.lock, self.shards.locked(article_id):
             article = self.get_article(article_id)
@@ -420,9 +421,8 @@ class Store:
             self.articles.remove(article_id)
             self.parse_cache_path(article_id).unlink(missing_ok=True)
             shard = self.shards.path(article_id).name
-            moves = [(self.body_path(article_id), "article.md"),
-                     (self.articles.sidecar_path(article_id), "article.meta.json"),
-                     (self.articles.spine_path(article_id), "article.spine.json")]
+            # The review's state goes with it (and comes back with it: see Tombstones.revive).
+            moves = [*self.articles.trash_moves(article_id), *self.review.files.detach(article_id)]
             moves += [(path, "annotations.json" + path.name.removeprefix(shard))
                       for path in self.shards.detach(article_id)]
             self.trash.move_in(folder, moves)

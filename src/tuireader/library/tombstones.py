@@ -31,6 +31,7 @@ class Tombstones:
         self.articles = articles
         self.shard_dir = shard_dir
         self.trash = Trash(trash_dir)
+        self.review_dir = articles.dir / "review"  # the daily review's files (see review_state)
 
     def read(self, article_id: str) -> dict[str, Any] | None:
         try:
@@ -57,6 +58,7 @@ class Tombstones:
                     gone.add(aid)
                 else:
                     found.append(("edited-after-delete", aid))
+                    gone.add(aid)  # decided here: not also a removal's leftover to finish
             else:
                 gone.add(aid)
                 if aid in indexed or filecheck.exists(self.articles.body_path(aid)) or \
@@ -65,8 +67,8 @@ class Tombstones:
         return found, gone
 
     def bury(self, article_id: str) -> None:
-        """Finish here a removal made elsewhere: what is left of the article goes to a trash
-        folder of its own (with a record of its metadata and highlights)."""
+        """Finish here a removal made elsewhere: what is left of the article (its review file
+        too) goes to a trash folder of its own (with a record of its metadata and highlights)."""
         side = self.articles.read_sidecar(article_id)
         shard = self.shard_dir / f"{article_id}.json"
         highlights: list[Any] = []
@@ -75,8 +77,9 @@ class Tombstones:
             highlights = list((data.get("highlights") or {}).values())
         except (OSError, orjson.JSONDecodeError, AttributeError):
             pass
+        review = self.review_dir / f"{article_id}.json"
         leftovers = [self.articles.body_path(article_id), self.articles.sidecar_path(article_id),
-                     self.articles.spine_path(article_id), shard]
+                     self.articles.spine_path(article_id), shard, review]
         if not any(filecheck.exists(p) for p in leftovers):
             return
         folder = self.trash.keep_record(article_id, {"article": side or {"id": article_id},
@@ -86,18 +89,21 @@ class Tombstones:
                  (leftovers[2], "article.spine.json")]
         moves += [(p, "annotations.json" + p.name.removeprefix(shard.name))
                   for p in self.shard_dir.glob(f"{article_id}.json*")]
+        moves += [(p, "review.json" + p.name.removeprefix(review.name))
+                  for p in self.review_dir.glob(f"{article_id}.json*")]
         self.trash.move_in(folder, moves)
         self.articles.parse_cache_path(article_id).unlink(missing_ok=True)
 
     def revive(self, article_id: str) -> None:
-        """An edit after the removal wins: the tombstone goes, and the text and highlights
-        come back from the newest trash folder of the article if they are missing."""
+        """An edit after the removal wins: the tombstone goes, and the text, highlights and
+        review state come back from the newest trash folder of the article if missing."""
         folders = sorted(p for p in self.trash.folder.glob(f"*-{article_id}") if p.is_dir())
         if folders:
             source = folders[-1]
             for name, target in (("article.md", self.articles.body_path(article_id)),
                                  ("article.spine.json", self.articles.spine_path(article_id)),
-                                 ("annotations.json", self.shard_dir / f"{article_id}.json")):
+                                 ("annotations.json", self.shard_dir / f"{article_id}.json"),
+                                 ("review.json", self.review_dir / f"{article_id}.json")):
                 if (source / name).is_file() and not filecheck.exists(target):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(source / name, target)

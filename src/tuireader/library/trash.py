@@ -2,7 +2,12 @@
 
 A removal never drops anything silently: the user can bring an article back by hand from its
 folder ``trash/<time>-<id>/``, which holds ``article.json`` (the metadata and every highlight,
-readable on its own), ``article.md`` and the highlight shard with its backups.
+readable on its own), ``article.md``, the highlight shard with its backups
+(``annotations.json``) and the daily review's state of its highlights with its backups
+(``review.json``, from ``review/<id>.json``: copied back there, the review knows them again).
+Deleting the folder (emptying the trash) takes all of it.  The program itself brings a folder
+back only when another machine edited the article after this one removed it
+(:meth:`~.tombstones.Tombstones.revive`): the text, the highlights and the review state.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ Two layouts of annotations exist and both are read:
 
 * current (2024 on): ``annotations``, a list of ``{text, note, chapter, datetime, drawer, color,
   pos0, pos1, page, pageno}``; an entry without ``drawer`` is a page bookmark (counted, not
-  imported);
+  imported);  ``chapter`` (in every layout, the exporter's JSON too) becomes
+  ``ForeignHighlight.chapter``;
 * legacy: ``bookmarks`` (``notes`` holds the quote, ``text`` the user's note, or an automatic
   "Page N <quote> @ <datetime>" that is dropped; ``highlighted`` marks a highlight) beside
   ``highlight`` (per page: the drawn highlights, with ``color``/``drawer``), paired by time as
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader.core.bridge import ForeignExport, ForeignHighlight, ForeignWork, Position, Skip
+from tuireader.core.safety import strip_controls
 from tuireader.importers.foreign import ForeignFormat, ForeignFormatError, Progress
 from tuireader.importers.foreign._clip_common import (
     ReadRefused,
@@ -60,6 +62,8 @@ SNIFF_WALK_ENTRIES = 20_000
 _SIDECAR = re.compile(r"(?:.+\.)?metadata\.[A-Za-z0-9]{1,12}\.lua")
 _LUA_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:--[^\n]*\n\s*)*return\s*\{")
 _PAGE_TEXT = re.compile(r"@ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\Z")
+#: A chapter title longer than this is cut (it is a label, shown on one line).
+MAX_CHAPTER_CHARS = 200
 
 
 # -- finding sidecars ---------------------------------------------------------------------------
@@ -248,6 +252,15 @@ def _fraction(page: object, pages: int | None) -> float | None:
     return round((number - 0.5) / pages, 6)
 
 
+def _chapter(*tables: dict[Any, Any]) -> str:
+    """The first chapter title the tables give, on one line, without control characters."""
+    for table in tables:
+        title = " ".join(strip_controls(clean_text(table.get("chapter"))).split())
+        if title:
+            return title[:MAX_CHAPTER_CHARS]
+    return ""
+
+
 def _where(pos: object, page: object, pages: int | None) -> tuple[str, Position]:
     """``location`` and ``Position`` from a start position (an xpointer, or a PDF position
     table) and a page number."""
@@ -284,7 +297,8 @@ def _annotations(data: dict[Any, Any], work: ForeignWork, result: ForeignExport)
         location, position = _where(item.get("pos0") or item.get("page"), page, pages)
         work.highlights.append(ForeignHighlight(
             quote=quote, note=clean_text(item.get("note")), kind=colour_kind(item.get("color")),
-            created=iso_utc(item.get("datetime")), location=location, position=position))
+            created=iso_utc(item.get("datetime")), location=location, chapter=_chapter(item),
+            position=position))
 
 
 # -- the legacy layout --------------------------------------------------------------------------
@@ -327,7 +341,8 @@ def _legacy(data: dict[Any, Any], work: ForeignWork, result: ForeignExport) -> N
         location, position = _where(bm.get("pos0") or bm.get("page"), page, pages)
         work.highlights.append(ForeignHighlight(
             quote=quote, note=note, kind=colour_kind(hl.get("color")),
-            created=iso_utc(bm.get("datetime")), location=location, position=position))
+            created=iso_utc(bm.get("datetime")), location=location, chapter=_chapter(bm, hl),
+            position=position))
     for index, (page, hl) in enumerate(drawn):
         if index in used:
             continue
@@ -339,7 +354,7 @@ def _legacy(data: dict[Any, Any], work: ForeignWork, result: ForeignExport) -> N
         location, position = _where(hl.get("pos0"), page if _is_number(page) else None, pages)
         work.highlights.append(ForeignHighlight(
             quote=quote, kind=colour_kind(hl.get("color")), created=iso_utc(hl.get("datetime")),
-            location=location, position=position))
+            location=location, chapter=_chapter(hl), position=position))
 
 
 def _pair(bm: dict[Any, Any], drawn: list[tuple[Any, dict[Any, Any]]],
@@ -411,7 +426,8 @@ def _json_entry(entry: object, pages: int | None, work: ForeignWork, result: For
     location, position = _where(entry.get("pos0_xp") or entry.get("pn_xp"), page, pages)
     work.highlights.append(ForeignHighlight(
         quote=quote, note=clean_text(entry.get("note")), kind=colour_kind(entry.get("color")),
-        created=epoch_utc(entry.get("time")), location=location, position=position))
+        created=epoch_utc(entry.get("time")), location=location, chapter=_chapter(entry),
+        position=position))
 
 
 FORMAT: ForeignFormat = ForeignFormat(

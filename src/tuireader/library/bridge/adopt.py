@@ -7,6 +7,7 @@ stored; it costs a look at the index when the library holds no highlights-only a
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from tuireader.core.bridge import Position
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 
 
 def adopt_into(store: Store, ho_id: str, target_id: str) -> int:
-    """Move the highlights of the highlights-only article ``ho_id`` onto ``target_id``'s text;
-    the stand-in (its text and any highlight left) goes to the trash.  Returns how many moved."""
+    """Move the highlights of the highlights-only article ``ho_id`` onto ``target_id``'s text
+    (with the review's state of each); the stand-in (its text and any highlight left) goes to
+    the trash.  Returns how many moved."""
     # Deferred: the store imports this module, and only a move needs the anchoring engine.
     from tuireader.library.bridge import build
     from tuireader.library.bridge.place import place
@@ -43,6 +45,10 @@ def adopt_into(store: Store, ho_id: str, target_id: str) -> int:
         placed = place(text, h.exact, Position(fraction=h.start / source_size), [])
         moving.append(build.moved(h, target_id, text, placed))
     store.save_highlights(moving)
+    moved_ids = {h.id for h in moving}
+    for record in store.review.files.records(ho_id).values():  # their review state with them
+        if record.id in moved_ids:
+            store.review.files.put(dataclasses.replace(record, article_id=target_id))
     stand_in, target = store.get_article(ho_id), store.get_article(target_id)
     if stand_in is not None and target is not None:
         changed = False

@@ -57,7 +57,8 @@ def highlight(article_id: str, text: Text, fh: ForeignHighlight, placed: Placed,
     return Highlight(id=new_id(), article_id=article_id, start=start, end=end, exact=exact,
                      prefix=prefix, suffix=suffix, kind=fh.kind, note=fh.note,
                      tags=list(fh.tags), created=fh.created or now, updated=now,
-                     anchor=placed.status, origin=origin, origin_location=fh.location)
+                     anchor=placed.status, origin=fh.origin or origin, origin_location=fh.location,
+                     origin_chapter=fh.chapter)
 
 
 def moved(h: Highlight, article_id: str, text: Text, placed: Placed) -> Highlight:
