@@ -250,10 +250,12 @@ async def _typing(root: Path) -> list[float]:
     times: list[float] = []
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.5)
-            await pilot.press("S")
-            while not isinstance(app.screen, SearchScreen):
-                await pilot.pause(0.01)
+            deadline = time.monotonic() + 60
+            while not isinstance(app.screen, SearchScreen):  # `S` once the App takes keys
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the search screen did not open")
+                await pilot.pause(0.5)
+                await pilot.press("S")
             results = app.screen.query_one(SearchResults)
             box = app.screen.query_one("#search-query", Input)
             for query in TYPED:
