@@ -19,7 +19,9 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tuireader.core.isotime import parse_iso
 from tuireader.core.model import KINDS
+from tuireader.core.safety import inert_output
 
 if TYPE_CHECKING:
     from tuireader.core.model import Article, Highlight
@@ -33,7 +35,7 @@ COLUMNS = ("Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "
 def _readwise_time(stamp: str) -> str:
     """``2021-03-04T05:06:07+00:00`` as Readwise writes it (``2021-03-04 05:06:07+00:00``)."""
     try:
-        moment = _dt.datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+        moment = parse_iso(stamp.strip().replace("Z", "+00:00"))
     except ValueError:
         return ""
     if moment.tzinfo is None:
@@ -69,7 +71,9 @@ def _csv(all_rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(all_rows)
+    # Controls made visible before the csv module sees them (as the whole export is anyway):
+    # Python 3.10's refuses a NUL, and 3.13's quotes a carriage return that 3.12's does not.
+    writer.writerows([[inert_output(cell) for cell in row] for row in all_rows])
     return out.getvalue()
 
 

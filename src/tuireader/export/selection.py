@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tuireader.core.isotime import parse_iso
 from tuireader.core.model import normalise_tag
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ Chosen = tuple["Article", list["Highlight"]]
 
 def parse_since(text: str) -> str:
     """A date or date-time as a sortable UTC ISO string; raises ValueError when invalid."""
-    moment = _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    moment = parse_iso(text.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_dt.timezone.utc)
     return moment.astimezone(_dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -13,6 +13,7 @@ import re
 import stat
 from pathlib import Path
 
+from tuireader.core.isotime import parse_iso
 from tuireader.core.model import KINDS
 
 
@@ -79,7 +80,7 @@ def iso_utc(text: object) -> str:
     if raw.endswith(("Z", "z")):
         raw = raw[:-1] + "+00:00"
     try:
-        moment = _dt.datetime.fromisoformat(raw)
+        moment = parse_iso(raw)
     except ValueError:
         return ""
     if moment.tzinfo is None:

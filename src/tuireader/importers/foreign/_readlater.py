@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from tuireader.core.bridge import Skip
+from tuireader.core.isotime import parse_iso
 from tuireader.core.model import ImportedArticle
 from tuireader.importers.base import ImportFailed
 from tuireader.importers.foreign import ForeignFormatError, _clip_common
@@ -146,7 +147,7 @@ def iso_date(value: object) -> str:
     candidate = text.replace("Z", "+00:00")
     candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)
     try:
-        moment = _dt.datetime.fromisoformat(candidate)
+        moment = parse_iso(candidate)
     except ValueError:
         return ""
     return moment.replace(microsecond=0).isoformat()

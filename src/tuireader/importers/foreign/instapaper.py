@@ -65,7 +65,8 @@ def read(path: Path, progress: Progress | None = None) -> ForeignExport:
 
 
 def _read_csv(data: bytes, name: str, export: ForeignExport) -> None:
-    reader = csv.DictReader(io.StringIO(decode(data), newline=""))
+    # No NUL: Python 3.10's csv module stops at one (3.11's keeps it in the field).
+    reader = csv.DictReader(io.StringIO(decode(data).replace("\x00", ""), newline=""))
     reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
     row_number = 0
     try:

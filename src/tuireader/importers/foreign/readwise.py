@@ -75,7 +75,8 @@ def read(path: Path, progress: Progress | None = None) -> ForeignExport:
         raw = read_bounded(path, MAX_CSV_BYTES)
     except ReadRefused as exc:
         raise ForeignFormatError(f"{path}: {exc}") from exc
-    text = raw.decode("utf-8-sig", errors="replace")
+    # No NUL: Python 3.10's csv module stops at one (3.11's keeps it in the field).
+    text = raw.decode("utf-8-sig", errors="replace").replace("\x00", "")
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(rows)]
