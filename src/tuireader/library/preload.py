@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable
 
 from tuireader.library.shards import ShardSet
+
+#: Articles read between two moments the GIL is let go (see :meth:`Preload._read`).
+YIELD_EVERY = 8
 
 
 class Preload:
@@ -63,10 +67,30 @@ class Preload:
     def _run(self) -> None:
         if self._first is not None:
             self._first()
-        ids = self._article_ids()
-        for article_id in ids:
+        # The collector is off while the records are read: each full collection walks every
+        # object made so far again, and they are millions (~20 a highlight) -- at 500,000
+        # highlights its pauses grew to 0.7 s (3.9 s in all), every thread stopped meanwhile,
+        # the App's included.  These records hold no cycles; the collector is back after.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._read(self._article_ids())
+        finally:
+            # The records read are long-lived: moved out of the collector's reach, like the
+            # reader's loaded document (each full collection would walk them all again).
+            gc.freeze()
+            if enabled:
+                gc.enable()
+
+    def _read(self, ids: list[str]) -> None:
+        # time.sleep(0) every few articles lets go of the GIL: a thread that gave it up for a
+        # moment (a query's SQLite step, a stat) gets it back soon, not after this one's next
+        # 5 ms turn (a highlights view page, 60 such moments, took 90 ms meanwhile).
+        for n, article_id in enumerate(ids):
             if self._stopped:
                 return
+            if n % YIELD_EVERY == 0:
+                time.sleep(0)
             view = self._shards.prefetch(article_id)
             if view is not None:
                 # What the first queries need: tag index and folded text (also for a view a
@@ -74,14 +98,11 @@ class Preload:
                 view.tag_index()
                 view.haystacks()
         # Then, less urgent, the highlights view's filter columns.
-        for article_id in ids:
+        for n, article_id in enumerate(ids):
             if self._stopped:
                 return
+            if n % YIELD_EVERY == 0:
+                time.sleep(0)
             cached = self._shards.cached_view(article_id)
             if cached is not None:
                 cached.filter_columns()
-        # The records read are long-lived (~20 objects per highlight, a million for 50,000):
-        # left to the collector, each full collection walks them all again (0.1-0.2 s, a
-        # visible pause wherever it falls, e.g. while the highlights view opens).  Moved out of
-        # its reach, like the reader's loaded document.
-        gc.freeze()
