@@ -7,12 +7,14 @@ is counted while reading), the number of members is bounded, and HTML is only ev
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from tuireader.core.bridge import Skip
@@ -120,6 +122,28 @@ class SafeZip:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def csv_rows(data: bytes, name: str, skipped: list[Skip], *,
+             fold_header: bool = False) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each row of a read-later CSV export, with where it is (``name row N``).  A row with more
+    fields than the header is skipped with its reason; where the CSV stops being readable, the
+    rest is one skip.  ``fold_header``: the header's names stripped and lower-cased."""
+    # No NUL: Python 3.10's csv module stops at one (3.11's keeps it in the field).
+    reader = csv.DictReader(io.StringIO(decode(data).replace("\x00", ""), newline=""))
+    if fold_header:
+        reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
+    row_number = 0
+    try:
+        for row_number, row in enumerate(reader, start=1):
+            where = f"{name} row {row_number}"
+            if None in row:  # more fields than the header names
+                skipped.append(Skip("a row with more fields than the header", where))
+                continue
+            yield where, row
+    except csv.Error as exc:
+        skipped.append(Skip(f"the CSV stops being readable: {exc}",
+                            f"{name} after row {row_number}"))
 
 
 def is_zip(path: Path) -> bool:

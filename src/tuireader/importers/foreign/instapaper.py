@@ -10,8 +10,6 @@ same links under one ``<h1>`` per folder.  No text is kept: the pages are fetche
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from tuireader.core.bridge import ForeignExport, ForeignHighlight, ForeignWork, 
 from tuireader.importers.foreign import ForeignFormatError, Progress
 from tuireader.importers.foreign._readlater import (
     clean_tags,
+    csv_rows,
     decode,
     epoch_iso,
     head,
@@ -65,22 +64,10 @@ def read(path: Path, progress: Progress | None = None) -> ForeignExport:
 
 
 def _read_csv(data: bytes, name: str, export: ForeignExport) -> None:
-    # No NUL: Python 3.10's csv module stops at one (3.11's keeps it in the field).
-    reader = csv.DictReader(io.StringIO(decode(data).replace("\x00", ""), newline=""))
-    reader.fieldnames = [f.strip().lower() for f in (reader.fieldnames or [])]
-    row_number = 0
-    try:
-        for row_number, row in enumerate(reader, start=1):
-            where = f"{name} row {row_number}"
-            if None in row:
-                export.skipped.append(Skip("a row with more fields than the header", where))
-                continue
-            _add(export, where, url=row.get("url") or "", title=row.get("title") or "",
-                 folder=row.get("folder") or "", selection=row.get("selection") or "",
-                 timestamp=row.get("timestamp") or "")
-    except csv.Error as exc:
-        export.skipped.append(Skip(f"the CSV stops being readable: {exc}",
-                                   f"{name} after row {row_number}"))
+    for where, row in csv_rows(data, name, export.skipped, fold_header=True):
+        _add(export, where, url=row.get("url") or "", title=row.get("title") or "",
+             folder=row.get("folder") or "", selection=row.get("selection") or "",
+             timestamp=row.get("timestamp") or "")
 
 
 def _add(export: ForeignExport, where: str, *, url: str, title: str, folder: str,

@@ -10,8 +10,6 @@ the import fetches the pages (or makes link-only articles).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path, PurePosixPath
 
@@ -20,7 +18,7 @@ from tuireader.importers.base import ImportFailed
 from tuireader.importers.foreign import ForeignFormatError, Progress
 from tuireader.importers.foreign._readlater import (
     clean_tags,
-    decode,
+    csv_rows,
     epoch_iso,
     head,
     headed_links,
@@ -95,23 +93,12 @@ def read(path: Path, progress: Progress | None = None) -> ForeignExport:
 
 
 def _read_csv(data: bytes, name: str, export: ForeignExport) -> None:
-    # No NUL: Python 3.10's csv module stops at one (3.11's keeps it in the field).
-    reader = csv.DictReader(io.StringIO(decode(data).replace("\x00", ""), newline=""))
-    row_number = 0
-    try:
-        for row_number, row in enumerate(reader, start=1):
-            where = f"{name} row {row_number}"
-            if None in row:  # more fields than the header names
-                export.skipped.append(Skip("a row with more fields than the header", where))
-                continue
-            tags = clean_tags((row.get("tags") or "").split("|"))
-            _add(export, where, url=row.get("url") or "", title=row.get("title") or "",
-                 added=row.get("time_added") or "", tags=tags,
-                 archived=(row.get("status") or "").strip().lower() in {"archive", "archived",
-                                                                       "read"})
-    except csv.Error as exc:
-        export.skipped.append(Skip(f"the CSV stops being readable: {exc}",
-                                   f"{name} after row {row_number}"))
+    for where, row in csv_rows(data, name, export.skipped):
+        tags = clean_tags((row.get("tags") or "").split("|"))
+        _add(export, where, url=row.get("url") or "", title=row.get("title") or "",
+             added=row.get("time_added") or "", tags=tags,
+             archived=(row.get("status") or "").strip().lower() in {"archive", "archived",
+                                                                   "read"})
 
 
 def _read_html(data: bytes, name: str, export: ForeignExport) -> None:
