@@ -36,13 +36,17 @@ from tuireader.library.fulltext.pieces import (
     Piece,
     meta_hash,
     meta_of,
-    pack,
     shard_pieces,
-    text_pieces,
 )
-from tuireader.library.fulltext.prepare import PROCESS_FROM, TextJob, TextReader, processes_here
+from tuireader.library.fulltext.prepare import (
+    PROCESS_FROM,
+    TextJob,
+    TextReader,
+    TextResult,
+    processes_here,
+    read_text,
+)
 from tuireader.library.fulltext.query import QueryError, compile_query, parse
-from tuireader.library.parse_cache import parsed
 
 if TYPE_CHECKING:
     from tuireader.library.store import Store
@@ -71,6 +75,12 @@ class _Change:
     highlights: list[Piece] | None = None
     #: The highlights file's records, stored whole for the highlights view (with ``highlights``).
     records: list[dict[str, Any]] | None = None
+
+
+def _identity(st: os.stat_result) -> str:
+    """A highlights file's identity as the index records it: changes with every write (an
+    atomic write makes a new file)."""
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _text_changed(old: State | None, record: dict[str, Any] | None) -> bool:
@@ -198,7 +208,7 @@ class FullText:
             st = self.store.shards.path(article_id).stat()
         except OSError:
             return "-"
-        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        return _identity(st)
 
     def _sync(self, index: IndexFile, article_id: str, record: dict[str, Any] | None) -> bool:
         """Bring one article's rows in line with the library (no commit); True if it wrote."""
@@ -207,8 +217,7 @@ class FullText:
 
     def _text(self, article_id: str) -> list[Packed]:
         """The article's text as pieces ready to store (read here)."""
-        markdown = self.store.read_markdown(article_id)
-        return pack(text_pieces(parsed(self.store.body_path(article_id), markdown).plain_text))
+        return self._unpacked(read_text(self._text_job(article_id)))
 
     def _read(self, index: IndexFile, article_id: str, record: dict[str, Any] | None,
               text: Callable[[str], list[Packed]] | None = None) -> _Change | None:
@@ -280,7 +289,7 @@ class FullText:
 
     def check(self) -> None:
         """The start check (:meth:`stale`), made where nothing waits for it (the store's
-        preload thread); an index that cannot be read is said by :attr:`error`."""
+        preload thread); an index that cannot be read is said once, as a warning."""
         try:
             self.stale()
         except (sqlite3.Error, OSError) as exc:
@@ -319,7 +328,7 @@ class FullText:
                             st = entry.stat()
                         except OSError:
                             continue
-                        out[entry.name[:-5]] = f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+                        out[entry.name[:-5]] = _identity(st)
         except OSError:
             pass  # no folder: no highlights files ("-" each)
         return out
@@ -356,7 +365,7 @@ class FullText:
                     break  # asked to stop, or the store is closing
                 try:
                     change = self._read(index, aid, records.get(aid),
-                                        lambda article_id: self._got(reader, article_id))
+                                        lambda article_id: self._unpacked(reader.get(article_id)))
                 except FAILURES as exc:  # nothing written: the others' work stays
                     self._failed(aid, exc, rolled_back=False)
                     change = None
@@ -395,9 +404,10 @@ class FullText:
         return TextJob(article_id, str(articles.body_path(article_id)),
                        str(articles.parse_cache_path(article_id)), str(articles.dir))
 
-    def _got(self, reader: TextReader, article_id: str) -> list[Packed]:
-        """An article's text from ``reader`` (what went wrong reading it raised here)."""
-        result = reader.get(article_id)
+    def _unpacked(self, result: TextResult) -> list[Packed]:
+        """An article's text as read (here or in the reading process); what went wrong
+        reading it raised here, a body that is not UTF-8 said."""
+        article_id = result.article_id
         if result.packed is None:
             raise StoreError(result.error)
         if not result.exact:
