@@ -190,3 +190,20 @@ def test_no_process_to_be_had_reads_the_texts_here(tmp_path: Path,
         assert store.fulltext.catch_up(processes=1) == 8
         assert store.fulltext.stale() == []
         assert [h.article_id for h in store.fulltext.search("marker3").hits]
+
+
+def test_the_preload_gives_the_collector_back_and_its_records_are_whole(tmp_path: Path) -> None:
+    import gc
+
+    from tuireader.core.model import make_highlight
+
+    with Store(tmp_path / "lib", index_path=tmp_path / "index.sqlite3") as store:
+        ids = fill(store, 20)
+        for aid in ids:
+            text = store.read_markdown(aid)
+            store.add_highlight(make_highlight(aid, text, 0, 5))
+    assert gc.isenabled()
+    with Store(tmp_path / "lib", preload=True, index_path=tmp_path / "index.sqlite3") as store:
+        assert store.wait_preload(timeout=30)
+        assert gc.isenabled()  # paused while the shards were read, then back
+        assert all(len(store.highlights(aid)) == 1 for aid in ids)
